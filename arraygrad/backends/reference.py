@@ -1,0 +1,316 @@
+"""The reference backend: every kernel the array API standard lacks, written with standard ops only.
+
+``Backend`` is the base class of every adapter. Its kernels use nothing but ``self.xp``, a
+namespace of the array API standard, so they are the specification: the numpy, jax and cupy
+adapters override a kernel only where a native path is faster, and the conformance suite
+checks each override against the method defined here.
+
+``StrictBackend`` runs this class on array-api-strict, which rejects anything outside the
+standard; running the whole test suite on it proves that arraygrad's core only uses the
+standard.
+"""
+
+from __future__ import annotations
+
+import math
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+Array = Any
+Key = tuple[Any, ...]
+
+_MASK32 = 0xFFFFFFFF
+# Threefry-2x32 rotation constants (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3").
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+_KEY_PARITY = 0x1BD11BDA
+
+DTYPE_NAMES = (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float32", "float64", "complex64", "complex128",
+)
+
+
+def threefry2x32(xp: ModuleType, key: tuple[int, int], c0: Array, c1: Array) -> tuple[Array, Array]:
+    """Threefry-2x32 with 20 rounds on uint32 arrays ``c0``, ``c1`` (the counter words).
+
+    Uses only uint32 addition (which wraps modulo 2**32 in every array library), shifts,
+    OR and XOR, so every backend computes the same bits.
+    """
+    u32 = xp.uint32
+    k0, k1 = xp.asarray(key[0], dtype=u32), xp.asarray(key[1], dtype=u32)
+    ks = (k0, k1, xp.bitwise_xor(xp.bitwise_xor(k0, k1), xp.asarray(_KEY_PARITY, dtype=u32)))
+    shifts = {r: (xp.asarray(r, dtype=u32), xp.asarray(32 - r, dtype=u32)) for pair in _ROTATIONS for r in pair}
+    x0 = xp.add(c0, ks[0])
+    x1 = xp.add(c1, ks[1])
+    for group in range(5):
+        for r in _ROTATIONS[group % 2]:
+            left, right = shifts[r]
+            x0 = xp.add(x0, x1)
+            x1 = xp.bitwise_or(xp.bitwise_left_shift(x1, left), xp.bitwise_right_shift(x1, right))
+            x1 = xp.bitwise_xor(x1, x0)
+        x0 = xp.add(x0, ks[(group + 1) % 3])
+        x1 = xp.add(xp.add(x1, ks[(group + 2) % 3]), xp.asarray(group + 1, dtype=u32))
+    return x0, x1
+
+
+class Backend:
+    """Base adapter: array namespace plus the kernels the standard lacks.
+
+    Subclasses set ``name`` and ``xp`` and may override any kernel with a native one that
+    gives the same results.
+    """
+
+    name: str = "reference"
+    xp: ModuleType
+    #: whether 64-bit dtypes may be created (jax without x64 cannot)
+    supports_float64: bool = True
+
+    def __init__(self) -> None:
+        self.dtypes: dict[str, Any] = {}
+        for dname in DTYPE_NAMES:
+            native = getattr(self.xp, dname, None)
+            if isinstance(native, type):  # numpy-style scalar types: arrays report np.dtype objects
+                native = np.dtype(native)
+            if native is not None:
+                self.dtypes[dname] = native
+        # reverse map, used to turn an array's dtype back into arraygrad's dtype name
+        self.dtype_names: dict[Any, str] = {v: k for k, v in self.dtypes.items()}
+        # sets of native dtypes by kind, for cheap checks on the hot path
+        self.float_dtypes = frozenset(self.dtypes[n] for n in ("float32", "float64") if n in self.dtypes)
+        self.complex_dtypes = frozenset(self.dtypes[n] for n in ("complex64", "complex128") if n in self.dtypes)
+        self.int_dtypes = frozenset(
+            self.dtypes[n] for n in DTYPE_NAMES if n.startswith(("int", "uint")) and n in self.dtypes
+        )
+
+    def __repr__(self) -> str:
+        return f"<arraygrad backend {self.name!r}>"
+
+    # ------------------------------------------------------------------ dtypes and devices
+    def native_dtype(self, name: str) -> Any:
+        """Return this backend's dtype object for arraygrad dtype ``name``."""
+        try:
+            return self.dtypes[name]
+        except KeyError:
+            raise TypeError(f"backend {self.name!r} has no dtype {name!r}") from None
+
+    def device_of(self, array: Array) -> str:
+        """A string naming the device ``array`` lives on (``"cpu"``, ``"cuda:0"``...)."""
+        return "cpu"
+
+    def to_device(self, array: Array, index: int | None) -> Array:
+        if index not in (None, 0):
+            raise ValueError(f"backend {self.name!r} has only one device (cpu); asked for device {index}")
+        return array
+
+    def synchronize(self) -> None:
+        """Wait until queued work on this backend has finished (no-op on synchronous CPUs)."""
+
+    # ------------------------------------------------------------------ host transfer
+    def asarray(self, data: Any, dtype: Any) -> Array:
+        """Create an array on this backend from Python data or a host (numpy) array."""
+        if isinstance(data, np.ndarray):
+            return self.from_numpy(data, dtype)
+        if hasattr(data, "__array__") and not hasattr(data, "__array_namespace__"):
+            return self.from_numpy(np.asarray(data), dtype)
+        if hasattr(data, "__array_namespace__") and data.__array_namespace__() is not self.xp:
+            return self.from_numpy(np.asarray(data), dtype)
+        return self.xp.asarray(data, dtype=dtype)
+
+    def from_numpy(self, array: np.ndarray, dtype: Any = None) -> Array:
+        out = self.xp.from_dlpack(np.ascontiguousarray(array))
+        if dtype is not None and out.dtype != dtype:
+            out = self.xp.astype(out, dtype)
+        return out
+
+    def to_numpy(self, array: Array) -> np.ndarray:
+        """Copy (or alias, where the library allows) ``array`` into a numpy array on the host."""
+        return np.from_dlpack(array)
+
+    def from_dlpack(self, obj: Any) -> Array:
+        return self.xp.from_dlpack(obj)
+
+    # ------------------------------------------------------------------ indexing kernels
+    def getitem(self, x: Array, key: Key) -> Array:
+        """``x[key]`` with NumPy semantics for any mix of ints, slices, None, Ellipsis and
+        integer/boolean index arrays (already normalised: a tuple; arrays are native arrays).
+
+        The standard only guarantees basic indexing plus limited integer-array indexing, so
+        the general case is written with ``take`` on a flattened group of axes.
+        """
+        xp = self.xp
+        if not any(_is_array(k) for k in key):
+            return x[key]
+        x, key = _expand_none(xp, x, key)
+        key = _bools_to_ints(xp, key)
+        key = _expand_ellipsis(key, x.ndim)
+        adv_axes = [i for i, k in enumerate(key) if _is_array(k) or isinstance(k, int)]
+        # ints become 0-d index arrays: with other index arrays present NumPy treats them alike
+        idx = [
+            xp.asarray(key[i], dtype=xp.int64) if isinstance(key[i], int) else key[i] for i in adv_axes
+        ]
+        for j, i in enumerate(adv_axes):
+            idx[j] = _normalize_index(xp, idx[j], x.shape[i], i)
+        # apply the slices first, leaving advanced axes whole
+        basic = tuple(slice(None) if i in adv_axes else k for i, k in enumerate(key))
+        x = x[basic]
+        idx = list(xp.broadcast_arrays(*idx))
+        bshape = tuple(idx[0].shape)
+        sizes = [x.shape[i] for i in adv_axes]
+        flat = xp.zeros(bshape, dtype=xp.int64)
+        for j, size in enumerate(sizes):
+            flat = xp.add(xp.multiply(flat, size), idx[j])
+        rest_axes = [i for i in range(x.ndim) if i not in adv_axes]
+        moved = xp.permute_dims(x, tuple(adv_axes) + tuple(rest_axes))
+        rest_shape = tuple(x.shape[i] for i in rest_axes)
+        moved = xp.reshape(moved, (math.prod(sizes),) + rest_shape)
+        out = xp.take(moved, xp.reshape(flat, (-1,)), axis=0)
+        out = xp.reshape(out, bshape + rest_shape)
+        contiguous = adv_axes == list(range(adv_axes[0], adv_axes[-1] + 1))
+        if contiguous and adv_axes[0] > 0:
+            nb, first = len(bshape), adv_axes[0]
+            order = tuple(range(nb, nb + first)) + tuple(range(nb)) + tuple(range(nb + first, out.ndim))
+            out = xp.permute_dims(out, order)
+        return out
+
+    def getitem_grad(self, shape: tuple[int, ...], key: Key, grad: Array) -> Array:
+        """Gradient of ``x[key]``: zeros of ``shape`` with ``grad`` added at ``key``, summing
+        the contributions of repeated indices."""
+        xp = self.xp
+        if not any(_is_array(k) for k in key):
+            out = xp.zeros(shape, dtype=grad.dtype)
+            out[key] = grad
+            return out
+        n = math.prod(shape)
+        positions = self.getitem(xp.reshape(xp.arange(n, dtype=xp.int64), shape), key)
+        flat = self.index_add(
+            xp.zeros((n,), dtype=grad.dtype), 0, xp.reshape(positions, (-1,)), xp.reshape(grad, (-1,))
+        )
+        return xp.reshape(flat, shape)
+
+    def setitem(self, x: Array, key: Key, value: Array) -> Array:
+        """A new array equal to ``x`` with ``x[key] = value`` (``x`` itself is not modified).
+        Where an index repeats, the last value written wins."""
+        xp = self.xp
+        out = xp.asarray(x, copy=True)
+        if not any(_is_array(k) for k in key) or (
+            len(key) == 1 and _is_array(key[0]) and key[0].dtype == xp.bool
+        ):
+            out[key] = value
+            return out
+        n = math.prod(x.shape)
+        positions = xp.reshape(self.getitem(xp.reshape(xp.arange(n, dtype=xp.int64), x.shape), key), (-1,))
+        value = xp.reshape(xp.broadcast_to(value, self.getitem(x, key).shape), (-1,))
+        # last writer wins: for each target element the largest source position aimed at it
+        k = positions.shape[0]
+        hits = xp.equal(xp.reshape(positions, (k, 1)), xp.reshape(xp.arange(n, dtype=xp.int64), (1, n)))
+        source = xp.max(xp.where(hits, xp.reshape(xp.arange(k, dtype=xp.int64), (k, 1)), -1), axis=0)
+        written = xp.take(value, xp.clip(source, 0, None), axis=0)
+        flat = xp.where(source >= 0, written, xp.reshape(out, (-1,)))
+        return xp.reshape(flat, x.shape)
+
+    def index_add(self, x: Array, axis: int, index: Array, source: Array) -> Array:
+        """``x`` plus ``source`` added along ``axis`` at ``index`` (like ``torch.index_add``);
+        repeated indices accumulate. Returns a new array."""
+        xp = self.xp
+        n, k = x.shape[axis], index.shape[0]
+        x_front = xp.moveaxis(x, axis, 0)
+        src = xp.reshape(xp.moveaxis(source, axis, 0), (k, -1))
+        # NOTE: a one-hot matmul sums exactly like a loop, but a non-finite source value
+        # spreads NaN over its whole column; native overrides do not have that caveat.
+        onehot = xp.astype(
+            xp.equal(xp.reshape(index, (k, 1)), xp.reshape(xp.arange(n, dtype=index.dtype), (1, n))),
+            src.dtype,
+        )
+        added = xp.reshape(xp.matmul(xp.matrix_transpose(onehot), src), x_front.shape)
+        return xp.moveaxis(xp.add(x_front, added), 0, axis)
+
+    # ------------------------------------------------------------------ random bits
+    def random_bits(self, key: tuple[int, int], counter: int, n: int) -> Array:
+        """``n`` uint32 values: Threefry-2x32 of counters ``counter .. counter+ceil(n/2)-1``
+        under ``key``. Identical on every backend."""
+        xp = self.xp
+        blocks = (n + 1) // 2
+        lo_start = counter & _MASK32
+        lo = xp.add(xp.arange(blocks, dtype=xp.uint32), xp.asarray(lo_start, dtype=xp.uint32))
+        carry = xp.astype(xp.less(lo, xp.asarray(lo_start, dtype=xp.uint32)), xp.uint32)
+        hi = xp.add(carry, xp.asarray((counter >> 32) & _MASK32, dtype=xp.uint32))
+        x0, x1 = threefry2x32(xp, key, hi, lo)
+        return xp.reshape(xp.stack([x0, x1], axis=1), (-1,))[:n]
+
+
+def _is_array(k: Any) -> bool:
+    return hasattr(k, "shape") and hasattr(k, "dtype")
+
+
+def _expand_ellipsis(key: Key, ndim: int) -> Key:
+    """Replace ``...`` (or pad the end) with full slices so the key covers every axis.
+    Expects a key without None and without boolean arrays: each entry consumes one axis."""
+    consumed = sum(1 for k in key if k is not Ellipsis)
+    fill = (slice(None),) * (ndim - consumed)
+    for pos, k in enumerate(key):
+        if k is Ellipsis:
+            return key[:pos] + fill + key[pos + 1 :]
+    return key + fill
+
+
+def _expand_none(xp: ModuleType, x: Array, key: Key) -> tuple[Array, Key]:
+    """Insert the axes asked for by ``None`` first, so the rest of the key has no None."""
+    if not any(k is None for k in key):
+        return x, key
+    n_new = sum(k is None for k in key)
+    key = _bools_to_ints(xp, key)
+    consumed = sum(1 for k in key if k is not Ellipsis)  # None entries count as new axes
+    fill = (slice(None),) * (x.ndim + n_new - consumed)
+    for pos, k in enumerate(key):
+        if k is Ellipsis:
+            key = key[:pos] + fill + key[pos + 1 :]
+            break
+    else:
+        key = key + fill
+    shape, src = [], 0
+    for k in key:
+        if k is None:
+            shape.append(1)
+        else:
+            shape.append(x.shape[src])
+            src += 1
+    return xp.reshape(x, tuple(shape)), tuple(slice(None) if k is None else k for k in key)
+
+
+def _bools_to_ints(xp: ModuleType, key: Key) -> Key:
+    out: list[Any] = []
+    for k in key:
+        if _is_array(k) and k.dtype == xp.bool:
+            if k.ndim == 0:
+                raise IndexError("indexing with a 0-d boolean array is not supported; use a 1-d or larger mask")
+            out.extend(xp.nonzero(k))
+        else:
+            out.append(k)
+    return tuple(out)
+
+
+def _normalize_index(xp: ModuleType, idx: Array, size: int, axis: int) -> Array:
+    """Wrap negative indices and check bounds (jax would clamp out-of-range indices silently)."""
+    if idx.dtype != xp.int64:
+        idx = xp.astype(idx, xp.int64)
+    if math.prod(idx.shape) == 0:
+        return idx
+    lo, hi = int(xp.min(idx)), int(xp.max(idx))
+    if lo < -size or hi >= size:
+        bad = hi if hi >= size else lo
+        raise IndexError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
+    return xp.where(idx < 0, xp.add(idx, size), idx)
+
+
+class StrictBackend(Backend):
+    """The reference kernels on array-api-strict: the proof that core code is standard-only."""
+
+    name = "strict"
+
+    def __init__(self) -> None:
+        import array_api_strict
+
+        self.xp = array_api_strict
+        super().__init__()

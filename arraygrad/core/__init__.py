@@ -1,0 +1,1 @@
+"""Tensor, autograd and differentiable ops, written only against the array API standard."""

@@ -1,0 +1,110 @@
+"""Backend-independent dtype objects (``ag.float32``...) and the promotion rules PyTorch users expect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class dtype:  # noqa: N801 - named like torch.dtype
+    """A data type, independent of the backend; each backend maps it to its native dtype."""
+
+    __slots__ = ("name", "is_floating_point", "is_complex", "is_signed", "itemsize")
+
+    def __init__(self, name: str, kind: str, itemsize: int) -> None:
+        self.name = name
+        self.is_floating_point = kind == "f"
+        self.is_complex = kind == "c"
+        self.is_signed = kind in "fic"
+        self.itemsize = itemsize
+
+    def __repr__(self) -> str:
+        return f"arraygrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+bool_ = dtype("bool", "b", 1)
+uint8 = dtype("uint8", "u", 1)
+uint16 = dtype("uint16", "u", 2)
+uint32 = dtype("uint32", "u", 4)
+uint64 = dtype("uint64", "u", 8)
+int8 = dtype("int8", "i", 1)
+int16 = dtype("int16", "i", 2)
+int32 = dtype("int32", "i", 4)
+int64 = dtype("int64", "i", 8)
+float32 = dtype("float32", "f", 4)
+float64 = dtype("float64", "f", 8)
+complex64 = dtype("complex64", "c", 8)
+complex128 = dtype("complex128", "c", 16)
+
+BY_NAME: dict[str, dtype] = {
+    d.name: d
+    for d in (bool_, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float32, float64, complex64, complex128)
+}
+# PyTorch spellings
+ALIASES = {"float": float32, "double": float64, "long": int64, "int": int32, "short": int16}
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of float tensors made from Python floats (``float32`` unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating dtype (``ag.float32`` or ``ag.float64``).
+
+    Raises:
+        TypeError: ``d`` is not a floating dtype.
+    """
+    global _default_float
+    d = as_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
+    _default_float = d
+
+
+def as_dtype(d: Any) -> dtype:
+    """Turn ``d`` (an arraygrad dtype, its name, or a Python type) into an arraygrad dtype."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return _default_float
+    if d is int:
+        return int64
+    if d is bool:
+        return bool_
+    if isinstance(d, str):
+        found = BY_NAME.get(d) or ALIASES.get(d)
+        if found is not None:
+            return found
+    name = getattr(d, "name", None) or getattr(d, "__name__", None)
+    if isinstance(name, str) and name in BY_NAME:
+        return BY_NAME[name]
+    raise TypeError(f"not a dtype: {d!r}; use one of {', '.join('arraygrad.' + n for n in BY_NAME)}")
+
+
+def promote(a: dtype, b: dtype) -> dtype:
+    """PyTorch's result dtype for two tensors: bool < integer < floating, wider wins."""
+    if a is b:
+        return a
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    ka, kb = _kind(a), _kind(b)
+    if rank[ka] != rank[kb]:
+        return a if rank[ka] > rank[kb] else b
+    if ka != kb:  # signed with unsigned integer: the next signed type wide enough for both
+        size = max(a.itemsize if ka == "i" else 2 * a.itemsize, b.itemsize if kb == "i" else 2 * b.itemsize)
+        return BY_NAME[f"int{min(8 * size, 64)}"]
+    return a if a.itemsize >= b.itemsize else b
+
+
+def _kind(d: dtype) -> str:
+    if d.is_complex:
+        return "c"
+    if d.is_floating_point:
+        return "f"
+    if d is bool_:
+        return "b"
+    return "i" if d.is_signed else "u"

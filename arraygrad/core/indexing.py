@@ -1,0 +1,393 @@
+"""Indexing with gradients: ``x[key]``, ``x[key] = v``, gather/scatter and friends.
+
+Every gradient of an indexing op is an indexed accumulation (repeated indices add up), done by
+the backend's ``getitem_grad`` / ``index_add`` kernels; ``index_put`` is the one functional
+update primitive, and gather, scatter, index_select, index_add are written with it and getitem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad.core import dtypes
+from arraygrad.core.autograd import GRAD_MODE, Node
+from arraygrad.core.tensor import Tensor, _dim
+
+_wrap = Tensor._wrap
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
+def normalize_key(a: Tensor, key: Any) -> tuple[Any, ...]:
+    """Turn a user's index into a tuple of ints, slices, None, Ellipsis and native arrays,
+    checking bounds (jax would silently clamp) and naming the offending dimension."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    backend = a._backend
+    shape = a._storage.array.shape
+    consuming = [k for k in key if k is not None and k is not Ellipsis]
+    n_axes = 0
+    for k in consuming:
+        n_axes += k.ndim if isinstance(k, Tensor) and k.dtype is dtypes.bool_ else 1
+    if n_axes > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    out: list[Any] = []
+    axis = 0
+    for k in key:
+        if k is None:
+            out.append(None)
+        elif k is Ellipsis:
+            out.append(Ellipsis)
+            axis = len(shape) - (n_axes - axis)  # the entries after it index the last axes
+        elif isinstance(k, slice):
+            out.append(k)
+            axis += 1
+        elif isinstance(k, bool) or (isinstance(k, Tensor) and k.dtype is dtypes.bool_) or (
+            isinstance(k, list) and k and all(isinstance(v, bool) for v in k)
+        ):
+            mask = k if isinstance(k, Tensor) else _index_tensor(k, a, dtypes.bool_)
+            if mask._backend is not backend:
+                raise _mismatch(a, mask)
+            m = mask._storage.array
+            if tuple(m.shape) != tuple(shape[axis : axis + m.ndim]):
+                raise IndexError(
+                    f"The shape of the mask {list(m.shape)} at index {axis} does not match the shape of the "
+                    f"indexed tensor {list(shape[axis:axis + m.ndim])}"
+                )
+            out.append(m)
+            axis += m.ndim
+        elif isinstance(k, int) or (hasattr(k, "__index__") and not isinstance(k, (Tensor, list))):
+            i = int(k.__index__()) if not isinstance(k, int) else k
+            size = shape[axis]
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {axis} with size {size}")
+            out.append(i)
+            axis += 1
+        elif isinstance(k, (Tensor, list, tuple)) or hasattr(k, "shape"):
+            idx = k if isinstance(k, Tensor) else _index_tensor(k, a, dtypes.int64)
+            if idx._backend is not backend:
+                raise _mismatch(a, idx)
+            if idx.dtype.is_floating_point or idx.dtype.is_complex:
+                raise IndexError(f"tensors used as indices must be long, int or bool tensors, got {idx.dtype}")
+            arr = idx._storage.array
+            size = shape[axis]
+            if arr.ndim == 0 or idx.numel():
+                lo, hi = int(backend.xp.min(arr)), int(backend.xp.max(arr))
+                if lo < -size or hi >= size:
+                    bad = hi if hi >= size else lo
+                    raise IndexError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
+            out.append(arr)
+            axis += 1
+        else:
+            raise IndexError(
+                f"only integers, slices, None, Ellipsis and integer or boolean tensors are valid indices "
+                f"(got {type(k).__name__})"
+            )
+    return tuple(out)
+
+
+def _index_tensor(k: Any, like: Tensor, dtype: dtypes.dtype) -> Tensor:
+    from arraygrad.core.creation import tensor
+
+    return tensor(k, dtype=dtype, backend=like._backend)
+
+
+def _mismatch(a: Tensor, idx: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"indexing: tensor is on backend {a._backend.name!r} but the index is on {idx._backend.name!r}"
+    )
+
+
+def _is_basic(key: tuple[Any, ...]) -> bool:
+    return all(isinstance(k, _BASIC) for k in key)
+
+
+class IndexBackward0(Node):
+    __slots__ = ("shape", "key")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (index_grad(g, self.shape, self.key),)
+
+
+class SliceBackward0(IndexBackward0):
+    __slots__ = ()
+
+
+def getitem(a: Tensor, key: Any) -> Tensor:
+    """``a[key]`` with NumPy/PyTorch semantics; the gradient scatters back (adding repeats)."""
+    if isinstance(key, int) and a.ndim and -a._storage.array.shape[0] <= key < a._storage.array.shape[0]:
+        nkey: tuple[Any, ...] = (key,)  # fast path: x[i]
+    else:
+        nkey = normalize_key(a, key)
+    x = a._storage.array
+    basic = _is_basic(nkey)
+    try:
+        out = x[nkey] if basic else a._backend.getitem(x, nkey)
+    except IndexError:
+        raise
+    except Exception as exc:
+        raise IndexError(f"index: invalid index {key!r} for tensor of shape {tuple(x.shape)}: {exc}") from None
+    if GRAD_MODE.enabled and a._rg:
+        node = (SliceBackward0 if basic else IndexBackward0)((a,))
+        node.shape, node.key = tuple(x.shape), nkey
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+class IndexGradBackward0(Node):
+    __slots__ = ("key",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (getitem_normalized(g, self.key),)
+
+
+def getitem_normalized(a: Tensor, key: tuple[Any, ...]) -> Tensor:
+    """``a[key]`` for a key already normalised (used by backward formulas)."""
+    x = a._storage.array
+    basic = _is_basic(key)
+    out = x[key] if basic else a._backend.getitem(x, key)
+    if GRAD_MODE.enabled and a._rg:
+        node = (SliceBackward0 if basic else IndexBackward0)((a,))
+        node.shape, node.key = tuple(x.shape), key
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def index_grad(g: Tensor, shape: tuple[int, ...], key: tuple[Any, ...]) -> Tensor:
+    """Zeros of ``shape`` with ``g`` added at ``key`` (repeated indices accumulate)."""
+    out = g._backend.getitem_grad(shape, key, g._storage.array)
+    if GRAD_MODE.enabled and g._rg:
+        node = IndexGradBackward0((g,))
+        node.key = key
+        return _wrap(out, g._backend, node)
+    return _wrap(out, g._backend)
+
+
+class IndexPutBackward0(Node):
+    __slots__ = ("key", "accumulate", "vshape")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        from arraygrad.core.ops import sum_to
+
+        gx = gv = None
+        if self.needs(0):
+            gx = g if self.accumulate else index_put(g, self.key, 0.0, normalized=True)
+        if len(self.next) > 1 and self.needs(1):
+            gv = sum_to(getitem_normalized(g, self.key), self.vshape)
+        return (gx,) if len(self.next) == 1 else (gx, gv)
+
+
+class CopySlices(IndexPutBackward0):
+    __slots__ = ()
+
+
+def index_put(a: Tensor, key: Any, values: Any, accumulate: bool = False, *, normalized: bool = False,
+              node_cls: type[IndexPutBackward0] = IndexPutBackward0) -> Tensor:
+    """A new tensor equal to ``a`` with ``values`` written (or added, if ``accumulate``) at ``key``.
+
+    Raises:
+        RuntimeError: ``values`` cannot be broadcast to the indexed shape, or is on another backend.
+    """
+    from arraygrad.core.ops import _backend_mismatch
+
+    nkey = key if normalized else normalize_key(a, key)
+    backend = a._backend
+    xp = backend.xp
+    x = a._storage.array
+    vt = values if isinstance(values, Tensor) else None
+    if vt is not None:
+        if vt._backend is not backend:
+            raise _backend_mismatch("index_put", a, vt)
+        v = vt._storage.array
+        if v.dtype != x.dtype:
+            v = xp.astype(v, x.dtype)
+    else:
+        v = xp.asarray(values, dtype=x.dtype)
+    target_shape = tuple((x[nkey] if _is_basic(nkey) else backend.getitem(x, nkey)).shape)
+    try:
+        vb = xp.broadcast_to(v, target_shape)
+    except Exception:
+        raise RuntimeError(
+            f"index_put: shape mismatch: value tensor of shape {tuple(v.shape)} cannot be broadcast to indexing "
+            f"result of shape {target_shape}"
+        ) from None
+    if accumulate:
+        out = xp.add(x, backend.getitem_grad(tuple(x.shape), nkey, vb))
+    else:
+        out = backend.setitem(x, nkey, vb)
+    inputs = (a,) if vt is None else (a, vt)
+    if GRAD_MODE.enabled and (a._rg or (vt is not None and vt._rg)):
+        node = node_cls(inputs)
+        node.key, node.accumulate, node.vshape = nkey, accumulate, tuple(v.shape)
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+def setitem(a: Tensor, key: Any, value: Any) -> None:
+    """``a[key] = value``: functional under the hood (``a`` is rebound to the updated array,
+    its version bumps) and recorded by autograd like PyTorch's CopySlices."""
+    if a.grad_fn is None and a._rg and GRAD_MODE.enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    result = index_put(a, key, value, node_cls=CopySlices)
+    a._set_array(result._storage.array)
+    if result.grad_fn is not None:
+        a.grad_fn = result.grad_fn
+        a._output_nr = 0
+        a._rg = True
+
+
+def _gather_key(a: Tensor, dim: int, index: Tensor, op: str) -> tuple[Any, ...]:
+    """The advanced-indexing key equivalent to ``gather(a, dim, index)``."""
+    from arraygrad.core.creation import arange
+
+    if index.ndim != a.ndim:
+        raise RuntimeError(f"{op}: index tensor must have the same number of dimensions as input ({index.ndim} vs {a.ndim})")
+    if index.dtype.is_floating_point or index.dtype is dtypes.bool_:
+        raise RuntimeError(f"{op}: expected an integer index tensor, got {index.dtype}")
+    d = _dim(dim, a.ndim, op)
+    key: list[Any] = []
+    for ax in range(a.ndim):
+        n = index.shape[ax]
+        if ax == d:
+            key.append(index)
+            continue
+        if n > a.shape[ax]:
+            raise RuntimeError(
+                f"{op}: size of index ({tuple(index.shape)}) must not exceed the input size ({tuple(a.shape)}) at "
+                f"dimension {ax}"
+            )
+        shape = [1] * a.ndim
+        shape[ax] = n
+        key.append(arange(n, backend=a._backend).reshape(shape))
+    return normalize_key(a, tuple(key))
+
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j][k] = a[i][index[i][j][k]][k]`` (for dim 1), like ``torch.gather``."""
+    return getitem_normalized(a, _gather_key(a, dim, index, "gather"))
+
+
+def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """Select values along ``dim`` at ``indices`` (broadcast against ``a``); flattened when dim is None."""
+    from arraygrad.core.shape import broadcast_shapes, expand, reshape
+
+    if dim is None:
+        return gather(reshape(a, (-1,)), 0, reshape(indices, (-1,)))
+    d = _dim(dim, a.ndim, "take_along_dim")
+    a_shape, i_shape = list(a.shape), list(indices.shape)
+    a_shape[d] = i_shape[d] = 1
+    common = list(broadcast_shapes(a_shape, i_shape))
+    ta, ti = common.copy(), common.copy()
+    ta[d], ti[d] = a.shape[d], indices.shape[d]
+    return gather(expand(a, tuple(ta)), d, expand(indices, tuple(ti)))
+
+
+def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
+    """Out-of-place ``torch.scatter``: ``a`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    if reduce not in (None, "add"):
+        raise ValueError(f"scatter: reduce must be None or 'add', got {reduce!r}")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: give src (a tensor) or value (a number)")
+    key = _gather_key(a, dim, index, "scatter")
+    if isinstance(src, Tensor):
+        src = src[tuple(slice(0, n) for n in index.shape)]
+    return index_put(a, key, src, accumulate=reduce == "add", normalized=True)
+
+
+def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """Out-of-place ``torch.scatter_add``: repeated indices accumulate."""
+    return scatter(a, dim, index, src, reduce="add")
+
+
+def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries of ``a`` along ``dim`` at the 1-d ``index``."""
+    if index.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got {index.ndim}-d")
+    d = _dim(dim, a.ndim, "index_select")
+    return getitem(a, (slice(None),) * d + (index.reshape(-1),))
+
+
+def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+    """Out-of-place ``torch.index_add``: ``source`` (times ``alpha``) added to ``a`` along ``dim`` at ``index``."""
+    d = _dim(dim, a.ndim, "index_add")
+    if alpha != 1:
+        source = source * alpha
+    return index_put(a, (slice(None),) * d + (index,), source, accumulate=True)
+
+
+def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``a`` with ``value`` where ``mask`` is True (mask broadcasts against ``a``)."""
+    from arraygrad.core.ops import where
+
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, got {value.ndim} dims")
+        value = value.to(a.dtype)
+    elif a.dtype.is_floating_point:
+        value = float(value)
+    if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
+        raise RuntimeError("masked_fill: expected a bool tensor as mask")
+    out = where(mask, value, a)
+    if tuple(out.shape) != tuple(a.shape):
+        raise RuntimeError(f"masked_fill: mask of shape {tuple(mask.shape)} does not broadcast to {tuple(a.shape)}")
+    return out
+
+
+def masked_select(a: Tensor, mask: Tensor) -> Tensor:
+    from arraygrad.core.shape import broadcast_tensors
+
+    a2, m2 = broadcast_tensors(a, mask)
+    return getitem(a2, m2)
+
+
+def take(a: Tensor, index: Tensor) -> Tensor:
+    """Elements of the flattened ``a`` at ``index`` (output has ``index``'s shape)."""
+    return getitem(a.reshape(-1), index)
+
+
+def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
+    """Indices of non-zero elements: an (n, ndim) int64 tensor, or a tuple of 1-d tensors."""
+    backend = a._backend
+    xp = backend.xp
+    x = a._storage.array
+    if x.ndim == 0:
+        x = xp.reshape(x, (1,))
+    idx = xp.nonzero(x)
+    i64 = backend.native_dtype("int64")
+    idx = [i if i.dtype == i64 else xp.astype(i, i64) for i in idx]
+    if as_tuple:
+        return tuple(_wrap(i, backend) for i in idx)
+    return _wrap(xp.stack(idx, axis=1), backend)
+
+
+def argwhere(a: Tensor) -> Tensor:
+    return nonzero(a)
+
+
+def one_hot(a: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding with a new last dimension of size ``num_classes``.
+
+    Raises:
+        RuntimeError: ``a`` is not an integer tensor, or a class is negative or >= num_classes.
+    """
+    if a.dtype.is_floating_point or a.dtype is dtypes.bool_:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of integer dtype, got {a.dtype}")
+    backend = a._backend
+    xp = backend.xp
+    x = a._storage.array
+    if a.numel():
+        lo, hi = int(xp.min(x)), int(xp.max(x))
+        if lo < 0:
+            raise RuntimeError(f"one_hot: class values must be non-negative, got {lo}")
+        if num_classes == -1:
+            num_classes = hi + 1
+        elif hi >= num_classes:
+            raise RuntimeError(f"one_hot: class value {hi} is out of range for num_classes={num_classes}")
+    elif num_classes == -1:
+        raise RuntimeError("one_hot: can not infer total number of classes from empty tensor")
+    classes = xp.arange(num_classes, dtype=x.dtype)
+    hot = xp.equal(xp.expand_dims(x, axis=-1), classes)
+    return _wrap(xp.astype(hot, backend.native_dtype("int64")), backend)

@@ -1,0 +1,328 @@
+"""Tensor methods and operators: thin bindings of the functions in ops, shape, indexing and
+random, plus in-place variants, dtype conversion and moving between backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import backends
+from arraygrad.core import dtypes, indexing, ops, random, shape
+from arraygrad.core.autograd import GRAD_MODE, Node
+from arraygrad.core.creation import resolve
+from arraygrad.core.tensor import Tensor
+
+_wrap = Tensor._wrap
+
+
+# ---------------------------------------------------------------------- in-place ops
+
+
+def _check_inplace(t: Tensor) -> None:
+    if t._rg and t.grad_fn is None and GRAD_MODE.enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
+            "'with arraygrad.no_grad():' or update '.data'."
+        )
+
+
+def _commit(t: Tensor, result: Tensor, op: str) -> Tensor:
+    """Make ``t`` hold ``result`` (an out-of-place result): rebinds the shared storage, bumps
+    the version and, when recorded, moves ``t`` onto ``result``'s graph node."""
+    if result._storage.array.dtype != t._storage.array.dtype:
+        rd, td = result.dtype, t.dtype
+        if dtypes.promote(rd, td) is not td:
+            raise RuntimeError(f"{op}: result type {rd} can't be cast to the desired output type {td}")
+        result = to_dtype(result, td)
+    if tuple(result._storage.array.shape) != tuple(t._storage.array.shape):
+        raise RuntimeError(
+            f"{op}: output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(result.shape)}"
+        )
+    t._set_array(result._storage.array)
+    if result.grad_fn is not None:
+        t.grad_fn = result.grad_fn
+        t._output_nr = result._output_nr
+        t._rg = True
+    return t
+
+
+def _inplace(fn: Any, name: str) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        _check_inplace(self)
+        return _commit(self, fn(self, *args, **kwargs), name)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    return method
+
+
+def zero_(t: Tensor) -> Tensor:
+    """Fill with zeros in place."""
+    _check_inplace(t)
+    xp = t._backend.xp
+    t._set_array(xp.zeros(t._storage.array.shape, dtype=t._storage.array.dtype))
+    if t.grad_fn is not None:
+        t.grad_fn = None
+        t._rg = False
+    return t
+
+
+def fill_(t: Tensor, value: Any) -> Tensor:
+    """Fill with ``value`` in place."""
+    _check_inplace(t)
+    if isinstance(value, Tensor):
+        return _commit(t, ops.add(ops.mul(t, 0), value.to(t.dtype)), "fill_")
+    xp = t._backend.xp
+    t._set_array(xp.full(t._storage.array.shape, value, dtype=t._storage.array.dtype))
+    if t.grad_fn is not None:
+        t.grad_fn = None
+        t._rg = False
+    return t
+
+
+def copy_(t: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast, converted to this tensor's dtype and backend) into ``t``;
+    when ``src`` requires grad, the gradient of ``t`` flows to it."""
+    _check_inplace(t)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_: expected a Tensor as source, got {type(src).__name__}")
+    if src._backend is not t._backend:
+        src = to_backend(src, t._backend, None)
+    result = shape.expand(to_dtype(src, t.dtype), tuple(t.shape))
+    if not (GRAD_MODE.enabled and result._rg):
+        t._set_array(result._storage.array)
+        return t
+    if result.grad_fn is None:
+        result = shape.clone(result)  # a node of its own, so the gradient reaches a leaf src
+    return _commit(t, result, "copy_")
+
+
+# ---------------------------------------------------------------------- dtype and backend moves
+
+
+class ToCopyBackward0(Node):
+    __slots__ = ("src_dtype", "src_backend")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        if g._backend is not self.src_backend:
+            g = to_backend(g, self.src_backend, None)
+        return (to_dtype(g, self.src_dtype),)
+
+
+def to_dtype(t: Tensor, dt: dtypes.dtype) -> Tensor:
+    """``t`` converted to dtype ``dt`` (differentiable between floating dtypes)."""
+    native = t._backend.native_dtype(dt.name)
+    x = t._storage.array
+    if x.dtype == native:
+        return t
+    out = t._backend.xp.astype(x, native)
+    if GRAD_MODE.enabled and t._rg and dt.is_floating_point:
+        node = ToCopyBackward0((t,))
+        node.src_dtype, node.src_backend = t.dtype, t._backend
+        return _wrap(out, t._backend, node)
+    return _wrap(out, t._backend)
+
+
+def to_backend(t: Tensor, backend: Any, index: int | None) -> Tensor:
+    """``t`` moved to another backend or device: DLPack where the libraries allow, host copy otherwise."""
+    src = t._backend
+    dst = backends.get(backend)
+    x = t._storage.array
+    if dst is src:
+        out = dst.to_device(x, index) if index is not None else x
+        if out is x:
+            return t
+    else:
+        out = None
+        if src.device_of(x) != "cpu" or dst.name in ("cupy",):
+            try:
+                out = dst.from_dlpack(x)
+            except Exception:
+                out = None
+        if out is None:
+            out = dst.from_numpy(src.to_numpy(x))
+        if index is not None:
+            out = dst.to_device(out, index)
+    if GRAD_MODE.enabled and t._rg:
+        node = ToCopyBackward0((t,))
+        node.src_dtype, node.src_backend = t.dtype, src
+        return _wrap(out, dst, node)
+    return _wrap(out, dst)
+
+
+def to(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Convert dtype and/or move backend/device: ``t.to(ag.float64)``, ``t.to("jax")``,
+    ``t.to("cupy:1", ag.float32)``, ``t.to(other_tensor)``. Returns ``t`` itself when nothing changes."""
+    dt = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    be = kwargs.pop("backend", None)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("copy", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dt, be = dt or a.dtype, a._backend
+        elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
+            dt = a
+        elif a is not None:
+            dev = a
+    out = t
+    if be is not None or dev is not None:
+        target, index = resolve(be, dev)
+        out = to_backend(out, target, index)
+    if dt is not None:
+        out = to_dtype(out, dtypes.as_dtype(dt))
+    return out
+
+
+def _cpu(t: Tensor) -> Tensor:
+    """A copy on the host (numpy backend) unless already on a CPU backend."""
+    if t._backend.device_of(t._storage.array) == "cpu" and t._backend.name != "cupy":
+        return t
+    return to_backend(t, "numpy", None)
+
+
+def _type_as(t: Tensor, other: Tensor) -> Tensor:
+    return to_dtype(t, other.dtype)
+
+
+def _new(t: Tensor, fn: Any) -> Any:
+    def method(*args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+        return fn(*args, dtype=dtype or t.dtype, backend=t._backend, **kwargs)
+
+    return method
+
+
+# ---------------------------------------------------------------------- binding
+
+
+def _bind() -> None:
+    T = Tensor
+    # arithmetic operators
+    T.__add__ = lambda a, b: ops.add(a, b)
+    T.__radd__ = lambda a, b: ops.add(a, b)
+    T.__sub__ = lambda a, b: ops.sub(a, b)
+    T.__rsub__ = lambda a, b: ops.rsub(a, b)
+    T.__mul__ = lambda a, b: ops.mul(a, b)
+    T.__rmul__ = lambda a, b: ops.mul(a, b)
+    T.__truediv__ = lambda a, b: ops.div(a, b)
+    T.__rtruediv__ = lambda a, b: ops.rdiv(a, b)
+    T.__floordiv__ = lambda a, b: ops.floor_divide(a, b)
+    T.__rfloordiv__ = lambda a, b: ops.floor_divide(ops._as_operand(b, a), a)
+    T.__mod__ = lambda a, b: ops.remainder(a, b)
+    T.__rmod__ = lambda a, b: ops.remainder(ops._as_operand(b, a), a)
+    T.__pow__ = lambda a, b: ops.pow(a, b)
+    T.__rpow__ = lambda a, b: ops.rpow(a, b)
+    T.__matmul__ = lambda a, b: ops.matmul(a, b)
+    T.__rmatmul__ = lambda a, b: ops.matmul(b, a)
+    T.__neg__ = lambda a: ops.neg(a)
+    T.__pos__ = lambda a: a
+    T.__abs__ = lambda a: ops.abs(a)
+    T.__invert__ = lambda a: ops.bitwise_not(a)
+    T.__and__ = lambda a, b: ops.bitwise_and(a, b)
+    T.__or__ = lambda a, b: ops.bitwise_or(a, b)
+    T.__xor__ = lambda a, b: ops.bitwise_xor(a, b)
+    T.__rand__ = lambda a, b: ops.bitwise_and(a, b)
+    T.__ror__ = lambda a, b: ops.bitwise_or(a, b)
+    T.__rxor__ = lambda a, b: ops.bitwise_xor(a, b)
+    # comparisons
+    T.__eq__ = lambda a, b: ops.eq(a, b)  # type: ignore[assignment,method-assign]
+    T.__ne__ = lambda a, b: ops.ne(a, b)  # type: ignore[assignment,method-assign]
+    T.__lt__ = lambda a, b: ops.lt(a, b)
+    T.__le__ = lambda a, b: ops.le(a, b)
+    T.__gt__ = lambda a, b: ops.gt(a, b)
+    T.__ge__ = lambda a, b: ops.ge(a, b)
+    # indexing
+    T.__getitem__ = indexing.getitem
+    T.__setitem__ = indexing.setitem
+    # in-place operators
+    T.__iadd__ = _inplace(ops.add, "__iadd__")
+    T.__isub__ = _inplace(ops.sub, "__isub__")
+    T.__imul__ = _inplace(ops.mul, "__imul__")
+    T.__itruediv__ = _inplace(ops.div, "__itruediv__")
+
+    methods = {
+        # arithmetic and math
+        "add": ops.add, "sub": ops.sub, "subtract": ops.sub, "mul": ops.mul, "multiply": ops.mul,
+        "div": ops.div, "divide": ops.div, "true_divide": ops.div, "floor_divide": ops.floor_divide,
+        "remainder": ops.remainder, "fmod": ops.remainder, "pow": ops.pow, "neg": ops.neg, "negative": ops.neg,
+        "abs": ops.abs, "absolute": ops.abs, "exp": ops.exp, "expm1": ops.expm1, "log": ops.log,
+        "log1p": ops.log1p, "log2": ops.log2, "log10": ops.log10, "sqrt": ops.sqrt, "rsqrt": ops.rsqrt,
+        "reciprocal": ops.reciprocal, "square": ops.square, "sin": ops.sin, "cos": ops.cos, "tan": ops.tan,
+        "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu, "sign": ops.sign, "floor": ops.floor,
+        "ceil": ops.ceil, "round": ops.round, "trunc": ops.trunc, "clamp": ops.clamp, "clip": ops.clamp,
+        "maximum": ops.maximum, "minimum": ops.minimum, "softmax": ops.softmax, "log_softmax": ops.log_softmax,
+        # comparisons and logic
+        "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
+        "greater": ops.gt, "less": ops.lt, "greater_equal": ops.ge, "less_equal": ops.le, "not_equal": ops.ne,
+        "logical_and": ops.logical_and, "logical_or": ops.logical_or, "logical_xor": ops.logical_xor,
+        "logical_not": ops.logical_not, "isnan": ops.isnan, "isinf": ops.isinf, "isfinite": ops.isfinite,
+        "allclose": ops.allclose, "isclose": ops.isclose, "equal": ops.equal,
+        # reductions
+        "sum": ops.sum, "mean": ops.mean, "var": ops.var, "std": ops.std, "prod": ops.prod, "max": ops.max,
+        "min": ops.min, "amax": ops.amax, "amin": ops.amin, "argmax": ops.argmax, "argmin": ops.argmin,
+        "logsumexp": ops.logsumexp, "cumsum": ops.cumsum, "all": ops.all, "any": ops.any, "norm": ops.norm,
+        "count_nonzero": ops.count_nonzero,
+        # matmul
+        "matmul": ops.matmul, "mm": ops.mm, "bmm": ops.bmm, "mv": ops.mv, "dot": ops.dot, "inner": ops.inner,
+        "outer": ops.outer,
+        # shape
+        "reshape": shape.reshape, "view": shape.reshape, "permute": shape.permute, "transpose": shape.transpose,
+        "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t, "movedim": shape.movedim,
+        "moveaxis": shape.movedim, "expand": shape.expand, "broadcast_to": shape.broadcast_to,
+        "expand_as": shape.expand_as, "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze,
+        "flatten": shape.flatten, "unflatten": shape.unflatten, "ravel": shape.ravel, "split": shape.split,
+        "chunk": shape.chunk, "tensor_split": shape.tensor_split, "unbind": shape.unbind, "flip": shape.flip,
+        "fliplr": shape.fliplr, "flipud": shape.flipud, "roll": shape.roll, "repeat": shape.repeat,
+        "tile": shape.tile, "repeat_interleave": shape.repeat_interleave, "clone": shape.clone,
+        "contiguous": shape.contiguous, "tril": shape.tril, "triu": shape.triu,
+        # indexing
+        "gather": indexing.gather, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
+        "index_select": indexing.index_select, "index_add": indexing.index_add, "masked_fill": indexing.masked_fill,
+        "masked_select": indexing.masked_select, "take": indexing.take, "take_along_dim": indexing.take_along_dim,
+        "nonzero": indexing.nonzero, "argwhere": indexing.argwhere, "index_put": indexing.index_put,
+        # conversion
+        "to": to, "cpu": _cpu, "type_as": _type_as,
+        "zero_": zero_, "fill_": fill_, "copy_": copy_,
+        "uniform_": random.uniform_, "normal_": random.normal_,
+    }
+    for name, fn in methods.items():
+        setattr(T, name, fn)
+    T.view_as = lambda a, other: shape.reshape(a, tuple(other.shape))
+    T.reshape_as = T.view_as
+    T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
+    T.mT = property(lambda a: shape.transpose(a, -2, -1))
+    T.H = T.T
+    T.float = lambda a: to_dtype(a, dtypes.float32)
+    T.double = lambda a: to_dtype(a, dtypes.float64)
+    T.long = lambda a: to_dtype(a, dtypes.int64)
+    T.int = lambda a: to_dtype(a, dtypes.int32)
+    T.bool = lambda a: to_dtype(a, dtypes.bool_)
+    T.type = lambda a, dt=None: a.dtype if dt is None else to_dtype(a, dtypes.as_dtype(dt))
+    T.new_zeros = lambda a, *size, **kw: _new(a, _creation().zeros)(*size, **kw)
+    T.new_ones = lambda a, *size, **kw: _new(a, _creation().ones)(*size, **kw)
+    T.new_empty = lambda a, *size, **kw: _new(a, _creation().zeros)(*size, **kw)
+    T.new_full = lambda a, size, value, **kw: _new(a, _creation().full)(size, value, **kw)
+    T.new_tensor = lambda a, data, **kw: _new(a, _creation().tensor)(data, **kw)
+
+    inplace = {
+        "add_": ops.add, "sub_": ops.sub, "mul_": ops.mul, "div_": ops.div, "pow_": ops.pow,
+        "clamp_": ops.clamp, "clip_": ops.clamp, "neg_": ops.neg, "exp_": ops.exp, "log_": ops.log,
+        "sqrt_": ops.sqrt, "abs_": ops.abs, "relu_": ops.relu, "sigmoid_": ops.sigmoid, "tanh_": ops.tanh,
+        "floor_": ops.floor, "ceil_": ops.ceil, "round_": ops.round, "masked_fill_": indexing.masked_fill,
+        "scatter_": indexing.scatter, "scatter_add_": indexing.scatter_add, "index_add_": indexing.index_add,
+        "maximum_": ops.maximum, "minimum_": ops.minimum, "lerp_": lambda a, end, w: ops.add(a, ops.mul(ops.sub(end, a), w)),
+        "addcmul_": lambda a, t1, t2, value=1: ops.add(a, ops.mul(ops.mul(t1, t2), value)),
+        "addcdiv_": lambda a, t1, t2, value=1: ops.add(a, ops.mul(ops.div(t1, t2), value)),
+    }
+    for name, fn in inplace.items():
+        setattr(T, name, _inplace(fn, name))
+
+
+def _creation() -> Any:
+    from arraygrad.core import creation
+
+    return creation
+
+
+_bind()

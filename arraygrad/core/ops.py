@@ -1,0 +1,1349 @@
+"""Differentiable elementwise ops, reductions and matmul.
+
+Each primitive is a function computing the forward result with the backend's array API
+namespace and, when a gradient is needed, a ``Node`` subclass right above it holding the
+backward formula (written with Tensor ops, so higher-order gradients work). Composite ops
+(softmax, var, logsumexp...) are written with primitives and need no backward of their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad.core import dtypes
+from arraygrad.core.autograd import GRAD_MODE, Node
+from arraygrad.core.tensor import Tensor, _dim
+
+_wrap = Tensor._wrap
+Scalar = int | float | bool
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def op_error(op: str, exc: Exception, *tensors: Any) -> Exception:
+    """A clear error for a failed backend call: names the op, the shapes and dtypes involved."""
+    described = ", ".join(
+        f"{tuple(t._storage.array.shape)} {t.dtype}" if isinstance(t, Tensor) else repr(t) for t in tensors
+    )
+    cls = exc.__class__ if isinstance(exc, (ValueError, TypeError, IndexError)) else RuntimeError
+    return cls(f"{op}: invalid arguments ({described}): {exc}")
+
+
+def _backend_mismatch(op: str, a: Tensor, b: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"{op}: expected all tensors on the same backend, but found {a._backend.name!r} and "
+        f"{b._backend.name!r}; move one with .to({a._backend.name!r})"
+    )
+
+
+def _promote_pair(op: str, a: Tensor, b: Tensor) -> tuple[Any, Any]:
+    """Arrays of ``a`` and ``b`` cast to their common dtype (PyTorch's rules)."""
+    x, y = a._storage.array, b._storage.array
+    if x.dtype == y.dtype:
+        return x, y
+    common = a._backend.native_dtype(dtypes.promote(a.dtype, b.dtype).name)
+    xp = a._backend.xp
+    if x.dtype != common:
+        x = xp.astype(x, common)
+    if y.dtype != common:
+        y = xp.astype(y, common)
+    return x, y
+
+
+def _scalar_pair(a: Tensor, s: Any) -> tuple[Any, Any]:
+    """``a``'s array (cast when a Python scalar of a higher kind demands it) and the scalar."""
+    x = a._storage.array
+    backend = a._backend
+    if isinstance(s, bool):
+        return x, s
+    if isinstance(s, int):
+        if x.dtype == backend.dtypes["bool"]:
+            x = backend.xp.astype(x, backend.native_dtype("int64"))
+        return x, s
+    if isinstance(s, float):
+        if x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+            x = backend.xp.astype(x, backend.native_dtype(dtypes.get_default_dtype().name))
+        return x, s
+    if isinstance(s, complex):
+        return x, s
+    if hasattr(s, "dtype") and hasattr(s, "shape") and not isinstance(s, Tensor):
+        raise TypeError(
+            f"cannot combine an arraygrad Tensor with a {type(s).__module__}.{type(s).__name__}; "
+            "wrap it with arraygrad.tensor(...) or arraygrad.from_numpy(...) first"
+        )
+    raise TypeError(f"unsupported operand type {type(s).__name__!r} for a Tensor op")
+
+
+def _operands(op: str, a: Tensor, b: Any) -> tuple[Any, Any, Tensor | None]:
+    if isinstance(b, Tensor):
+        if b._backend is not a._backend:
+            raise _backend_mismatch(op, a, b)
+        x, y = _promote_pair(op, a, b)
+        return x, y, b
+    x, y = _scalar_pair(a, b)
+    return x, y, None
+
+
+def _needs_grad(a: Tensor, b: Tensor | None = None) -> bool:
+    return GRAD_MODE.enabled and (a._rg or (b is not None and b._rg))
+
+
+def _inputs(a: Tensor, b: Tensor | None) -> tuple[Tensor, ...]:
+    return (a,) if b is None else (a, b)
+
+
+def sum_to(g: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    shape = tuple(shape)
+    gshape = tuple(g._storage.array.shape)
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    out = sum(g, axes, keepdim=True) if axes else g
+    return reshape(out, shape) if tuple(out._storage.array.shape) != shape else out
+
+
+def scalar_like(value: Scalar, like: Tensor) -> Tensor:
+    backend = like._backend
+    return _wrap(backend.xp.asarray(value, dtype=like._storage.array.dtype), backend)
+
+
+def _saved_output(node: Node, y: Tensor) -> Tensor:
+    """The saved output of ``node`` for use in its backward: when the backward itself is
+    being recorded (create_graph), it must be connected to ``node`` again."""
+    if GRAD_MODE.enabled:
+        t = Tensor._alias(y._storage, y._backend)
+        t.grad_fn = node
+        t._rg = True
+        return t
+    return y
+
+
+def _make_output(out: Any, a: Tensor, node_cls: type[Node] | None, b: Tensor | None = None) -> Tensor:
+    if node_cls is not None and _needs_grad(a, b):
+        return _wrap(out, a._backend, node_cls(_inputs(a, b)))
+    return _wrap(out, a._backend)
+
+
+# ---------------------------------------------------------------------- binary arithmetic
+
+
+class AddBackward0(Node):
+    __slots__ = ("shapes", "alpha")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        sa, sb = self.shapes
+        ga = sum_to(g, sa) if self.needs(0) else None
+        if sb is None:
+            return (ga,)
+        gb = None
+        if self.needs(1):
+            gb = sum_to(g if self.alpha == 1 else mul(g, self.alpha), sb)
+        return ga, gb
+
+
+def add(a: Tensor, b: Any, *, alpha: Scalar = 1) -> Tensor:
+    """``a + alpha * b`` with broadcasting."""
+    x, y, bt = _operands("add", a, b)
+    xp = a._backend.xp
+    try:
+        out = xp.add(x, y if alpha == 1 else xp.multiply(y, alpha))
+    except Exception as exc:
+        raise op_error("add", exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = AddBackward0(_inputs(a, bt))
+        node.shapes = (x.shape, y.shape if bt is not None else None)
+        node.alpha = alpha
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+class SubBackward0(Node):
+    __slots__ = ("shapes", "alpha")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        sa, sb = self.shapes
+        ga = sum_to(g, sa) if self.needs(0) else None
+        if sb is None:
+            return (ga,)
+        gb = sum_to(neg(g) if self.alpha == 1 else mul(g, -self.alpha), sb) if self.needs(1) else None
+        return ga, gb
+
+
+def sub(a: Tensor, b: Any, *, alpha: Scalar = 1) -> Tensor:
+    """``a - alpha * b`` with broadcasting."""
+    x, y, bt = _operands("sub", a, b)
+    xp = a._backend.xp
+    try:
+        out = xp.subtract(x, y if alpha == 1 else xp.multiply(y, alpha))
+    except Exception as exc:
+        raise op_error("sub", exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = SubBackward0(_inputs(a, bt))
+        node.shapes = (x.shape, y.shape if bt is not None else None)
+        node.alpha = alpha
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+class MulBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        a, b = self.saved_tensors
+        if not isinstance(b, Tensor):
+            return (mul(g, b),)
+        ga = sum_to(mul(g, b), a.shape) if self.needs(0) else None
+        gb = sum_to(mul(g, a), b.shape) if self.needs(1) else None
+        return ga, gb
+
+
+def mul(a: Tensor, b: Any) -> Tensor:
+    """Elementwise ``a * b`` with broadcasting."""
+    x, y, bt = _operands("mul", a, b)
+    try:
+        out = a._backend.xp.multiply(x, y)
+    except Exception as exc:
+        raise op_error("mul", exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = MulBackward0(_inputs(a, bt))
+        node.save(a, b)
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+class DivBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        a, b = self.saved_tensors
+        if not isinstance(b, Tensor):
+            return (div(g, b),)
+        ga = sum_to(div(g, b), a.shape) if self.needs(0) else None
+        gb = sum_to(neg(div(mul(g, a), mul(b, b))), b.shape) if self.needs(1) else None
+        return ga, gb
+
+
+def div(a: Tensor, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """Elementwise true division (integers are promoted to the default float dtype).
+    ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (not differentiable)."""
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return floor_divide(a, b)
+        if rounding_mode == "trunc":
+            return trunc(div(a, b)).to(promote_types_of(a, b))
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    x, y, bt = _operands("div", a, b)
+    backend = a._backend
+    if x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+        fdt = backend.native_dtype(dtypes.get_default_dtype().name)
+        x = backend.xp.astype(x, fdt)
+        if bt is not None:
+            y = backend.xp.astype(y, fdt)
+    try:
+        out = backend.xp.divide(x, y)
+    except Exception as exc:
+        raise op_error("div", exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = DivBackward0(_inputs(a, bt))
+        node.save(a, b)
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+def promote_types_of(a: Tensor, b: Any) -> dtypes.dtype:
+    if isinstance(b, Tensor):
+        return dtypes.promote(a.dtype, b.dtype)
+    return a.dtype
+
+
+class PowBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        a, b, y = self.saved_tensors
+        if not isinstance(b, Tensor):
+            if b == 0:
+                return (mul(g, 0.0),)
+            return (mul(mul(g, b), pow(a, b - 1)),)
+        y = _saved_output(self, y)
+        ga = sum_to(mul(mul(g, b), pow(a, sub(b, 1))), a.shape) if self.needs(0) else None
+        gb = None
+        if self.needs(1):
+            positive = a._storage.array > 0
+            safe_log = log(where(_wrap(positive, a._backend), a, 1.0))
+            gb = sum_to(where(_wrap(positive, a._backend), mul(mul(g, y), safe_log), 0.0), b.shape)
+        return ga, gb
+
+
+def pow(a: Tensor, b: Any) -> Tensor:  # noqa: A001 - PyTorch name
+    """Elementwise ``a ** b``."""
+    x, y, bt = _operands("pow", a, b)
+    try:
+        out = a._backend.xp.pow(x, y)
+    except Exception as exc:
+        raise op_error("pow", exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = PowBackward0(_inputs(a, bt))
+        res = _wrap(out, a._backend, node)
+        node.save(a, b, Tensor._alias(res._storage, a._backend))
+        return res
+    return _wrap(out, a._backend)
+
+
+def floor_divide(a: Tensor, b: Any) -> Tensor:
+    """Elementwise ``floor(a / b)`` (not differentiable)."""
+    x, y, _ = _operands("floor_divide", a, b)
+    try:
+        return _wrap(a._backend.xp.floor_divide(x, y), a._backend)
+    except Exception as exc:
+        raise op_error("floor_divide", exc, a, b) from None
+
+
+class RemainderBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        a, b = self.saved_tensors
+        ga = sum_to(g, a.shape) if self.needs(0) else None
+        if not isinstance(b, Tensor):
+            return (ga,)
+        gb = sum_to(mul(neg(g), floor_divide(a.detach(), b.detach())), b.shape) if self.needs(1) else None
+        return ga, gb
+
+
+def remainder(a: Tensor, b: Any) -> Tensor:
+    """Elementwise ``a - floor(a / b) * b`` (sign of the divisor, like Python's ``%``)."""
+    x, y, bt = _operands("remainder", a, b)
+    try:
+        out = a._backend.xp.remainder(x, y)
+    except Exception as exc:
+        raise op_error("remainder", exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = RemainderBackward0(_inputs(a, bt))
+        node.save(a, b)
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def rsub(a: Tensor, b: Any) -> Tensor:
+    """``b - a``."""
+    return sub(_as_operand(b, a), a)
+
+
+def rdiv(a: Tensor, b: Any) -> Tensor:
+    """``b / a``."""
+    return div(_as_operand(b, a), a)
+
+
+def rpow(a: Tensor, b: Any) -> Tensor:
+    """``b ** a``."""
+    return pow(_as_operand(b, a), a)
+
+
+def _as_operand(value: Any, like: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    x, s = _scalar_pair(like, value)
+    backend = like._backend
+    dt = x.dtype
+    if isinstance(value, float) and dt not in backend.float_dtypes:
+        dt = backend.native_dtype(dtypes.get_default_dtype().name)
+    return _wrap(backend.xp.asarray(s, dtype=dt), backend)
+
+
+class MaximumBackward0(Node):
+    __slots__ = ("pick_a",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        a, b = self.saved_tensors
+        xp = g._backend.xp
+        x, y = _promote_pair("maximum", a, b)
+        first = xp.greater(x, y) if self.pick_a else xp.less(x, y)
+        # ties share the gradient equally, as in PyTorch
+        share = xp.where(first, 1.0, xp.where(xp.equal(x, y), 0.5, 0.0))
+        wa = _wrap(xp.astype(share, g._storage.array.dtype), g._backend)
+        ga = sum_to(mul(g, wa), a.shape) if self.needs(0) else None
+        gb = sum_to(mul(g, rsub(wa, 1.0)), b.shape) if self.needs(1) else None
+        return ga, gb
+
+
+def _extremum(op: str, a: Tensor, b: Any, pick_a: bool) -> Tensor:
+    b = _as_operand(b, a)
+    x, y, bt = _operands(op, a, b)
+    xp = a._backend.xp
+    try:
+        out = xp.maximum(x, y) if pick_a else xp.minimum(x, y)
+    except Exception as exc:
+        raise op_error(op, exc, a, b) from None
+    if _needs_grad(a, bt):
+        node = MaximumBackward0(_inputs(a, bt))
+        node.save(a, b)
+        node.pick_a = pick_a
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def maximum(a: Tensor, b: Any) -> Tensor:
+    """Elementwise maximum; at ties each input gets half the gradient."""
+    return _extremum("maximum", a, b, True)
+
+
+def minimum(a: Tensor, b: Any) -> Tensor:
+    """Elementwise minimum; at ties each input gets half the gradient."""
+    return _extremum("minimum", a, b, False)
+
+
+class WhereBackward0(Node):
+    __slots__ = ("cond", "shapes")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        cond = _wrap(self.cond, g._backend)
+        out: list[Any] = []
+        for i, shape in enumerate(self.shapes):
+            if shape is None:
+                continue
+            if not self.needs(len(out)):
+                out.append(None)
+                continue
+            picked = where(cond, g, 0.0) if i == 0 else where(cond, 0.0, g)
+            out.append(sum_to(picked, shape))
+        return tuple(out)
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch name
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (either may be a scalar)."""
+    if not isinstance(condition, Tensor):
+        raise TypeError("where: condition must be a bool Tensor")
+    backend = condition._backend
+    xp = backend.xp
+    cond = condition._storage.array
+    if cond.dtype != backend.dtypes["bool"]:
+        cond = xp.astype(cond, backend.dtypes["bool"])
+    ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    if ref is None:
+        dt = dtypes.get_default_dtype() if isinstance(input, float) or isinstance(other, float) else dtypes.int64
+        ref = _wrap(xp.asarray(input, dtype=backend.native_dtype(dt.name)), backend)
+        input = ref
+    for t in (input, other):
+        if isinstance(t, Tensor) and t._backend is not backend:
+            raise _backend_mismatch("where", condition, t)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        x, y = _promote_pair("where", input, other)
+    elif isinstance(input, Tensor):
+        x, y = _scalar_pair(input, other)
+    else:
+        y, x = _scalar_pair(other, input)
+    try:
+        out = xp.where(cond, x, y)
+    except Exception as exc:
+        raise op_error("where", exc, condition, input, other) from None
+    tensors = tuple(t for t in (input, other) if isinstance(t, Tensor))
+    if GRAD_MODE.enabled and any(t._rg for t in tensors):
+        node = WhereBackward0(tensors)
+        node.cond = cond
+        node.shapes = tuple(tuple(t.shape) if isinstance(t, Tensor) else None for t in (input, other))
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+# ---------------------------------------------------------------------- unary
+
+
+class NegBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (neg(g),)
+
+
+def neg(a: Tensor) -> Tensor:
+    return _make_output(a._backend.xp.negative(a._storage.array), a, NegBackward0)
+
+
+class _SavedInput(Node):
+    """Backward of ``y = f(x)`` written in terms of the saved input ``x``."""
+
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        (x,) = self.saved_tensors
+        return (self.grad(g, x),)
+
+    def grad(self, g: Tensor, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+class _SavedOutput(Node):
+    """Backward of ``y = f(x)`` written in terms of the saved output ``y``."""
+
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        (y,) = self.saved_tensors
+        return (self.grad(g, _saved_output(self, y)),)
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        raise NotImplementedError
+
+
+def _unary_in(a: Tensor, out: Any, node_cls: type[_SavedInput]) -> Tensor:
+    if GRAD_MODE.enabled and a._rg:
+        node = node_cls((a,))
+        node.save(a)
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def _unary_out(a: Tensor, out: Any, node_cls: type[_SavedOutput]) -> Tensor:
+    if GRAD_MODE.enabled and a._rg:
+        node = node_cls((a,))
+        res = _wrap(out, a._backend, node)
+        node.save(Tensor._alias(res._storage, a._backend))
+        return res
+    return _wrap(out, a._backend)
+
+
+def _float_array(a: Tensor, op: str) -> Any:
+    """``a``'s array, promoted to the default float dtype if it is an integer array."""
+    x = a._storage.array
+    backend = a._backend
+    if x.dtype in backend.float_dtypes or x.dtype in backend.complex_dtypes:
+        return x
+    return backend.xp.astype(x, backend.native_dtype(dtypes.get_default_dtype().name))
+
+
+class ExpBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return mul(g, y)
+
+
+def exp(a: Tensor) -> Tensor:
+    return _unary_out(a, a._backend.xp.exp(_float_array(a, "exp")), ExpBackward0)
+
+
+class Expm1Backward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return mul(g, add(y, 1.0))
+
+
+def expm1(a: Tensor) -> Tensor:
+    return _unary_out(a, a._backend.xp.expm1(_float_array(a, "expm1")), Expm1Backward0)
+
+
+class LogBackward0(_SavedInput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, x: Tensor) -> Tensor:
+        return div(g, x)
+
+
+def log(a: Tensor) -> Tensor:
+    return _unary_in(a, a._backend.xp.log(_float_array(a, "log")), LogBackward0)
+
+
+class Log1PBackward0(_SavedInput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, x: Tensor) -> Tensor:
+        return div(g, add(x, 1.0))
+
+
+def log1p(a: Tensor) -> Tensor:
+    return _unary_in(a, a._backend.xp.log1p(_float_array(a, "log1p")), Log1PBackward0)
+
+
+def log2(a: Tensor) -> Tensor:
+    return div(log(a), math.log(2.0))
+
+
+def log10(a: Tensor) -> Tensor:
+    return div(log(a), math.log(10.0))
+
+
+class SqrtBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return div(g, mul(y, 2.0))
+
+
+def sqrt(a: Tensor) -> Tensor:
+    return _unary_out(a, a._backend.xp.sqrt(_float_array(a, "sqrt")), SqrtBackward0)
+
+
+class RsqrtBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return mul(g, mul(pow(y, 3), -0.5))
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    xp = a._backend.xp
+    return _unary_out(a, xp.divide(1.0, xp.sqrt(_float_array(a, "rsqrt"))), RsqrtBackward0)
+
+
+class ReciprocalBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return neg(mul(g, mul(y, y)))
+
+
+def reciprocal(a: Tensor) -> Tensor:
+    return _unary_out(a, a._backend.xp.divide(1.0, _float_array(a, "reciprocal")), ReciprocalBackward0)
+
+
+class SinBackward0(_SavedInput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, x: Tensor) -> Tensor:
+        return mul(g, cos(x))
+
+
+def sin(a: Tensor) -> Tensor:
+    return _unary_in(a, a._backend.xp.sin(_float_array(a, "sin")), SinBackward0)
+
+
+class CosBackward0(_SavedInput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, x: Tensor) -> Tensor:
+        return neg(mul(g, sin(x)))
+
+
+def cos(a: Tensor) -> Tensor:
+    return _unary_in(a, a._backend.xp.cos(_float_array(a, "cos")), CosBackward0)
+
+
+class TanBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return mul(g, add(mul(y, y), 1.0))
+
+
+def tan(a: Tensor) -> Tensor:
+    return _unary_out(a, a._backend.xp.tan(_float_array(a, "tan")), TanBackward0)
+
+
+class TanhBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return mul(g, rsub(mul(y, y), 1.0))
+
+
+def tanh(a: Tensor) -> Tensor:
+    return _unary_out(a, a._backend.xp.tanh(_float_array(a, "tanh")), TanhBackward0)
+
+
+class SigmoidBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return mul(g, mul(y, rsub(y, 1.0)))
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """``1 / (1 + exp(-a))``, computed without overflow for large ``|a|``."""
+    xp = a._backend.xp
+    x = _float_array(a, "sigmoid")
+    # exp of a non-positive number only: stable on both tails
+    e = xp.exp(xp.negative(xp.abs(x)))
+    out = xp.where(x >= 0, xp.divide(1.0, xp.add(e, 1.0)), xp.divide(e, xp.add(e, 1.0)))
+    return _unary_out(a, out, SigmoidBackward0)
+
+
+class ReluBackward0(_SavedOutput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return where(_wrap(y._storage.array > 0, y._backend), g, 0.0)
+
+
+def relu(a: Tensor) -> Tensor:
+    """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
+    return _unary_out(a, a._backend.xp.maximum(a._storage.array, 0), ReluBackward0)
+
+
+class AbsBackward0(_SavedInput):
+    __slots__ = ()
+
+    def grad(self, g: Tensor, x: Tensor) -> Tensor:
+        return mul(g, sign(x))
+
+
+def abs(a: Tensor) -> Tensor:  # noqa: A001 - PyTorch name
+    return _unary_in(a, a._backend.xp.abs(a._storage.array), AbsBackward0)
+
+
+class ZeroGradBackward0(Node):
+    """Backward of piecewise-constant ops (sign, floor, round...): the gradient is zero."""
+
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (mul(g, 0.0),)
+
+
+def _piecewise_constant(a: Tensor, out: Any) -> Tensor:
+    return _make_output(out, a, ZeroGradBackward0)
+
+
+def sign(a: Tensor) -> Tensor:
+    return _piecewise_constant(a, a._backend.xp.sign(a._storage.array))
+
+
+def floor(a: Tensor) -> Tensor:
+    return _piecewise_constant(a, a._backend.xp.floor(a._storage.array))
+
+
+def ceil(a: Tensor) -> Tensor:
+    return _piecewise_constant(a, a._backend.xp.ceil(a._storage.array))
+
+
+def trunc(a: Tensor) -> Tensor:
+    return _piecewise_constant(a, a._backend.xp.trunc(a._storage.array))
+
+
+def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch name
+    """Round half to even, like PyTorch; ``decimals`` rounds to that many decimal places."""
+    xp = a._backend.xp
+    x = a._storage.array
+    if decimals:
+        scale = 10.0**decimals
+        return _piecewise_constant(a, xp.divide(xp.round(xp.multiply(x, scale)), scale))
+    return _piecewise_constant(a, xp.round(x))
+
+
+class ClampBackward0(Node):
+    __slots__ = ("mask",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (where(_wrap(self.mask, g._backend), g, 0.0),)
+
+
+def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch names
+    """Limit ``a`` to ``[min, max]``; the gradient passes where ``min <= a <= max``.
+
+    Raises:
+        ValueError: both bounds are None.
+    """
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    xp = a._backend.xp
+    x = a._storage.array
+    if isinstance(min, float) or isinstance(max, float):
+        x = _float_array(a, "clamp")
+    try:
+        out = xp.clip(x, min, max)
+    except Exception as exc:
+        raise op_error("clamp", exc, a, min, max) from None
+    if GRAD_MODE.enabled and a._rg:
+        node = ClampBackward0((a,))
+        mask = xp.ones(x.shape, dtype=a._backend.dtypes["bool"])
+        if min is not None:
+            mask = xp.logical_and(mask, xp.greater_equal(x, min))
+        if max is not None:
+            mask = xp.logical_and(mask, xp.less_equal(x, max))
+        node.mask = mask
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+clip = clamp
+
+
+def square(a: Tensor) -> Tensor:
+    return mul(a, a)
+
+
+def softplus(a: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * a)) / beta``, linear above ``threshold`` like PyTorch."""
+    scaled = mul(a, beta) if beta != 1.0 else a
+    # log1p(exp(-|z|)) + max(z, 0) never overflows
+    soft = add(log1p(exp(neg(abs(scaled)))), relu(scaled))
+    soft = div(soft, beta) if beta != 1.0 else soft
+    return where(scaled > threshold, a, soft)
+
+
+# ---------------------------------------------------------------------- comparisons (no grad)
+
+
+def _compare(name: str, a: Tensor, b: Any) -> Tensor:
+    x, y, _ = _operands(name, a, b)
+    try:
+        return _wrap(getattr(a._backend.xp, name)(x, y), a._backend)
+    except Exception as exc:
+        raise op_error(name, exc, a, b) from None
+
+
+def eq(a: Tensor, b: Any) -> Tensor:
+    return _compare("equal", a, b)
+
+
+def ne(a: Tensor, b: Any) -> Tensor:
+    return _compare("not_equal", a, b)
+
+
+def lt(a: Tensor, b: Any) -> Tensor:
+    return _compare("less", a, b)
+
+
+def le(a: Tensor, b: Any) -> Tensor:
+    return _compare("less_equal", a, b)
+
+
+def gt(a: Tensor, b: Any) -> Tensor:
+    return _compare("greater", a, b)
+
+
+def ge(a: Tensor, b: Any) -> Tensor:
+    return _compare("greater_equal", a, b)
+
+
+def _as_bool(a: Tensor) -> Any:
+    x = a._storage.array
+    b = a._backend.dtypes["bool"]
+    return x if x.dtype == b else a._backend.xp.astype(x, b)
+
+
+def logical_and(a: Tensor, b: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.logical_and(_as_bool(a), _as_bool(b)), a._backend)
+
+
+def logical_or(a: Tensor, b: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.logical_or(_as_bool(a), _as_bool(b)), a._backend)
+
+
+def logical_xor(a: Tensor, b: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.logical_xor(_as_bool(a), _as_bool(b)), a._backend)
+
+
+def logical_not(a: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.logical_not(_as_bool(a)), a._backend)
+
+
+def _bitwise(name: str, a: Tensor, b: Any) -> Tensor:
+    x, y, _ = _operands(name, a, b)
+    if x.dtype == a._backend.dtypes["bool"]:
+        name = name.replace("bitwise", "logical")
+    return _wrap(getattr(a._backend.xp, name)(x, y), a._backend)
+
+
+def bitwise_and(a: Tensor, b: Any) -> Tensor:
+    return _bitwise("bitwise_and", a, b)
+
+
+def bitwise_or(a: Tensor, b: Any) -> Tensor:
+    return _bitwise("bitwise_or", a, b)
+
+
+def bitwise_xor(a: Tensor, b: Any) -> Tensor:
+    return _bitwise("bitwise_xor", a, b)
+
+
+def bitwise_not(a: Tensor) -> Tensor:
+    xp = a._backend.xp
+    x = a._storage.array
+    return _wrap(xp.logical_not(x) if x.dtype == a._backend.dtypes["bool"] else xp.bitwise_invert(x), a._backend)
+
+
+def isnan(a: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.isnan(a._storage.array), a._backend)
+
+
+def isinf(a: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.isinf(a._storage.array), a._backend)
+
+
+def isfinite(a: Tensor) -> Tensor:
+    return _wrap(a._backend.xp.isfinite(a._storage.array), a._backend)
+
+
+def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    return bool(isclose(a, b, rtol, atol, equal_nan).all())
+
+
+def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    x, y, _ = _operands("isclose", a, b)
+    xp = a._backend.xp
+    close = xp.less_equal(xp.abs(xp.subtract(x, y)), xp.add(atol, xp.multiply(rtol, xp.abs(y))))
+    close = xp.logical_or(close, xp.equal(x, y))
+    if equal_nan:
+        close = xp.logical_or(close, xp.logical_and(xp.isnan(x), xp.isnan(y)))
+    return _wrap(close, a._backend)
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """True when ``a`` and ``b`` have the same shape and elements."""
+    return tuple(a.shape) == tuple(b.shape) and bool(eq(a, b).all())
+
+
+# ---------------------------------------------------------------------- reductions
+
+
+def _axes(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    if dim is None:
+        return None
+    if isinstance(dim, int):
+        return (_dim(dim, ndim, op),)
+    return tuple(sorted(_dim(d, ndim, op) for d in dim))
+
+
+def _expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> Tensor:
+    """Bring the gradient of a reduction back to the input's shape."""
+    if not keepdim:
+        kept = tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
+        g = reshape(g, kept)
+    return expand(g, shape)
+
+
+class SumBackward0(Node):
+    __slots__ = ("shape", "axes", "keepdim")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (_expand_reduced(g, self.shape, self.axes, self.keepdim),)
+
+
+def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
+    """Sum over ``dim`` (all dims when None). Integer and bool inputs sum as int64, as in PyTorch."""
+    backend = a._backend
+    x = a._storage.array
+    axes = _axes(dim, x.ndim, "sum")
+    if dtype is not None:
+        x = backend.xp.astype(x, backend.native_dtype(dtypes.as_dtype(dtype).name))
+    elif x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+        x = backend.xp.astype(x, backend.native_dtype("int64"))
+    out = backend.xp.sum(x, axis=axes, keepdims=keepdim)
+    if GRAD_MODE.enabled and a._rg:
+        node = SumBackward0((a,))
+        node.shape, node.axes, node.keepdim = tuple(x.shape), axes, keepdim
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+class MeanBackward0(Node):
+    __slots__ = ("shape", "axes", "keepdim", "count")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (div(_expand_reduced(g, self.shape, self.axes, self.keepdim), self.count),)
+
+
+def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Mean over ``dim`` (all dims when None).
+
+    Raises:
+        RuntimeError: ``a`` is an integer tensor and no floating ``dtype`` is given (as PyTorch).
+    """
+    backend = a._backend
+    x = a._storage.array
+    if dtype is not None:
+        x = backend.xp.astype(x, backend.native_dtype(dtypes.as_dtype(dtype).name))
+    if x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+            f"dtype. Got: {a.dtype}"
+        )
+    axes = _axes(dim, x.ndim, "mean")
+    out = backend.xp.mean(x, axis=axes, keepdims=keepdim)
+    if GRAD_MODE.enabled and a._rg:
+        node = MeanBackward0((a,))
+        node.shape, node.axes, node.keepdim = tuple(x.shape), axes, keepdim
+        node.count = math.prod(x.shape) if axes is None else math.prod(x.shape[i] for i in axes)
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+class AmaxBackward0(Node):
+    __slots__ = ("axes", "keepdim")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        x, y = self.saved_tensors
+        xp = g._backend.xp
+        shape = tuple(x.shape)
+        yk = y._storage.array if self.keepdim else xp.reshape(
+            y._storage.array, tuple(1 if self.axes is None or i in self.axes else n for i, n in enumerate(shape))
+        )
+        hit = xp.astype(xp.equal(x._storage.array, yk), g._storage.array.dtype)
+        count = xp.sum(hit, axis=self.axes, keepdims=True)
+        # ties share the gradient equally, as PyTorch's amax/amin do
+        share = _wrap(xp.divide(hit, count), g._backend)
+        return (mul(_expand_reduced(g, shape, self.axes, self.keepdim), share),)
+
+
+def _amax(a: Tensor, dim: Any, keepdim: bool, largest: bool, op: str) -> Tensor:
+    backend = a._backend
+    x = a._storage.array
+    if math.prod(x.shape) == 0:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0")
+    axes = _axes(dim, x.ndim, op)
+    out = (backend.xp.max if largest else backend.xp.min)(x, axis=axes, keepdims=keepdim)
+    if GRAD_MODE.enabled and a._rg:
+        node = AmaxBackward0((a,))
+        node.axes, node.keepdim = axes, keepdim
+        res = _wrap(out, backend, node)
+        node.save(a, Tensor._alias(res._storage, backend))
+        return res
+    return _wrap(out, backend)
+
+
+def amax(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amax(a, None if dim == () else dim, keepdim, True, "amax")
+
+
+def amin(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (all dims when empty); ties share the gradient."""
+    return _amax(a, None if dim == () else dim, keepdim, False, "amin")
+
+
+def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
+    return _argext(a, dim, keepdim, True)
+
+
+def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the minimum (of the flattened tensor when ``dim`` is None)."""
+    return _argext(a, dim, keepdim, False)
+
+
+def _argext(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
+    backend = a._backend
+    xp = backend.xp
+    x = a._storage.array
+    fn = xp.argmax if largest else xp.argmin
+    if dim is None:
+        out = fn(xp.reshape(x, (-1,)))
+        if keepdim:
+            out = xp.reshape(out, (1,) * x.ndim)
+    else:
+        out = fn(x, axis=_dim(dim, x.ndim, "argmax" if largest else "argmin"), keepdims=keepdim)
+    i64 = backend.native_dtype("int64")
+    return _wrap(out if out.dtype == i64 else xp.astype(out, i64), backend)
+
+
+def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
+    """``max(a)``: the largest element; ``max(a, dim)``: (values, indices) along ``dim``;
+    ``max(a, other_tensor)``: elementwise maximum."""
+    if isinstance(dim, Tensor):
+        return maximum(a, dim)
+    if dim is None:
+        return _amax(a, None, False, True, "max")
+    return _values_indices(a, dim, keepdim, True)
+
+
+def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
+    """``min(a)``, ``min(a, dim)`` -> (values, indices), or elementwise ``min(a, other)``."""
+    if isinstance(dim, Tensor):
+        return minimum(a, dim)
+    if dim is None:
+        return _amax(a, None, False, False, "min")
+    return _values_indices(a, dim, keepdim, False)
+
+
+class ValuesIndices(tuple):  # type: ignore[type-arg]
+    """``(values, indices)`` with attribute access, like ``torch.return_types.max``."""
+
+    @property
+    def values(self) -> Tensor:
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        return self[1]
+
+
+def _values_indices(a: Tensor, dim: int, keepdim: bool, largest: bool) -> ValuesIndices:
+    from arraygrad.core.indexing import gather
+
+    d = _dim(dim, a.ndim, "max" if largest else "min")
+    idx = _argext(a, d, True, largest)
+    values = gather(a, d, idx)  # the gradient goes to the selected element only
+    if not keepdim:
+        values, idx = squeeze(values, d), squeeze(idx, d)
+    return ValuesIndices((values, idx))
+
+
+class ProdBackward0(Node):
+    __slots__ = ("axes", "keepdim")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        (x,) = self.saved_tensors
+        xp = g._backend.xp
+        arr = x._storage.array
+        shape = tuple(arr.shape)
+        # product of all other elements = exclusive prefix product * exclusive suffix product:
+        # exact even when the input has zeros (where prod / x would divide by zero)
+        if self.axes is None:
+            flat = xp.reshape(arr, (-1,))
+            others = xp.reshape(_prod_of_others(xp, flat, 0), shape)
+        else:
+            others = _prod_of_others_axes(xp, arr, self.axes)
+        return (mul(_expand_reduced(g, shape, self.axes, self.keepdim), _wrap(others, g._backend)),)
+
+
+def _prod_of_others(xp: Any, x: Any, axis: int) -> Any:
+    n = x.shape[axis]
+    ones = xp.ones_like(xp.take(x, xp.asarray([0]), axis=axis))
+    before = xp.cumulative_prod(xp.concat([ones, xp.take(x, xp.arange(n - 1), axis=axis)], axis=axis), axis=axis)
+    rev = xp.flip(x, axis=axis)
+    after = xp.cumulative_prod(xp.concat([ones, xp.take(rev, xp.arange(n - 1), axis=axis)], axis=axis), axis=axis)
+    return xp.multiply(before, xp.flip(after, axis=axis))
+
+
+def _prod_of_others_axes(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    # move reduced axes to the end, flatten them into one, compute, and undo
+    keep = [i for i in range(x.ndim) if i not in axes]
+    moved = xp.permute_dims(x, tuple(keep) + axes)
+    kshape = tuple(moved.shape[: len(keep)])
+    flat = xp.reshape(moved, kshape + (-1,))
+    others = xp.reshape(_prod_of_others(xp, flat, len(keep)), tuple(moved.shape))
+    inverse = [0] * x.ndim
+    for pos, ax in enumerate(tuple(keep) + axes):
+        inverse[ax] = pos
+    return xp.permute_dims(others, tuple(inverse))
+
+
+def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Product over ``dim`` (all elements when None)."""
+    backend = a._backend
+    x = a._storage.array
+    if dtype is not None:
+        x = backend.xp.astype(x, backend.native_dtype(dtypes.as_dtype(dtype).name))
+    elif x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+        x = backend.xp.astype(x, backend.native_dtype("int64"))
+    axes = _axes(dim, x.ndim, "prod")
+    out = backend.xp.prod(x, axis=axes, keepdims=keepdim)
+    if GRAD_MODE.enabled and a._rg:
+        node = ProdBackward0((a,))
+        node.axes, node.keepdim = axes, keepdim
+        node.save(a)
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+class CumsumBackward0(Node):
+    __slots__ = ("axis",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (flip(cumsum(flip(g, (self.axis,)), self.axis), (self.axis,)),)
+
+
+def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative sum along ``dim``."""
+    backend = a._backend
+    x = a._storage.array
+    if dtype is not None:
+        x = backend.xp.astype(x, backend.native_dtype(dtypes.as_dtype(dtype).name))
+    elif x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+        x = backend.xp.astype(x, backend.native_dtype("int64"))
+    axis = _dim(dim, x.ndim, "cumsum")
+    if x.ndim == 0:
+        out = x
+    else:
+        out = backend.xp.cumulative_sum(x, axis=axis)
+    if GRAD_MODE.enabled and a._rg:
+        node = CumsumBackward0((a,))
+        node.axis = axis
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+def var(a: Tensor, dim: Any = None, *, correction: float | None = None, unbiased: bool | None = None,
+        keepdim: bool = False) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1, or 0 when ``unbiased=False``)."""
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes = _axes(dim, a.ndim, "var")
+    n = a.numel() if axes is None else math.prod(a.shape[i] for i in axes)
+    centered = sub(a, mean(a, axes, keepdim=True))
+    return div(sum(mul(centered, centered), axes, keepdim=keepdim), builtins_max(n - correction, 0))
+
+
+def std(a: Tensor, dim: Any = None, *, correction: float | None = None, unbiased: bool | None = None,
+        keepdim: bool = False) -> Tensor:
+    """Standard deviation: ``sqrt(var(...))``."""
+    return sqrt(var(a, dim, correction=correction, unbiased=unbiased, keepdim=keepdim))
+
+
+def builtins_max(a: float, b: float) -> float:
+    return a if a > b else b
+
+
+def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(a), dim))`` computed stably (the maximum is subtracted first)."""
+    axes = _axes(dim, a.ndim, "logsumexp")
+    m = amax(a.detach(), axes, keepdim=True)
+    xp = a._backend.xp
+    m = _wrap(xp.where(xp.isfinite(m._storage.array), m._storage.array, 0.0), a._backend)
+    out = add(log(sum(exp(sub(a, m)), axes, keepdim=True)), m)
+    return out if keepdim else reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in (axes or range(a.ndim))))
+
+
+def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``exp(a) / sum(exp(a), dim)``, numerically stable."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return exp(log_softmax(a, dim))
+
+
+def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """``a - logsumexp(a, dim)``, numerically stable."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return sub(a, logsumexp(a, dim, keepdim=True))
+
+
+def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm; ``inf``
+    the largest magnitude."""
+    if dtype is not None:
+        a = a.to(dtype)
+    axes = _axes(dim, a.ndim, "norm")
+    if p in ("fro", 2, 2.0):
+        return sqrt(sum(mul(a, a), axes, keepdim=keepdim))
+    if p == math.inf:
+        return amax(abs(a), axes if axes is not None else (), keepdim=keepdim)
+    if p == -math.inf:
+        return amin(abs(a), axes if axes is not None else (), keepdim=keepdim)
+    if p == 1:
+        return sum(abs(a), axes, keepdim=keepdim)
+    if p == 0:
+        return sum(ne(a, 0).to(a.dtype), axes, keepdim=keepdim)
+    if isinstance(p, (int, float)):
+        return pow(sum(pow(abs(a), p), axes, keepdim=keepdim), 1.0 / p)
+    raise ValueError(f"norm: unsupported p={p!r}; use a number, 'fro', inf or -inf")
+
+
+def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch name
+    return _wrap(a._backend.xp.all(_as_bool(a), axis=_axes(dim, a.ndim, "all"), keepdims=keepdim), a._backend)
+
+
+def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch name
+    return _wrap(a._backend.xp.any(_as_bool(a), axis=_axes(dim, a.ndim, "any"), keepdims=keepdim), a._backend)
+
+
+def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
+    return sum(ne(a, 0), dim)
+
+
+# ---------------------------------------------------------------------- matmul
+
+
+class MatmulBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        a, b = self.saved_tensors
+        a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+        b2 = unsqueeze(b, -1) if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = unsqueeze(g2, -2)
+        if b.ndim == 1:
+            g2 = unsqueeze(g2, -1)
+        ga = gb = None
+        if self.needs(0):
+            ga = reshape(sum_to(matmul(g2, transpose(b2, -1, -2)), a2.shape), a.shape)
+        if self.needs(1):
+            gb = reshape(sum_to(matmul(transpose(a2, -1, -2), g2), b2.shape), b.shape)
+        return ga, gb
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product with NumPy's rules for 1-d operands and batch broadcasting.
+
+    Raises:
+        RuntimeError: an operand is 0-d, or the inner dimensions differ.
+    """
+    if not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected a Tensor as second operand, got {type(b).__name__}")
+    if b._backend is not a._backend:
+        raise _backend_mismatch("matmul", a, b)
+    x, y = _promote_pair("matmul", a, b)
+    if x.ndim == 0 or y.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {x.ndim}D and {y.ndim}D")
+    ka = x.shape[-1]
+    kb = y.shape[-2] if y.ndim > 1 else y.shape[0]
+    if ka != kb:
+        raise RuntimeError(
+            f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} cannot be multiplied ({ka} != {kb})"
+        )
+    try:
+        out = a._backend.xp.matmul(x, y)
+    except Exception as exc:
+        raise op_error("matmul", exc, a, b) from None
+    if GRAD_MODE.enabled and (a._rg or b._rg):
+        node = MatmulBackward0((a, b))
+        node.save(a, b)
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """2-d matrix product."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix product of (b, n, m) and (b, m, p) tensors."""
+    if a.ndim != 3 or b.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}-D and {b.ndim}-D")
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {a.shape[0]} and {b.shape[0]}")
+    return matmul(a, b)
+
+
+def mv(a: Tensor, v: Tensor) -> Tensor:
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"mv: expected a 2-D and a 1-D tensor, got {a.ndim}-D and {v.ndim}-D")
+    return matmul(a, v)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Inner product of two 1-d tensors."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+
+
+def inner(a: Tensor, b: Tensor) -> Tensor:
+    """Sum of products over the last dimension of both tensors."""
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner: last dimensions differ: {tuple(a.shape)} and {tuple(b.shape)}")
+    k = a.shape[-1]
+    out = matmul(reshape(a, (-1, k)), transpose(reshape(b, (-1, k)), 0, 1))
+    return reshape(out, tuple(a.shape[:-1]) + tuple(b.shape[:-1]))
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """Outer product of two 1-d tensors."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return mul(unsqueeze(a, 1), unsqueeze(b, 0))
+
+
+# shape ops used above live in shape.py; imported at the end to avoid an import cycle
+from arraygrad.core.shape import expand, flip, reshape, squeeze, transpose, unsqueeze  # noqa: E402

@@ -1,0 +1,205 @@
+"""Seeded random numbers that are identical on every backend.
+
+A ``Generator`` is a Threefry-2x32 key (from the seed) plus a counter. Each draw asks the
+backend for ``random_bits(key, counter, n)`` (the reference kernel is written in standard
+integer ops, and overrides must give identical bits) and advances the counter, so the same
+seed gives the same stream of bits, and hence the same ``rand``/``randint``/``randperm``
+values, on numpy, array-api-strict, jax and cupy.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+from arraygrad.core import dtypes
+from arraygrad.core.creation import _finish, _size, resolve
+from arraygrad.core.tensor import Tensor
+
+_MASK32 = 0xFFFFFFFF
+
+
+class Generator:
+    """A random stream: ``Generator().manual_seed(0)``; pass as ``generator=`` to random functions."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        self.device = device
+        self.manual_seed(0)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from ``seed`` (any non-negative int below 2**64)."""
+        seed = int(seed)
+        if not 0 <= seed < 2**64:
+            seed %= 2**64
+        self._seed = seed
+        self._key = (seed & _MASK32, (seed >> 32) & _MASK32)
+        self._counter = 0
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy; returns the seed."""
+        s = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> tuple[int, int]:
+        return (self._seed, self._counter)
+
+    def set_state(self, state: tuple[int, int]) -> None:
+        self.manual_seed(state[0])
+        self._counter = int(state[1])
+
+    def bits(self, backend: Any, n: int) -> Any:
+        """``n`` uint32 random words on ``backend`` (advances the stream)."""
+        out = backend.random_bits(self._key, self._counter, n)
+        self._counter += (n + 1) // 2
+        return out
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator: the same seed gives the same numbers on every backend."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> tuple[int, int]:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: tuple[int, int]) -> None:
+    default_generator.set_state(state)
+
+
+def _uniform_array(backend: Any, n: int, dt: dtypes.dtype, gen: Generator) -> Any:
+    """``n`` values uniform in [0, 1) of float dtype ``dt``, from 24 (float32) or 53 (float64) random bits."""
+    xp = backend.xp
+    native = backend.native_dtype(dt.name)
+    u32 = backend.native_dtype("uint32")
+    if dt is dtypes.float32:
+        bits = gen.bits(backend, n)
+        top = xp.bitwise_right_shift(bits, xp.asarray(8, dtype=u32))
+        return xp.multiply(xp.astype(top, native), 2.0**-24)
+    if dt is dtypes.float64:
+        bits = gen.bits(backend, 2 * n)
+        hi = xp.astype(xp.bitwise_right_shift(bits[0::2], xp.asarray(5, dtype=u32)), native)
+        lo = xp.astype(xp.bitwise_right_shift(bits[1::2], xp.asarray(6, dtype=u32)), native)
+        return xp.multiply(xp.add(xp.multiply(hi, 2.0**26), lo), 2.0**-53)
+    raise TypeError(f"random numbers of dtype {dt} are not supported; use float32 or float64")
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, backend: Any = None) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    be, index = resolve(backend, device)
+    shape = _size(size, "rand")
+    dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    arr = be.xp.reshape(_uniform_array(be, math.prod(shape), dt, generator or default_generator), shape)
+    return _finish(arr, be, index, requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, backend: Any = None) -> Tensor:
+    """Standard normal samples (Box-Muller on the seeded uniform stream)."""
+    be, index = resolve(backend, device)
+    shape = _size(size, "randn")
+    dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    arr = be.xp.reshape(_normal_array(be, math.prod(shape), dt, generator or default_generator), shape)
+    return _finish(arr, be, index, requires_grad)
+
+
+def _normal_array(backend: Any, n: int, dt: dtypes.dtype, gen: Generator) -> Any:
+    xp = backend.xp
+    u = _uniform_array(backend, 2 * n, dt, gen)
+    u1, u2 = u[:n], u[n:]
+    radius = xp.sqrt(xp.multiply(xp.log(xp.subtract(1.0, u1)), -2.0))  # 1 - u1 is in (0, 1]
+    return xp.multiply(radius, xp.cos(xp.multiply(u2, 2.0 * math.pi)))
+
+
+def randint(low: int, high: int | None = None, size: Any = None, *, generator: Generator | None = None,
+            dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
+    """Integers uniform in [low, high) (``randint(high, size)`` means low=0); int64 by default.
+
+    Raises:
+        RuntimeError: ``low >= high`` or the range is wider than 2**32.
+    """
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if low >= high:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    span = high - low
+    if span > 2**32:
+        raise RuntimeError(f"randint: the range high - low = {span} is larger than 2**32")
+    be, index = resolve(backend, device)
+    shape = _size((size,), "randint")
+    xp = be.xp
+    u32 = be.native_dtype("uint32")
+    bits = (generator or default_generator).bits(be, math.prod(shape))
+    if span < 2**32:
+        # NOTE: modulo has a bias of at most span / 2**32: negligible for the ranges used here
+        bits = xp.remainder(bits, xp.asarray(span, dtype=u32))
+    native = be.native_dtype((dtypes.as_dtype(dtype) if dtype is not None else dtypes.int64).name)
+    arr = xp.add(xp.astype(bits, native), low)
+    return _finish(xp.reshape(arr, shape), be, index, requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False, backend: Any = None) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (a stable argsort of random words: same on every backend)."""
+    be, index = resolve(backend, device)
+    xp = be.xp
+    bits = (generator or default_generator).bits(be, n)
+    perm = xp.argsort(bits, stable=True)
+    native = be.native_dtype((dtypes.as_dtype(dtype) if dtype is not None else dtypes.int64).name)
+    return _finish(xp.astype(perm, native), be, index, requires_grad)
+
+
+def rand_like(t: Tensor, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
+    return rand(tuple(t.shape), generator=generator, dtype=dtype or t.dtype, backend=t._backend)
+
+
+def randn_like(t: Tensor, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
+    return randn(tuple(t.shape), generator=generator, dtype=dtype or t.dtype, backend=t._backend)
+
+
+def randint_like(t: Tensor, low: int, high: int | None = None, *, dtype: Any = None) -> Tensor:
+    return randint(low, high, tuple(t.shape), dtype=dtype or t.dtype, backend=t._backend)
+
+
+def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
+    """0/1 samples (in ``p``'s dtype) that are 1 with probability ``p`` elementwise."""
+    u = rand(tuple(p.shape), generator=generator, dtype=p.dtype, backend=p._backend)
+    return (u < p.detach()).to(p.dtype)
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``t`` in place with samples uniform in [a, b)."""
+    be = t._backend
+    arr = _uniform_array(be, t.numel(), t.dtype, generator or default_generator)
+    arr = be.xp.add(be.xp.multiply(arr, b - a), a)
+    t._set_array(be.xp.reshape(arr, tuple(t.shape)))
+    return t
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    """Fill ``t`` in place with normal samples."""
+    be = t._backend
+    arr = _normal_array(be, t.numel(), t.dtype, generator or default_generator)
+    arr = be.xp.add(be.xp.multiply(arr, std), mean)
+    t._set_array(be.xp.reshape(arr, tuple(t.shape)))
+    return t

@@ -1,0 +1,581 @@
+"""Differentiable shape ops: reshape, permute, expand, cat, flip, roll, pad and their composites.
+
+Views in arraygrad are copies as far as storage goes (``x.view(...)`` returns a new tensor;
+an in-place op on it does not change ``x``); values and gradients match PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad.core.autograd import GRAD_MODE, Node
+from arraygrad.core.tensor import Tensor, _dim
+
+_wrap = Tensor._wrap
+
+
+def _shape_arg(shape: Any) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` like PyTorch."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+class ViewBackward0(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (reshape(g, self.shape),)
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """The same elements in row-major order with a new ``shape`` (one entry may be -1).
+
+    Raises:
+        RuntimeError: the number of elements does not match.
+    """
+    new = _shape_arg(shape)
+    x = a._storage.array
+    old = tuple(x.shape)
+    if new == old:
+        return a if not (GRAD_MODE.enabled and a._rg) else _reshape_node(a, x, old)
+    n = math.prod(old)
+    known = math.prod(s for s in new if s != -1)
+    if new.count(-1) > 1 or (-1 in new and (known == 0 or n % known)) or (-1 not in new and known != n):
+        raise RuntimeError(f"shape '{list(new)}' is invalid for input of size {n}")
+    out = a._backend.xp.reshape(x, new)
+    if GRAD_MODE.enabled and a._rg:
+        node = ViewBackward0((a,))
+        node.shape = old
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def _reshape_node(a: Tensor, x: Any, old: tuple[int, ...]) -> Tensor:
+    node = ViewBackward0((a,))
+    node.shape = old
+    return _wrap(x, a._backend, node)
+
+
+view = reshape
+
+
+class PermuteBackward0(Node):
+    __slots__ = ("inverse",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (permute(g, self.inverse),)
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dimensions: output dim ``i`` is input dim ``dims[i]``."""
+    order = tuple(_dim(d, a.ndim, "permute") for d in _shape_arg(dims))
+    if sorted(order) != list(range(a.ndim)):
+        raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of {a.ndim} dimensions")
+    out = a._backend.xp.permute_dims(a._storage.array, order)
+    if GRAD_MODE.enabled and a._rg:
+        node = PermuteBackward0((a,))
+        inverse = [0] * len(order)
+        for i, d in enumerate(order):
+            inverse[d] = i
+        node.inverse = tuple(inverse)
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    if a.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return a
+    order = list(range(a.ndim))
+    d0, d1 = _dim(dim0, a.ndim, "transpose"), _dim(dim1, a.ndim, "transpose")
+    order[d0], order[d1] = order[d1], order[d0]
+    return permute(a, order)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dimensions."""
+    if a.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+    return transpose(a, 0, 1) if a.ndim == 2 else a
+
+
+def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_dim(s, a.ndim, "movedim") for s in src]
+    dst = [_dim(d, a.ndim, "movedim") for d in dst]
+    order = [i for i in range(a.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(a, order)
+
+
+moveaxis = movedim
+
+
+class ExpandBackward0(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        from arraygrad.core.ops import sum_to
+
+        return (sum_to(g, self.shape),)
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to a larger shape without copying data; -1 keeps a dimension's size.
+
+    Raises:
+        RuntimeError: a non-singleton dimension would have to change.
+    """
+    new = list(_shape_arg(sizes))
+    old = tuple(a._storage.array.shape)
+    lead = len(new) - len(old)
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(new)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(old)})"
+        )
+    for i, n in enumerate(old):
+        if new[i + lead] == -1:
+            new[i + lead] = n
+        elif n != 1 and new[i + lead] != n:
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({new[i + lead]}) must match the existing size ({n}) "
+                f"at non-singleton dimension {i + lead}. Target sizes: {list(sizes)}. Tensor sizes: {list(old)}"
+            )
+    target = tuple(new)
+    if target == old:
+        return a
+    out = a._backend.xp.broadcast_to(a._storage.array, target)
+    if GRAD_MODE.enabled and a._rg:
+        node = ExpandBackward0((a,))
+        node.shape = old
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
+    return expand(a, tuple(shape))
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, tuple(other.shape))
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
+    ndim = max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for s in shapes:
+        for i, n in enumerate(s):
+            j = ndim - len(s) + i
+            if n != 1:
+                if out[j] not in (1, n):
+                    raise RuntimeError(f"shape mismatch: shapes {[tuple(s) for s in shapes]} cannot be broadcast")
+                out[j] = n
+    return tuple(out)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    shape = broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def squeeze(a: Tensor, dim: Any = None) -> Tensor:
+    """Remove dimensions of size 1 (only those in ``dim`` when given)."""
+    shape = tuple(a.shape)
+    if dim is None:
+        dims = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        dims = {_dim(d, a.ndim, "squeeze") for d in ([dim] if isinstance(dim, int) else dim)}
+        dims = {d for d in dims if a.ndim and shape[d] == 1}
+    return reshape(a, tuple(n for i, n in enumerate(shape) if i not in dims))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    d = _dim(dim, a.ndim + 1, "unsqueeze")
+    shape = list(a.shape)
+    shape.insert(d, 1)
+    return reshape(a, tuple(shape))
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one."""
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    s, e = _dim(start_dim, a.ndim, "flatten"), _dim(end_dim, a.ndim, "flatten")
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = tuple(a.shape)
+    return reshape(a, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+
+
+def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one may be -1)."""
+    d = _dim(dim, a.ndim, "unflatten")
+    shape = tuple(a.shape)
+    sizes = list(sizes)
+    if -1 in sizes:
+        known = math.prod(s for s in sizes if s != -1)
+        sizes[sizes.index(-1)] = shape[d] // known if known else 0
+    if math.prod(sizes) != shape[d]:
+        raise RuntimeError(f"unflatten: provided sizes {list(sizes)} don't multiply up to the size of dim {dim} ({shape[d]})")
+    return reshape(a, shape[:d] + tuple(sizes) + shape[d + 1 :])
+
+
+def ravel(a: Tensor) -> Tensor:
+    return reshape(a, (-1,))
+
+
+class CatBackward0(Node):
+    __slots__ = ("axis", "sizes")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        out: list[Any] = []
+        start = 0
+        for i, n in enumerate(self.sizes):
+            if self.needs(i):
+                key = (slice(None),) * self.axis + (slice(start, start + n),)
+                out.append(g[key])
+            else:
+                out.append(None)
+            start += n
+        return tuple(out)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Concatenate tensors along an existing dimension.
+
+    Raises:
+        RuntimeError: the list is empty, backends differ, or the other dimensions differ.
+    """
+    from arraygrad.core.ops import _backend_mismatch, op_error
+    from arraygrad.core import dtypes
+
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat: expected a non-empty list of Tensors")
+    first = tensors[0]
+    backend = first._backend
+    for t in tensors[1:]:
+        if t._backend is not backend:
+            raise _backend_mismatch("cat", first, t)
+    axis = _dim(dim, first.ndim, "cat")
+    ref = tuple(first.shape)
+    for i, t in enumerate(tensors):
+        shape = tuple(t.shape)
+        if len(shape) != len(ref) or any(a != b for j, (a, b) in enumerate(zip(shape, ref)) if j != axis):
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dimension {axis}; tensor 0 has shape {ref} "
+                f"and tensor {i} has shape {shape}"
+            )
+    common = first.dtype
+    for t in tensors[1:]:
+        common = dtypes.promote(common, t.dtype)
+    native = backend.native_dtype(common.name)
+    xp = backend.xp
+    arrays = [t._storage.array if t._storage.array.dtype == native else xp.astype(t._storage.array, native)
+              for t in tensors]
+    try:
+        out = xp.concat(arrays, axis=axis)
+    except Exception as exc:
+        raise op_error("cat", exc, *tensors) from None
+    if GRAD_MODE.enabled and any(t._rg for t in tensors):
+        node = CatBackward0(tensors)
+        node.axis = axis
+        node.sizes = tuple(t.shape[axis] for t in tensors)
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of the same shape along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack: expected a non-empty list of Tensors")
+    shape = tuple(tensors[0].shape)
+    for i, t in enumerate(tensors):
+        if tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"stack: expects each tensor to be equal size, but got {shape} at entry 0 and {tuple(t.shape)} "
+                f"at entry {i}"
+            )
+    d = _dim(dim, len(shape) + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    return cat([t if t.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
+
+
+def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
+    d = _dim(dim, a.ndim, "split")
+    n = a.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split: split_size must be positive, got {step}")
+        sizes = [step] * (n // step) + ([n % step] if n % step else [])
+        if not sizes:
+            sizes = [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins_sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+                f"{d}), but got split_sizes={sizes}"
+            )
+    out, start = [], 0
+    for s in sizes:
+        out.append(a[(slice(None),) * d + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def builtins_sum(values: Sequence[int]) -> int:
+    total = 0
+    for v in values:
+        total += v
+    return total
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = a.shape[_dim(dim, a.ndim, "chunk")]
+    return split(a, max(1, -(-n // chunks)), dim)
+
+
+def tensor_split(a: Tensor, sections: int, dim: int = 0) -> tuple[Tensor, ...]:
+    n = a.shape[_dim(dim, a.ndim, "tensor_split")]
+    base, extra = divmod(n, sections)
+    return split(a, [base + 1] * extra + [base] * (sections - extra), dim)
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, with that dimension removed."""
+    d = _dim(dim, a.ndim, "unbind")
+    return tuple(a[(slice(None),) * d + (i,)] for i in range(a.shape[d]))
+
+
+class FlipBackward0(Node):
+    __slots__ = ("axes",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (flip(g, self.axes),)
+
+
+def flip(a: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    axes = tuple(_dim(d, a.ndim, "flip") for d in ([dims] if isinstance(dims, int) else dims))
+    out = a._backend.xp.flip(a._storage.array, axis=axes) if axes else a._storage.array
+    if GRAD_MODE.enabled and a._rg:
+        node = FlipBackward0((a,))
+        node.axes = axes
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def fliplr(a: Tensor) -> Tensor:
+    return flip(a, (1,))
+
+
+def flipud(a: Tensor) -> Tensor:
+    return flip(a, (0,))
+
+
+class RollBackward0(Node):
+    __slots__ = ("shifts", "axes")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        neg = tuple(-s for s in self.shifts)
+        return (roll(g, neg, self.axes),)
+
+
+def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements cyclically along ``dims`` (the flattened tensor when None)."""
+    if dims is None:
+        flat = roll(reshape(a, (-1,)), shifts, 0)
+        return reshape(flat, tuple(a.shape))
+    sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    axes = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(sh) != len(axes):
+        raise RuntimeError(f"roll: shifts and dims must have the same length, got {len(sh)} and {len(axes)}")
+    axes = tuple(_dim(d, a.ndim, "roll") for d in axes)
+    out = a._backend.xp.roll(a._storage.array, shift=sh, axis=axes)
+    if GRAD_MODE.enabled and a._rg:
+        node = RollBackward0((a,))
+        node.shifts, node.axes = sh, axes
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+def repeat(a: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along each dimension (like ``torch.Tensor.repeat``).
+
+    Raises:
+        RuntimeError: fewer sizes than dimensions.
+    """
+    reps = _shape_arg(sizes)
+    if len(reps) < a.ndim:
+        raise RuntimeError(
+            "repeat: number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+        )
+    shape = (1,) * (len(reps) - a.ndim) + tuple(a.shape)
+    # (r0, n0, r1, n1, ...) broadcast, then merge each pair
+    interleaved = []
+    for n in shape:
+        interleaved += [1, n]
+    x = reshape(a, tuple(interleaved))
+    target = []
+    for r, n in zip(reps, shape):
+        target += [r, n]
+    x = expand(x, tuple(target))
+    return reshape(x, tuple(r * n for r, n in zip(reps, shape)))
+
+
+def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
+    """Like ``repeat`` but missing leading reps count as 1 (``torch.tile``)."""
+    dims = tuple(dims)
+    if len(dims) < a.ndim:
+        dims = (1,) * (a.ndim - len(dims)) + dims
+    return repeat(a, dims)
+
+
+def repeat_interleave(a: Tensor, repeats: int, dim: int | None = None) -> Tensor:
+    if dim is None:
+        a, dim = reshape(a, (-1,)), 0
+    d = _dim(dim, a.ndim, "repeat_interleave")
+    x = unsqueeze(a, d + 1)
+    shape = list(x.shape)
+    shape[d + 1] = repeats
+    x = expand(x, tuple(shape))
+    return flatten(x, d, d + 1)
+
+
+class ConstantPadBackward0(Node):
+    __slots__ = ("key",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (g[self.key],)
+
+
+def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions, as ``torch.nn.functional.pad``: ``pad`` lists
+    (left, right) amounts starting from the last dimension. Modes: ``'constant'`` (with
+    ``value``), ``'reflect'``, ``'replicate'``, ``'circular'``. Negative amounts crop.
+
+    Raises:
+        ValueError: odd ``len(pad)``, too many padded dims, unknown mode, or reflect padding
+            not smaller than the dimension.
+    """
+    pad = [int(p) for p in pad]
+    if len(pad) % 2 or len(pad) // 2 > a.ndim:
+        raise ValueError(f"pad: padding length must be even and at most 2 * ndim ({2 * a.ndim}), got {len(pad)}")
+    widths = [(0, 0)] * a.ndim
+    for i in range(len(pad) // 2):
+        widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode == "constant":
+        return _constant_pad(a, widths, 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
+    # the other modes gather from the input: the index arrays give the gradient for free
+    from arraygrad.core import creation
+    from arraygrad.core.ops import where
+
+    out = a
+    for axis, (left, right) in enumerate(widths):
+        if left == 0 and right == 0:
+            continue
+        n = out.shape[axis]
+        if mode == "reflect" and (left >= n or right >= n):
+            raise ValueError(
+                f"pad: padding ({left}, {right}) should be less than the input dimension {axis} of size {n} "
+                "for reflect mode"
+            )
+        pos = creation.arange(-left, n + right, backend=a._backend)
+        if mode == "replicate":
+            idx = pos.clamp(0, n - 1)
+        elif mode == "circular":
+            idx = pos % n
+        else:
+            period = 2 * (n - 1) if n > 1 else 1
+            m = pos % period
+            idx = where(m >= n, period - m, m)
+        out = out[(slice(None),) * axis + (idx,)]
+    return out
+
+
+def _constant_pad(a: Tensor, widths: list[tuple[int, int]], value: float) -> Tensor:
+    from arraygrad.core.ops import _scalar_pair
+
+    xp = a._backend.xp
+    x, fill = _scalar_pair(a, value)
+    # crop first (negative widths), then place the rest into a filled array
+    crop = tuple(slice(-lo if lo < 0 else 0, n + hi if hi < 0 else n) for (lo, hi), n in zip(widths, x.shape))
+    src = a if all(lo >= 0 and hi >= 0 for lo, hi in widths) else a[crop]
+    x = src._storage.array if x.dtype == src._storage.array.dtype else xp.astype(src._storage.array, x.dtype)
+    widths = [(lo if lo > 0 else 0, hi if hi > 0 else 0) for lo, hi in widths]
+    shape = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape, widths))
+    key = tuple(slice(lo, lo + n) for n, (lo, hi) in zip(x.shape, widths))
+    out = src._backend.setitem(xp.full(shape, fill, dtype=x.dtype), key, x)
+    if GRAD_MODE.enabled and src._rg:
+        node = ConstantPadBackward0((src,))
+        node.key = key
+        return _wrap(out, a._backend, node)
+    return _wrap(out, a._backend)
+
+
+class CloneBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (g,)
+
+
+def clone(a: Tensor) -> Tensor:
+    """A copy with its own storage; gradients flow through."""
+    xp = a._backend.xp
+    out = xp.asarray(a._storage.array, copy=True)
+    if GRAD_MODE.enabled and a._rg:
+        return _wrap(out, a._backend, CloneBackward0((a,)))
+    return _wrap(out, a._backend)
+
+
+def contiguous(a: Tensor) -> Tensor:
+    """Returns the tensor itself: arraygrad arrays have no strides to fix."""
+    return a
+
+
+def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    from arraygrad.core import creation
+
+    n, m = a.shape[-2], a.shape[-1]
+    rows = creation.arange(n, backend=a._backend).reshape(n, 1)
+    cols = creation.arange(m, backend=a._backend).reshape(1, m)
+    return a.masked_fill((cols - rows) > diagonal, 0)
+
+
+def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    from arraygrad.core import creation
+
+    n, m = a.shape[-2], a.shape[-1]
+    rows = creation.arange(n, backend=a._backend).reshape(n, 1)
+    cols = creation.arange(m, backend=a._backend).reshape(1, m)
+    return a.masked_fill((cols - rows) < diagonal, 0)

@@ -1,0 +1,385 @@
+"""The Tensor: an array of some backend plus what autograd needs to know about it.
+
+A tensor refers to its array through a ``Storage`` cell. ``detach()`` and ``.data`` return
+new tensors sharing the cell, and in-place ops (``add_``, ``-=``...) rebind the cell's array
+and bump its version. That is how ``with no_grad(): p -= lr * p.grad`` updates a parameter
+on backends whose arrays are immutable (jax), and how autograd notices that a tensor it saved
+was changed before backward.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from arraygrad.backends.reference import Backend
+from arraygrad.core import dtypes
+from arraygrad.core.autograd import GRAD_MODE, Node
+
+
+class Storage:
+    """The mutable cell holding a tensor's array; shared by a tensor and its detached aliases."""
+
+    __slots__ = ("array", "version")
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+        self.version = 0
+
+
+class Size(tuple):  # type: ignore[type-arg]
+    """A tensor's shape: a tuple of ints, like ``torch.Size``."""
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"arraygrad.Size({list(self)})"
+
+
+class device:  # noqa: N801 - named like torch.device
+    """Where a tensor lives: ``device("cpu")``, ``device("cuda:0")``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec: str | device, index: int | None = None) -> None:
+        if isinstance(spec, device):
+            self.type, self.index = spec.type, spec.index
+            return
+        kind, sep, idx = str(spec).partition(":")
+        self.type = kind
+        self.index = int(idx) if sep else index
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}'" + ("" if self.index is None else f", index={self.index}") + ")"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index or 0) == (other.type, other.index or 0)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index or 0))
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation (see ``arraygrad.tensor``)."""
+
+    __slots__ = ("_storage", "_backend", "_rg", "grad", "grad_fn", "_output_nr", "_hooks", "_retains", "__weakref__")
+
+    # NOTE: arrays of numpy-like libraries define __array_priority__/__array_ufunc__; so that
+    # `np_array * tensor` reaches Tensor.__rmul__ instead of numpy broadcasting over objects.
+    __array_priority__ = 1000
+    __array_ufunc__ = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("create tensors with arraygrad.tensor(data), arraygrad.zeros(shape), ...")
+
+    @classmethod
+    def _wrap(cls, array: Any, backend: Backend, grad_fn: Node | None = None, output_nr: int = 0) -> Tensor:
+        """Fast internal constructor (no validation)."""
+        t = object.__new__(cls)
+        t._storage = Storage(array)
+        t._backend = backend
+        t._rg = grad_fn is not None
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._hooks = None
+        t._retains = False
+        return t
+
+    @classmethod
+    def _alias(cls, storage: Storage, backend: Backend) -> Tensor:
+        t = object.__new__(cls)
+        t._storage = storage
+        t._backend = backend
+        t._rg = False
+        t.grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._hooks = None
+        t._retains = False
+        return t
+
+    def _set_array(self, array: Any) -> None:
+        """Rebind the storage to ``array`` (every alias sees it) and bump the version."""
+        storage = self._storage
+        storage.array = array
+        storage.version += 1
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def array(self) -> Any:
+        """The backend array (read-only view of the current storage)."""
+        return self._storage.array
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._storage.array.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        shape = self._storage.array.shape
+        if dim is None:
+            return Size(shape)
+        return shape[_dim(dim, len(shape), "size")]
+
+    @property
+    def ndim(self) -> int:
+        return self._storage.array.ndim
+
+    def dim(self) -> int:
+        return self._storage.array.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return math.prod(self._storage.array.shape)
+
+    nelement = numel
+
+    def __len__(self) -> int:
+        shape = self._storage.array.shape
+        if not shape:
+            raise TypeError("len() of a 0-d tensor")
+        return shape[0]
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.BY_NAME[self._backend.dtype_names[self._storage.array.dtype]]
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    @property
+    def device(self) -> device:
+        return device(self._backend.device_of(self._storage.array))
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    # ------------------------------------------------------------------ autograd attributes
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
+            return
+        if value and not (self.dtype.is_floating_point or self.dtype.is_complex):
+            raise RuntimeError(f"only tensors of floating point dtype can require gradients, got {self.dtype}")
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's storage, outside the graph (``p.data.sub_(...)`` updates ``p``)."""
+        return Tensor._alias(self._storage, self._backend)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if value._backend is not self._backend:
+            raise RuntimeError(
+                f"data assignment: tensor is on backend {self._backend.name!r} but the new data is on "
+                f"{value._backend.name!r}"
+            )
+        self._set_array(value._storage.array)
+
+    @property
+    def _version(self) -> int:
+        return self._storage.version
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing storage with this one, cut from the graph."""
+        return Tensor._alias(self._storage, self._backend)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self._rg:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains:
+            return
+        self._retains = True
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(grad: Tensor) -> None:
+            t = ref()
+            if t is not None:
+                g = grad.detach() if not GRAD_MODE.enabled else grad
+                t.grad = g if t.grad is None else t.grad + g
+
+        self.grad_fn.register_prehook(self._output_nr, keep)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when the gradient for this tensor is computed; a returned tensor
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_prehook(self._output_nr, hook)
+            hooks = self.grad_fn._hooks[self._output_nr]  # type: ignore[index]
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            hooks = self._hooks
+        return RemovableHandle(hooks, hook)
+
+    def backward(
+        self, gradient: Tensor | None = None, retain_graph: bool | None = None, create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of the graph's leaves.
+
+        Args:
+            gradient: d(something)/d(self), required unless this tensor has one element.
+            retain_graph: keep the graph's saved tensors for another backward (default: create_graph).
+            create_graph: record the backward pass so that gradients can be differentiated again.
+
+        Raises:
+            RuntimeError: this tensor does not require grad; it is not a scalar and no gradient was
+                given; the graph was already freed by an earlier backward; a saved tensor was
+                modified in place.
+        """
+        from arraygrad.core import autograd
+
+        if inputs is not None:
+            ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = autograd.grad(self, ins, gradient, retain_graph, create_graph, allow_unused=True)
+            for t, g in zip(ins, grads):
+                if g is not None:
+                    autograd._store_grad(t, g, create_graph)
+            return
+        autograd.backward(self, gradient, retain_graph, create_graph)
+
+    # ------------------------------------------------------------------ conversion
+    def item(self) -> Any:
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return self._backend.to_numpy(self._storage.array).reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._backend.to_numpy(self._storage.array).tolist()
+
+    def numpy(self, *, force: bool = False) -> Any:
+        """The data as a numpy array on the host.
+
+        Raises:
+            RuntimeError: the tensor requires grad (call ``.detach().numpy()``), unless ``force``.
+        """
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._backend.to_numpy(self._storage.array)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        arr = self.numpy(force=True)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self._storage.array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self._storage.array.__dlpack_device__()
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is ambiguous")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __repr__(self) -> str:
+        from arraygrad.core.printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("arraygrad tensors are not pickled; use arraygrad.save / .numpy()")
+
+
+class RemovableHandle:
+    """Returned by hook registrations; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list[Any] | dict[Any, Any], key: Any) -> None:
+        self._hooks = hooks
+        self._key = key
+
+    def remove(self) -> None:
+        if isinstance(self._hooks, dict):
+            self._hooks.pop(self._key, None)
+        elif self._key in self._hooks:
+            self._hooks.remove(self._key)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def _dim(d: int, ndim: int, op: str) -> int:
+    """Normalise a possibly negative dim, with PyTorch's error for an out-of-range one."""
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+    return d % ndim if ndim else 0

@@ -1,0 +1,1 @@
+"""arraygrad.data (grows in later work)."""

@@ -1,0 +1,1 @@
+"""arraygrad.nn (grows in later work)."""

@@ -1,0 +1,1 @@
+"""arraygrad.optim (grows in later work)."""
