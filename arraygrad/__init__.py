@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from arraygrad import backends
+from arraygrad import autograd, backends, nn  # noqa: E402
 from arraygrad.core import methods as _methods  # noqa: F401  (binds Tensor methods)
 from arraygrad.core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from arraygrad.core.creation import (
@@ -37,6 +37,8 @@ from arraygrad.core.creation import (
 )
 from arraygrad.core.dtypes import (
     bool_ as bool,  # noqa: A004 - PyTorch name
+)
+from arraygrad.core.dtypes import (
     complex64,
     complex128,
     dtype,
@@ -182,8 +184,8 @@ from arraygrad.core.shape import (
     fliplr,
     flipud,
     hstack,
-    movedim,
     moveaxis,
+    movedim,
     permute,
     ravel,
     repeat_interleave,
@@ -205,9 +207,7 @@ from arraygrad.core.shape import (
     unsqueeze,
     vstack,
 )
-from arraygrad.core.shape import pad as _pad
 from arraygrad.core.tensor import Size, Tensor, device
-from arraygrad import autograd  # noqa: E402
 
 long = int64
 int = int32  # noqa: A001 - PyTorch name
@@ -222,8 +222,8 @@ def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> int:
-    return t.numel()
+def numel(input: Tensor) -> int:  # noqa: A002
+    return input.numel()
 
 
 def get_default_backend() -> str:

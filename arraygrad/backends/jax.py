@@ -6,7 +6,6 @@ JAX creates 64-bit arrays only with ``jax_enable_x64``; without it arraygrad ref
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np

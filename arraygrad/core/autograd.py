@@ -406,12 +406,15 @@ def _make_grads(
                 f"{where}: element 0 of tensors does not require grad and does not have a grad_fn"
             )
         if g is None:
-            if t.numel() != 1:
+            arr = t._storage.array
+            if arr.ndim and any(n != 1 for n in arr.shape):
                 raise RuntimeError(
                     f"{where}: grad can be implicitly created only for scalar outputs; this output has shape "
                     f"{tuple(t.shape)}, so pass gradient= (a tensor of that shape)"
                 )
-            g = creation.ones_like(t)
+            g = Tensor._wrap(t._backend.xp.ones(arr.shape, dtype=arr.dtype), t._backend)
+            out.append(g)
+            continue
         elif not isinstance(g, Tensor):
             g = creation.tensor(g, dtype=t.dtype, backend=t._backend)
         elif tuple(g.shape) != tuple(t.shape):

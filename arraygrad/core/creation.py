@@ -8,7 +8,8 @@ from typing import Any
 from arraygrad import backends
 from arraygrad.backends.reference import Backend
 from arraygrad.core import dtypes
-from arraygrad.core.tensor import Tensor, device as Device
+from arraygrad.core.tensor import Tensor
+from arraygrad.core.tensor import device as Device
 
 _wrap = Tensor._wrap
 

@@ -443,7 +443,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002 - 
     except Exception as exc:
         raise op_error("where", exc, condition, input, other) from None
     tensors = tuple(t for t in (input, other) if isinstance(t, Tensor))
-    if GRAD_MODE.enabled and any(t._rg for t in tensors):
+    if GRAD_MODE.enabled and True in [t._rg for t in tensors]:  # NOTE: any/all/sum/max here are Tensor ops
         node = WhereBackward0(tensors)
         node.cond = cond
         node.shapes = tuple(tuple(t.shape) if isinstance(t, Tensor) else None for t in (input, other))
@@ -910,6 +910,12 @@ def _axes(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
 
 def _expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> Tensor:
     """Bring the gradient of a reduction back to the input's shape."""
+    if not GRAD_MODE.enabled:  # fast path: no graph to record
+        xp = g._backend.xp
+        arr = g._storage.array
+        if not keepdim:
+            arr = xp.reshape(arr, tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape)))
+        return _wrap(xp.broadcast_to(arr, shape), g._backend)
     if not keepdim:
         kept = tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
         g = reshape(g, kept)

@@ -256,8 +256,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     Raises:
         RuntimeError: the list is empty, backends differ, or the other dimensions differ.
     """
-    from arraygrad.core.ops import _backend_mismatch, op_error
     from arraygrad.core import dtypes
+    from arraygrad.core.ops import _backend_mismatch, op_error
 
     tensors = list(tensors)
     if not tensors:
