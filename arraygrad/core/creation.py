@@ -178,8 +178,8 @@ def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
-        shape = tuple(int(s) for s in size)
-    except TypeError:
+        shape = tuple(s if isinstance(s, int) else s.__index__() for s in size)
+    except (TypeError, AttributeError):
         raise TypeError(f"{op}(): size must be a sequence of ints, got {size!r}") from None
     if any(s < 0 for s in shape):
         raise RuntimeError(f"{op}(): trying to create tensor with negative dimension: {list(shape)}")

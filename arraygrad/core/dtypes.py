@@ -83,6 +83,10 @@ def as_dtype(d: Any) -> dtype:
     name = getattr(d, "name", None) or getattr(d, "__name__", None)
     if isinstance(name, str) and name in BY_NAME:
         return BY_NAME[name]
+    # dtype objects of other libraries print as e.g. "array_api_strict.int64"
+    name = str(d).rsplit(".", 1)[-1]
+    if name in BY_NAME and not isinstance(d, str):
+        return BY_NAME[name]
     raise TypeError(f"not a dtype: {d!r}; use one of {', '.join('arraygrad.' + n for n in BY_NAME)}")
 
 

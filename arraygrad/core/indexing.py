@@ -82,6 +82,8 @@ def normalize_key(a: Tensor, key: Any) -> tuple[Any, ...]:
                 f"only integers, slices, None, Ellipsis and integer or boolean tensors are valid indices "
                 f"(got {type(k).__name__})"
             )
+    if Ellipsis not in [k for k in out if not hasattr(k, "shape")]:
+        out.append(Ellipsis)  # the standard wants a key that covers every axis
     return tuple(out)
 
 
@@ -115,7 +117,7 @@ class SliceBackward0(IndexBackward0):
 def getitem(a: Tensor, key: Any) -> Tensor:
     """``a[key]`` with NumPy/PyTorch semantics; the gradient scatters back (adding repeats)."""
     if isinstance(key, int) and a.ndim and -a._storage.array.shape[0] <= key < a._storage.array.shape[0]:
-        nkey: tuple[Any, ...] = (key,)  # fast path: x[i]
+        nkey: tuple[Any, ...] = (key, Ellipsis)  # fast path: x[i]
     else:
         nkey = normalize_key(a, key)
     x = a._storage.array

@@ -12,12 +12,15 @@ _EDGE = 3
 
 
 def _format_floats(values: list[float]) -> tuple[str, Any]:
+    """PyTorch's choice: integers as ``1.``, else 4 decimals, or scientific when the finite
+    non-zero magnitudes span more than 1000x, exceed 1e8 or go below 1e-4."""
     finite = [v for v in values if v == v and v not in (float("inf"), float("-inf"))]
     if finite and all(v == int(v) for v in finite) and max(abs(v) for v in finite) < 1e8:
         return "int", lambda v: _special(v) or f"{int(v)}."
-    big = max((abs(v) for v in finite), default=0.0)
-    small = min((abs(v) for v in finite if v != 0), default=1.0)
-    if big >= 1e8 or small < 1e-4:
+    nonzero = [abs(v) for v in finite if v != 0]
+    big = max(nonzero, default=0.0)
+    small = min(nonzero, default=1.0)
+    if nonzero and (big / small > 1000 or big > 1e8 or small < 1e-4):
         return "sci", lambda v: _special(v) or f"{v:.4e}"
     return "fixed", lambda v: _special(v) or f"{v:.4f}"
 
@@ -73,7 +76,8 @@ def tensor_repr(t: Any) -> str:
         fmt = lambda v: "True" if v else "False"  # noqa: E731
     else:
         fmt = str
-    width = max((len(fmt(v)) for v in flat), default=0)
+    finite = [v for v in flat if not (isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))))]
+    width = max((len(fmt(v)) for v in finite), default=0)
     body = _render(data, fmt, width, 7, summarise)
     extras = []
     if t.numel() == 0:
