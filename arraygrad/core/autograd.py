@@ -456,7 +456,23 @@ class FunctionCtx:
 
 
 class _FunctionNode(Node):
-    __slots__ = ("fn", "ctx", "n_out", "shapes")
+    __slots__ = ("fn", "ctx", "n_out", "shapes", "output_slots")
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        saved = Node.saved_tensors.fget(self)  # type: ignore[attr-defined]
+        if not (self.output_slots and GRAD_MODE.enabled):
+            return saved
+        # a saved output is handed back connected to this node (as PyTorch does), so that a
+        # backward written with tensor ops can itself be differentiated
+        from arraygrad.core.tensor import Tensor
+
+        out = list(saved)
+        for pos, k in self.output_slots.items():
+            t = Tensor._alias(saved[pos]._storage, saved[pos]._backend)
+            t.grad_fn, t._output_nr, t._rg = self, k, True
+            out[pos] = t
+        return tuple(out)
 
     @property
     def n_outputs(self) -> int:  # type: ignore[override]
@@ -542,11 +558,17 @@ class Function:
         node._hooks = None
         node.fn, node.ctx, node.n_out = cls, ctx, len(outs)
         node.shapes = [(tuple(o.shape), o.dtype, o._backend) if isinstance(o, Tensor) else None for o in outs]
-        node.save(*getattr(ctx, "_to_save", ()))
+        to_save = getattr(ctx, "_to_save", ())
+        node.save(*to_save)
+        out_index = {id(o): k for k, o in enumerate(outs)}
+        node.output_slots = {pos: out_index[id(t)] for pos, t in enumerate(to_save) if id(t) in out_index}
         ctx._node = node
         wrapped = []
         for k, o in enumerate(outs):
             if isinstance(o, Tensor) and id(o) not in ctx._non_diff and o.dtype.is_floating_point:
-                o = Tensor._wrap(o._storage.array, o._backend, node, k)
+                # shares the storage, so in-place changes of the output are seen by the version check
+                w = Tensor._alias(o._storage, o._backend)
+                w.grad_fn, w._output_nr, w._rg = node, k, True
+                o = w
             wrapped.append(o)
         return wrapped[0] if single else tuple(wrapped)

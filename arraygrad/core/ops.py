@@ -191,14 +191,14 @@ def sub(a: Tensor, b: Any, *, alpha: Scalar = 1) -> Tensor:
 
 
 class MulBackward0(Node):
-    __slots__ = ()
+    __slots__ = ("shapes",)
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
         a, b = self.saved_tensors
-        if not isinstance(b, Tensor):
+        if len(self.next) == 1:
             return (mul(g, b),)
-        ga = sum_to(mul(g, b), a.shape) if self.needs(0) else None
-        gb = sum_to(mul(g, a), b.shape) if self.needs(1) else None
+        ga = sum_to(mul(g, b), self.shapes[0]) if self.needs(0) else None
+        gb = sum_to(mul(g, a), self.shapes[1]) if self.needs(1) else None
         return ga, gb
 
 
@@ -211,20 +211,26 @@ def mul(a: Tensor, b: Any) -> Tensor:
         raise op_error("mul", exc, a, b) from None
     if _needs_grad(a, bt):
         node = MulBackward0(_inputs(a, bt))
-        node.save(a, b)
+        # save only what the needed gradients use, so an in-place change of an operand whose
+        # gradient is not needed (d += d * 2) does not invalidate the graph
+        if bt is None:
+            node.save(None, b)
+        else:
+            node.save(a if bt._rg else None, b if a._rg else None)
+            node.shapes = (x.shape, y.shape)
         return _wrap(out, a._backend, node)
     return _wrap(out, a._backend)
 
 
 class DivBackward0(Node):
-    __slots__ = ()
+    __slots__ = ("shapes",)
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
         a, b = self.saved_tensors
-        if not isinstance(b, Tensor):
+        if len(self.next) == 1:
             return (div(g, b),)
-        ga = sum_to(div(g, b), a.shape) if self.needs(0) else None
-        gb = sum_to(neg(div(mul(g, a), mul(b, b))), b.shape) if self.needs(1) else None
+        ga = sum_to(div(g, b), self.shapes[0]) if self.needs(0) else None
+        gb = sum_to(neg(div(mul(g, a), mul(b, b))), self.shapes[1]) if self.needs(1) else None
         return ga, gb
 
 
@@ -250,7 +256,8 @@ def div(a: Tensor, b: Any, *, rounding_mode: str | None = None) -> Tensor:
         raise op_error("div", exc, a, b) from None
     if _needs_grad(a, bt):
         node = DivBackward0(_inputs(a, bt))
-        node.save(a, b)
+        node.save(a if bt is not None and bt._rg else None, b)
+        node.shapes = (x.shape, y.shape if bt is not None else None)
         return _wrap(out, backend, node)
     return _wrap(out, backend)
 
@@ -1092,10 +1099,15 @@ class ProdBackward0(Node):
     __slots__ = ("axes", "keepdim")
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
-        (x,) = self.saved_tensors
+        x, y = self.saved_tensors
         xp = g._backend.xp
         arr = x._storage.array
         shape = tuple(arr.shape)
+        if not bool(xp.any(xp.equal(arr, 0))):
+            # prod / x, written with Tensor ops so that higher-order gradients work
+            y = _saved_output(self, y)
+            return (mul(_expand_reduced(g, shape, self.axes, self.keepdim),
+                        div(_expand_reduced(y, shape, self.axes, self.keepdim), x)),)
         # product of all other elements = exclusive prefix product * exclusive suffix product:
         # exact even when the input has zeros (where prod / x would divide by zero)
         if self.axes is None:
@@ -1141,8 +1153,9 @@ def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any
     if GRAD_MODE.enabled and a._rg:
         node = ProdBackward0((a,))
         node.axes, node.keepdim = axes, keepdim
-        node.save(a)
-        return _wrap(out, backend, node)
+        res = _wrap(out, backend, node)
+        node.save(a, Tensor._alias(res._storage, backend))
+        return res
     return _wrap(out, backend)
 
 
@@ -1261,11 +1274,11 @@ class MatmulBackward0(Node):
         a, b = self.saved_tensors
         a2 = unsqueeze(a, 0) if a.ndim == 1 else a
         b2 = unsqueeze(b, -1) if b.ndim == 1 else b
-        g2 = g
-        if a.ndim == 1:
-            g2 = unsqueeze(g2, -2)
-        if b.ndim == 1:
-            g2 = unsqueeze(g2, -1)
+        if a.ndim == 1 and b.ndim == 1:
+            g2 = reshape(g, (1, 1))
+        else:
+            g2 = unsqueeze(g, -2) if a.ndim == 1 else g
+            g2 = unsqueeze(g2, -1) if b.ndim == 1 else g2
         ga = gb = None
         if self.needs(0):
             ga = reshape(sum_to(matmul(g2, transpose(b2, -1, -2)), a2.shape), a.shape)
