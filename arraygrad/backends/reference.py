@@ -180,6 +180,7 @@ class Backend:
         xp = self.xp
         if not any(_is_array(k) for k in key):
             out = xp.zeros(shape, dtype=grad.dtype)
+            key, grad = _without_none(out, key, grad)
             out[key] = grad
             return out
         n = math.prod(shape)
@@ -190,13 +191,12 @@ class Backend:
         return xp.reshape(flat, shape)
 
     def setitem(self, x: Array, key: Key, value: Array) -> Array:
-        """A new array equal to ``x`` with ``x[key] = value`` (``x`` itself is not modified).
-        Where an index repeats, the last value written wins."""
+        """A new array equal to ``x`` with ``x[key] = value`` (``x`` itself is not modified);
+        ``value`` has the shape of ``x[key]``. Where an index repeats, the last value written wins."""
         xp = self.xp
         out = xp.asarray(x, copy=True)
-        if not any(_is_array(k) for k in key) or (
-            len(key) == 1 and _is_array(key[0]) and key[0].dtype == xp.bool
-        ):
+        if not any(_is_array(k) for k in key):
+            key, value = _without_none(out, key, value)
             out[key] = value
             return out
         n = math.prod(x.shape)
@@ -238,6 +238,19 @@ class Backend:
         hi = xp.add(carry, xp.asarray((counter >> 32) & _MASK32, dtype=xp.uint32))
         x0, x1 = threefry2x32(xp, key, hi, lo)
         return xp.reshape(xp.stack([x0, x1], axis=1), (-1,))[:n]
+
+
+def _drop_none(key: Key) -> Key:
+    return tuple(k for k in key if k is not None)
+
+
+def _without_none(x: Array, key: Key, value: Array) -> tuple[Key, Array]:
+    """``__setitem__`` of the standard takes no ``None``: drop it from the key and reshape
+    ``value`` (shaped like ``x[key]``) to the shape of ``x[key without None]``."""
+    if not any(k is None for k in key):
+        return key, value
+    key = _drop_none(key)
+    return key, value.__array_namespace__().reshape(value, x[key].shape)
 
 
 def _is_array(k: Any) -> bool:

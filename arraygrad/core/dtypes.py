@@ -104,6 +104,11 @@ def promote(a: dtype, b: dtype) -> dtype:
     return a if a.itemsize >= b.itemsize else b
 
 
+def category(d: dtype) -> int:
+    """0 bool, 1 integer, 2 floating, 3 complex: the order in which PyTorch promotes."""
+    return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[_kind(d)]
+
+
 def _kind(d: dtype) -> str:
     if d.is_complex:
         return "c"

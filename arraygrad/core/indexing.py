@@ -99,6 +99,21 @@ def _mismatch(a: Tensor, idx: Tensor) -> RuntimeError:
     )
 
 
+def _split_ints(key: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """A key with ints and index arrays as (ints-only key, the rest without the ints)."""
+    selected: list[Any] = []
+    for k in key:
+        if k is None:
+            continue
+        if type(k) is int or k is Ellipsis:
+            selected.append(k)
+        elif hasattr(k, "shape") and k.ndim and str(k.dtype).endswith("bool"):
+            selected.extend([slice(None)] * k.ndim)
+        else:
+            selected.append(slice(None))
+    return tuple(selected), tuple(k for k in key if type(k) is not int)
+
+
 def _is_basic(key: tuple[Any, ...]) -> bool:
     return all(isinstance(k, _BASIC) for k in key)
 
@@ -122,6 +137,11 @@ def getitem(a: Tensor, key: Any) -> Tensor:
         nkey = normalize_key(a, key)
     x = a._storage.array
     basic = _is_basic(nkey)
+    if not basic and any(type(k) is int for k in nkey):
+        # PyTorch applies integer indices first, as a select; NumPy would treat them as
+        # advanced indices, which moves dims when a slice separates them from an array
+        selected, rest = _split_ints(nkey)
+        return getitem_normalized(getitem_normalized(a, selected), rest)
     try:
         out = x[nkey] if basic else a._backend.getitem(x, nkey)
     except IndexError:

@@ -9,7 +9,7 @@ from arraygrad import backends
 from arraygrad.core import dtypes, indexing, ops, random, shape
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.creation import resolve
-from arraygrad.core.tensor import Tensor
+from arraygrad.core.tensor import Storage, Tensor
 
 _wrap = Tensor._wrap
 
@@ -30,7 +30,9 @@ def _commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     the version and, when recorded, moves ``t`` onto ``result``'s graph node."""
     if result._storage.array.dtype != t._storage.array.dtype:
         rd, td = result.dtype, t.dtype
-        if dtypes.promote(rd, td) is not td:
+        # like PyTorch: a wider type of the same category is cast back (float32 += float64),
+        # a higher category is refused (int += float)
+        if dtypes.category(rd) > dtypes.category(td):
             raise RuntimeError(f"{op}: result type {rd} can't be cast to the desired output type {td}")
         result = to_dtype(result, td)
     if tuple(result._storage.array.shape) != tuple(t._storage.array.shape):
@@ -45,10 +47,19 @@ def _commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     return t
 
 
+def _snapshot(t: Tensor) -> Tensor:
+    """``t`` as it is now, in a storage cell of its own: a node recorded by an in-place op saves
+    this, so bumping ``t``'s version afterwards does not invalidate the op's own backward.
+    (Arrays are never written to, so no copy is needed.)"""
+    snap = Tensor._alias(Storage(t._storage.array), t._backend)
+    snap.grad_fn, snap._output_nr, snap._rg = t.grad_fn, t._output_nr, t._rg
+    return snap
+
+
 def _inplace(fn: Any, name: str) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         _check_inplace(self)
-        return _commit(self, fn(self, *args, **kwargs), name)
+        return _commit(self, fn(_snapshot(self), *args, **kwargs), name)
 
     method.__name__ = name
     method.__doc__ = f"In-place version of ``{fn.__name__}``."

@@ -82,7 +82,8 @@ def tensor_repr(t: Any) -> str:
     extras = []
     if t.numel() == 0:
         body = "[]"
-        extras.append(f"size={tuple(t.shape)}")
+        if t.ndim > 1:
+            extras.append(f"size={tuple(t.shape)}")
     if dt not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
         extras.append(f"dtype={dt!r}")
     if t._backend.name != backends.default_name():

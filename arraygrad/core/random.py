@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from arraygrad.core import dtypes
+from arraygrad.core.autograd import GRAD_MODE
 from arraygrad.core.creation import _finish, _size, resolve
 from arraygrad.core.tensor import Tensor
 
@@ -187,8 +188,14 @@ def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
     return (u < p.detach()).to(p.dtype)
 
 
+def _check_inplace(t: Tensor) -> None:
+    if t._rg and t.grad_fn is None and GRAD_MODE.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
     """Fill ``t`` in place with samples uniform in [a, b)."""
+    _check_inplace(t)
     be = t._backend
     arr = _uniform_array(be, t.numel(), t.dtype, generator or default_generator)
     arr = be.xp.add(be.xp.multiply(arr, b - a), a)
@@ -198,6 +205,7 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
     """Fill ``t`` in place with normal samples."""
+    _check_inplace(t)
     be = t._backend
     arr = _normal_array(be, t.numel(), t.dtype, generator or default_generator)
     arr = be.xp.add(be.xp.multiply(arr, std), mean)

@@ -203,12 +203,12 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        if value._backend is not self._backend:
-            raise RuntimeError(
-                f"data assignment: tensor is on backend {self._backend.name!r} but the new data is on "
-                f"{value._backend.name!r}"
-            )
-        self._set_array(value._storage.array)
+        """``p.data = t``: ``p`` now shares ``t``'s storage (any backend, dtype or shape), as in
+        PyTorch; earlier aliases of ``p`` keep the old values."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data assignment: expected a Tensor, got {type(value).__name__}")
+        self._storage = value._storage
+        self._backend = value._backend
 
     @property
     def _version(self) -> int:
@@ -352,6 +352,22 @@ class Tensor:
         if self.ndim == 0:
             return format(self.item(), spec)
         return repr(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A detached copy with its own storage (and a copy of ``.grad``), like PyTorch's."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        xp = self._backend.xp
+        new = type(self)._alias(Storage(xp.asarray(self._storage.array, copy=True)), self._backend)
+        new._rg = self._rg
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = self.grad.__deepcopy__(memo)
+        return new
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("arraygrad tensors are not pickled; use arraygrad.save / .numpy()")

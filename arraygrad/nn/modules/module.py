@@ -1,0 +1,1052 @@
+"""``nn.Module``: the base class of every layer and model.
+
+A module registers the parameters, buffers and submodules assigned to its attributes (in
+assignment order, in the ``_parameters``, ``_buffers`` and ``_modules`` dicts), so that
+``parameters()``, ``state_dict()``, ``to()``, ``train()``... reach the whole tree. Calling a
+module runs ``forward`` between its forward pre-hooks and forward hooks; full backward hooks
+are attached with identity autograd Functions on the inputs and outputs (see ``_BackwardHook``).
+
+The names, argument names, defaults, state-dict keys, error messages and ``repr`` follow
+PyTorch's ``torch.nn.Module``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple, TypeVar
+
+from arraygrad.core import creation, dtypes
+from arraygrad.core.autograd import GRAD_MODE, Function, FunctionCtx, no_grad
+from arraygrad.core.tensor import Tensor
+from arraygrad.nn.parameter import Parameter
+
+__all__ = [
+    "Module",
+    "RemovableHandle",
+    "register_module_forward_pre_hook",
+    "register_module_forward_hook",
+    "register_module_full_backward_pre_hook",
+    "register_module_full_backward_hook",
+]
+
+T = TypeVar("T", bound="Module")
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+_hook_ids = itertools.count()
+
+
+class RemovableHandle:
+    """Returned by every hook registration: ``handle.remove()`` unregisters the hook (also usable
+    as a context manager). ``extra_dict`` holds dicts that carry per-hook flags under the same id."""
+
+    def __init__(self, hooks_dict: dict[int, Any], *, extra_dict: Any = None) -> None:
+        self.id = next(_hook_ids)
+        self.hooks_dict = hooks_dict
+        if extra_dict is None:
+            extra_dict = []
+        self.extra_dicts: list[dict[int, Any]] = [extra_dict] if isinstance(extra_dict, dict) else list(extra_dict)
+
+    def remove(self) -> None:
+        self.hooks_dict.pop(self.id, None)
+        for d in self.extra_dicts:
+            d.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+# ---------------------------------------------------------------------- global hooks
+
+_global_forward_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+_global_forward_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict[int, bool] = OrderedDict()
+_global_backward_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+_global_backward_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+
+
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Register ``hook(module, args)`` to run before the forward of every module (before the
+    module's own pre-hooks); a non-None result replaces ``args``. Returns a removable handle."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool = False) -> RemovableHandle:
+    """Register ``hook(module, args, output)`` (or ``hook(module, args, kwargs, output)`` with
+    ``with_kwargs``) to run after the forward of every module, before the module's own forward
+    hooks; a non-None result replaces the output. Returns a removable handle."""
+    handle = RemovableHandle(_global_forward_hooks, extra_dict=_global_forward_hooks_with_kwargs)
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Register ``hook(module, grad_output)`` for every module (see ``Module.register_full_backward_pre_hook``)."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Register ``hook(module, grad_input, grad_output)`` for every module (see
+    ``Module.register_full_backward_hook``)."""
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+# ---------------------------------------------------------------------- backward hooks
+
+
+class BackwardHookFunction(Function):
+    """Identity on its tensor arguments whose backward hands their gradients to a callback
+    (which may replace them). Its node is named ``BackwardHookFunctionBackward``, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, on_grads: Callable[[tuple[Any, ...]], tuple[Any, ...]], *tensors: Tensor) -> Any:
+        ctx.on_grads = on_grads  # type: ignore[attr-defined]
+        ctx.set_materialize_grads(False)
+        ctx.mark_non_differentiable(*[t for t in tensors if not t.requires_grad])
+        return tuple(tensors)
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> tuple[Any, ...]:
+        return (None, *ctx.on_grads(grads))  # type: ignore[attr-defined]
+
+
+class _BackwardHook:
+    """The full backward hooks of one module call.
+
+    The tensor positional arguments and the tensor outputs (a Tensor, or the Tensors of a
+    returned tuple) are passed through ``BackwardHookFunction``. In backward, the outputs' node
+    runs first: it runs the backward pre-hooks (which may replace ``grad_output``) and keeps
+    ``grad_output``; the inputs' node runs once the gradients of all inputs are complete and
+    calls ``hook(module, grad_input, grad_output)``, whose non-None result replaces ``grad_input``.
+
+    Limits (as in PyTorch): keyword arguments and tensors nested inside lists or dicts are not
+    seen; when no input requires grad the hooks run with ``grad_input`` all None as soon as
+    ``grad_output`` is known; the module gets new tensor objects for its inputs.
+    """
+
+    def __init__(self, module: Module, hooks: list[Callable[..., Any]], pre_hooks: list[Callable[..., Any]]) -> None:
+        self.module = module
+        self.hooks = hooks
+        self.pre_hooks = pre_hooks
+        self.n_inputs = 0
+        self.inputs_hooked = False
+        self.grad_outputs: tuple[Any, ...] | None = None
+
+    def setup_input_hook(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.n_inputs = len(positions)
+        if not (GRAD_MODE.enabled and any(args[i].requires_grad for i in positions)):
+            return args
+        self.inputs_hooked = True
+        wrapped = BackwardHookFunction.apply(self._on_grad_inputs, *[args[i] for i in positions])
+        new_args = list(args)
+        for i, t in zip(positions, wrapped):
+            new_args[i] = t
+        return tuple(new_args)
+
+    def setup_output_hook(self, result: Any) -> Any:
+        single = isinstance(result, Tensor)
+        outputs = (result,) if single else result
+        if not isinstance(outputs, tuple):
+            warnings.warn(
+                "For backward hooks to be called, module output should be a Tensor or a tuple of Tensors but "
+                f"received {type(result)}",
+                stacklevel=3,
+            )
+            return result
+        positions = [i for i, o in enumerate(outputs) if isinstance(o, Tensor)]
+        if not (GRAD_MODE.enabled and any(outputs[i].requires_grad for i in positions)):
+            return result
+        wrapped = BackwardHookFunction.apply(self._on_grad_outputs, *[outputs[i] for i in positions])
+        new_outputs = list(outputs)
+        for i, t in zip(positions, wrapped):
+            new_outputs[i] = t
+        return new_outputs[0] if single else tuple(new_outputs)
+
+    def _on_grad_outputs(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        for hook in self.pre_hooks:
+            result = hook(self.module, grads)
+            if result is not None:
+                result = _as_tuple(result)
+                if len(result) != len(grads):
+                    raise RuntimeError(
+                        f"Backward pre hook returned an invalid number of grad_output, got {len(result)}, "
+                        f"but expected {len(grads)}"
+                    )
+                grads = result
+        self.grad_outputs = grads
+        if not self.inputs_hooked:
+            self._run_hooks((None,) * self.n_inputs)
+        return grads
+
+    def _on_grad_inputs(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        return self._run_hooks(grads)
+
+    def _run_hooks(self, grad_inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+        for hook in self.hooks:
+            result = hook(self.module, grad_inputs, self.grad_outputs)
+            if result is not None:
+                result = _as_tuple(result)
+                if len(result) != len(grad_inputs):
+                    raise RuntimeError(
+                        f"Backward hook returned an invalid number of grad_input, got {len(result)}, but "
+                        f"expected {len(grad_inputs)}"
+                    )
+                grad_inputs = result
+        return grad_inputs
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+class _IncompatibleKeys(NamedTuple):
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+    __str__ = __repr__
+
+
+def _addindent(s: str, num_spaces: int) -> str:
+    lines = s.split("\n")
+    if len(lines) == 1:
+        return s
+    first = lines.pop(0)
+    return first + "\n" + "\n".join(num_spaces * " " + line for line in lines)
+
+
+def _typename(obj: Any) -> str:
+    if isinstance(obj, Tensor):
+        return "arraygrad.Tensor"
+    module = type(obj).__module__
+    name = type(obj).__qualname__
+    return name if module in ("builtins", "__builtin__", None) else f"{module}.{name}"
+
+
+def _set_data(t: Tensor, new: Tensor) -> None:
+    """Make ``t`` refer to ``new``'s data, which may be on another backend or of another dtype,
+    keeping ``t`` the same object (so optimizers holding it see the change).
+
+    NOTE: this swaps the storage cell itself rather than using the ``.data`` setter, which
+    refuses to change backend (see /tmp/nn_bugs.md). As with PyTorch's ``param.data = new``,
+    tensors aliasing the old storage (e.g. an earlier ``state_dict()``) keep the old values.
+    """
+    if new is t:
+        return
+    t._storage = new._storage
+    t._backend = new._backend
+
+
+def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(dtype, device, backend) meant by the arguments of ``Module.to``."""
+    dt = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    backend = kwargs.pop("backend", None)
+    for key in ("non_blocking", "copy", "memory_format"):
+        kwargs.pop(key, None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dt, backend = dt or a.dtype, a.backend
+        elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
+            dt = a
+        elif hasattr(a, "xp") and hasattr(a, "name"):  # a Backend object
+            backend = a
+        elif isinstance(a, bool):  # non_blocking given positionally
+            continue
+        elif a is not None:
+            device = a
+    return (dtypes.as_dtype(dt) if dt is not None else None), device, backend
+
+
+def _forward_unimplemented(self: Module, *input: Any) -> Any:  # noqa: A002
+    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+# ---------------------------------------------------------------------- Module
+
+
+class Module:
+    """Base class for all neural network modules; subclass it and define ``forward``::
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x).relu()
+
+    Attributes assigned a ``Parameter``, a ``Module`` or (via ``register_buffer``) a Tensor
+    are registered and seen by ``parameters()``, ``modules()``, ``state_dict()``, ``to()``...
+    """
+
+    training: bool
+    _version: int = 1
+    call_super_init: bool = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if args:
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
+        setattr_ = object.__setattr__
+        setattr_(self, "training", True)
+        setattr_(self, "_parameters", {})
+        setattr_(self, "_buffers", {})
+        setattr_(self, "_non_persistent_buffers_set", set())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_forward_hooks", OrderedDict())
+        setattr_(self, "_forward_hooks_with_kwargs", OrderedDict())
+        setattr_(self, "_forward_pre_hooks", OrderedDict())
+        setattr_(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
+        setattr_(self, "_state_dict_hooks", OrderedDict())
+        setattr_(self, "_state_dict_pre_hooks", OrderedDict())
+        setattr_(self, "_load_state_dict_pre_hooks", OrderedDict())
+        setattr_(self, "_load_state_dict_post_hooks", OrderedDict())
+        setattr_(self, "_modules", {})
+
+    forward: Callable[..., Any] = _forward_unimplemented
+
+    # ------------------------------------------------------------------ registration
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a tensor that is state but not a parameter (e.g. running statistics).
+
+        Args:
+            name: attribute name.
+            tensor: the buffer, or None (then ``to()`` and ``state_dict()`` skip it).
+            persistent: whether it is part of ``state_dict()``.
+
+        Raises:
+            AttributeError: called before ``Module.__init__``.
+            KeyError: bad name, or an attribute of that name that is not a buffer exists.
+            TypeError: ``tensor`` is neither a Tensor nor None.
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError('buffer name can\'t contain "."')
+        if name == "":
+            raise KeyError('buffer name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (arraygrad Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (a ``Parameter`` or None) under ``name``.
+
+        Raises:
+            AttributeError: called before ``Module.__init__``.
+            KeyError: bad name, or an attribute of that name that is not a parameter exists.
+            TypeError: ``param`` is not a Parameter; ValueError: it is not a leaf.
+        """
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError('parameter name can\'t contain "."')
+        if name == "":
+            raise KeyError('parameter name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is None:
+            self._parameters[name] = None
+        elif not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                "(arraygrad.nn.Parameter or None required)"
+            )
+        elif param.grad_fn is not None:
+            raise ValueError(
+                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created explicitly. "
+                f"To express '{name}' as a function of another Tensor, compute the value in the forward() method."
+            )
+        else:
+            self._parameters[name] = param
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` (or None) as a child named ``name``.
+
+        Raises:
+            TypeError: ``module`` is not a Module or ``name`` not a string.
+            KeyError: bad name, or an attribute of that name that is not a submodule exists.
+        """
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
+        self._modules[name] = module
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Alias of ``add_module``."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at dotted path ``target`` (``""`` is this module).
+
+        Raises:
+            AttributeError: a path element does not exist or is not a Module.
+        """
+        if target == "":
+            return self
+        mod: Module = self
+        for item in target.split("."):
+            if not hasattr(mod, item):
+                raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
+        return mod
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Replace (or, unless ``strict``, add) the submodule at dotted path ``target``."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` (``"layer.0.weight"``).
+
+        Raises:
+            AttributeError: the path does not exist or does not name a Parameter.
+        """
+        module_path, _, param_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, param_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
+        param = getattr(mod, param_name)
+        if not isinstance(param, Parameter):
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``.
+
+        Raises:
+            AttributeError: the path does not exist or does not name a buffer.
+        """
+        module_path, _, buffer_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, buffer_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + buffer_name + "`")
+        if buffer_name not in mod._buffers:
+            raise AttributeError("`" + buffer_name + "` is not a buffer")
+        return mod._buffers[buffer_name]  # type: ignore[return-value]
+
+    def get_extra_state(self) -> Any:
+        """Override (with ``set_extra_state``) to store extra, non-tensor state in the state dict."""
+        raise RuntimeError("Module.get_extra_state() is only called when a subclass overrides it")
+
+    def set_extra_state(self, state: Any) -> None:
+        """Override (with ``get_extra_state``) to restore extra state from the state dict."""
+        raise RuntimeError("Module.set_extra_state() is only called when a subclass overrides it")
+
+    # ------------------------------------------------------------------ attribute protocol
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        if "_parameters" in d:
+            params = d["_parameters"]
+            if name in params:
+                return params[name]
+        if "_buffers" in d:
+            buffers = d["_buffers"]
+            if name in buffers:
+                return buffers[name]
+        if "_modules" in d:
+            modules = d["_modules"]
+            if name in modules:
+                return modules[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        def remove_from(*dicts_or_sets: Any) -> None:
+            for d in dicts_or_sets:
+                if name in d:
+                    if isinstance(d, dict):
+                        del d[name]
+                    else:
+                        d.discard(name)
+
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            remove_from(self.__dict__, self._buffers, self._modules, self._non_persistent_buffers_set)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as parameter '{name}' (arraygrad.nn.Parameter or None expected)"
+                )
+            self.register_parameter(name, value)
+        else:
+            modules = self.__dict__.get("_modules")
+            if isinstance(value, Module):
+                if modules is None:
+                    raise AttributeError("cannot assign module before Module.__init__() call")
+                remove_from(self.__dict__, self._parameters, self._buffers, self._non_persistent_buffers_set)
+                modules[name] = value
+            elif modules is not None and name in modules:
+                if value is not None:
+                    raise TypeError(
+                        f"cannot assign '{_typename(value)}' as child module '{name}' (arraygrad.nn.Module or None expected)"
+                    )
+                modules[name] = value
+            else:
+                buffers = self.__dict__.get("_buffers")
+                if buffers is not None and name in buffers:
+                    if value is not None and not isinstance(value, Tensor):
+                        raise TypeError(
+                            f"cannot assign '{_typename(value)}' as buffer '{name}' (arraygrad Tensor or None expected)"
+                        )
+                    buffers[name] = value
+                else:
+                    object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        keys = (
+            dir(self.__class__) + list(self.__dict__) + list(self._parameters) + list(self._modules) + list(self._buffers)
+        )
+        return sorted(k for k in keys if not k[0].isdigit())
+
+    # ------------------------------------------------------------------ iteration
+    def _named_members(
+        self, get_members: Callable[[Module], Any], prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Any]]:
+        memo: set[int] = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for k, v in get_members(module):
+                if v is None or id(v) in memo:
+                    continue
+                if remove_duplicate:
+                    memo.add(id(v))
+                yield module_prefix + ("." if module_prefix else "") + k, v
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """The parameters of this module (and, with ``recurse``, of all submodules), each once."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, e.g. ``("layer.0.weight", p)``; a parameter shared by
+        several modules appears once unless ``remove_duplicate=False``."""
+        yield from self._named_members(
+            lambda m: m._parameters.items(), prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate
+        )
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """The buffers of this module (and, with ``recurse``, of all submodules)."""
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs."""
+        yield from self._named_members(
+            lambda m: m._buffers.items(), prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate
+        )
+
+    def children(self) -> Iterator[Module]:
+        """The immediate submodules."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for the immediate submodules, each once."""
+        memo: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in memo:
+                memo.add(id(module))
+                yield name, module
+
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """This module and all its submodules, depth first, each once."""
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
+            yield module
+
+    def named_modules(
+        self, memo: set[Any] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)`` for this module (name ``prefix``) and all submodules."""
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is None:
+                continue
+            yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+
+    # ------------------------------------------------------------------ modes and gradients
+    def train(self: T, mode: bool = True) -> T:
+        """Set training mode (``mode=True``) or evaluation mode on this module and all submodules.
+
+        Raises:
+            ValueError: ``mode`` is not a bool.
+        """
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self: T) -> T:
+        """Set evaluation mode (``train(False)``)."""
+        return self.train(False)
+
+    def requires_grad_(self: T, requires_grad: bool = True) -> T:
+        """Set ``requires_grad`` of every parameter."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
+
+    # ------------------------------------------------------------------ conversion
+    def _apply(self: T, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> T:
+        """Apply ``fn`` to every parameter (keeping the Parameter objects), gradient and buffer."""
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
+        for param in self._parameters.values():
+            if param is None:
+                continue
+            with no_grad():
+                _set_data(param, fn(param))
+                if param.grad is not None:
+                    param.grad = fn(param.grad)
+        for key, buf in self._buffers.items():
+            if buf is not None:
+                with no_grad():
+                    self._buffers[key] = fn(buf)
+        return self
+
+    def apply(self: T, fn: Callable[[Module], Any]) -> T:
+        """Call ``fn`` on every submodule (children first) and then on this module; returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def to(self: T, *args: Any, **kwargs: Any) -> T:
+        """Move and/or cast parameters and buffers in place; returns self.
+
+        ``to("jax")``, ``to(device="cuda:0")``, ``to(ag.float64)``, ``to("jax", ag.float64)``,
+        ``to(tensor)`` (its backend and dtype). A dtype applies to floating-point tensors only.
+
+        Raises:
+            TypeError: the dtype is not floating point or complex.
+        """
+        dt, device, backend = _parse_to(args, kwargs)
+        if dt is not None and not (dt.is_floating_point or dt.is_complex):
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dt}")
+
+        def convert(t: Tensor) -> Tensor:
+            cast = dt if dt is not None and (t.is_floating_point() or t.dtype.is_complex) else None
+            return t.to(device=device, backend=backend, dtype=cast)
+
+        return self._apply(convert)
+
+    def cpu(self: T) -> T:
+        """Move parameters and buffers to the host (numpy backend) unless already on a CPU backend."""
+        return self._apply(lambda t: t.cpu())
+
+    def cuda(self: T, device: int | None = None) -> T:
+        """Move parameters and buffers to CUDA device ``device`` (cupy, or jax when it is the default backend)."""
+        return self._apply(lambda t: t.to("cuda" if device is None else f"cuda:{int(device)}"))
+
+    def type(self: T, dst_type: Any) -> T:
+        """Cast all parameters and buffers to ``dst_type``."""
+        return self._apply(lambda t: t.type(dst_type))
+
+    def float(self: T) -> T:
+        """Cast floating-point parameters and buffers to float32."""
+        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
+
+    def double(self: T) -> T:
+        """Cast floating-point parameters and buffers to float64."""
+        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def to_empty(self: T, *, device: Any = None, recurse: bool = True) -> T:
+        """Replace parameters and buffers by uninitialised (here: zero) tensors on ``device``."""
+        return self._apply(lambda t: creation.empty_like(t, device=device), recurse=recurse)
+
+    # ------------------------------------------------------------------ state dict
+    def _save_to_state_dict(self, destination: dict[str, Any], prefix: str, keep_vars: bool) -> None:
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.detach()
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = buf if keep_vars else buf.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def state_dict(self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> Any:
+        """An ``OrderedDict`` of every parameter and persistent buffer, keyed by dotted name
+        (``"0.weight"``, ``"encoder.layer.1.bias"``); values are detached tensors sharing storage
+        with the module's (``keep_vars=True``: the parameters themselves)."""
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            if hook(self, destination, prefix, local_metadata) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
+        return destination
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, prefix, keep_vars)`` runs before ``state_dict`` collects this module's state."""
+        handle = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` may edit the state dict in place."""
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` runs before this module loads its entries (it may rewrite ``state_dict``)."""
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, incompatible_keys)`` runs after ``load_state_dict`` (may edit the key lists in place)."""
+        handle = RemovableHandle(self._load_state_dict_post_hooks)
+        self._load_state_dict_post_hooks[handle.id] = hook
+        return handle
+
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        """Load this module's own entries of ``state_dict`` (not its children's); subclasses that
+        changed their state layout between versions override this (``local_metadata["version"]``)."""
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        persistent_buffers = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
+        local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent_buffers.items()) if v is not None}
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        for name, param in local_state.items():
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            input_param = state_dict[key]
+            if not isinstance(input_param, Tensor):
+                if not (hasattr(input_param, "shape") and hasattr(input_param, "dtype")):
+                    error_msgs.append(
+                        f'While copying the parameter named "{key}", expected arraygrad.Tensor or an array from '
+                        f"checkpoint but received {type(input_param)}"
+                    )
+                    continue
+                input_param = creation.tensor(input_param, dtype=param.dtype, backend=param.backend)
+            if tuple(input_param.shape) != tuple(param.shape):
+                error_msgs.append(
+                    f"size mismatch for {key}: copying a param with shape {input_param.shape} from checkpoint, "
+                    f"the shape in current model is {param.shape}."
+                )
+                continue
+            try:
+                with no_grad():
+                    if assign:
+                        if isinstance(param, Parameter):
+                            input_param = Parameter(input_param.detach(), requires_grad=param.requires_grad)
+                        setattr(self, name, input_param)
+                    else:
+                        param.copy_(input_param)
+            except Exception as ex:
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", whose dimensions in the model are {param.shape} and '
+                    f"whose dimensions in the checkpoint are {input_param.shape}, an exception occurred : {ex.args}."
+                )
+        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_state_key in state_dict:
+                self.set_extra_state(state_dict[extra_state_key])
+            elif strict:
+                missing_keys.append(extra_state_key)
+        elif strict and extra_state_key in state_dict:
+            unexpected_keys.append(extra_state_key)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_state_key:
+                    input_name = key[len(prefix) :].split(".", 1)
+                    if len(input_name) > 1:
+                        if input_name[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif input_name[0] not in local_state:
+                        unexpected_keys.append(key)
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
+        """Copy parameters and buffers from ``state_dict`` into this module, in place (converted to
+        each parameter's backend and dtype).
+
+        Args:
+            state_dict: a mapping like the one ``state_dict()`` returns (from any backend).
+            strict: whether the keys must match this module's ``state_dict()`` keys exactly.
+            assign: assign the given tensors (wrapped as Parameters) instead of copying into the
+                existing ones.
+
+        Returns:
+            ``(missing_keys, unexpected_keys)`` as a NamedTuple.
+
+        Raises:
+            TypeError: ``state_dict`` is not a mapping.
+            RuntimeError: missing or unexpected keys (when ``strict``), or a shape mismatch, naming
+                the keys and both shapes.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing_keys: list[str] = []
+        unexpected_keys: list[str] = []
+        error_msgs: list[str] = []
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+
+        def load(module: Module, local_state_dict: dict[str, Any], prefix: str = "") -> None:
+            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
+            module._load_from_state_dict(
+                local_state_dict, prefix, local_metadata, True, missing_keys, unexpected_keys, error_msgs
+            )
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)}, child_prefix)
+            incompatible = _IncompatibleKeys(missing_keys, unexpected_keys)
+            for hook in module._load_state_dict_post_hooks.values():
+                if hook(module, incompatible) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to return new "
+                        "values, if incompatible_keys need to be modified, it should be done inplace."
+                    )
+
+        load(self, state_dict)
+        if strict:
+            if unexpected_keys:
+                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected_keys)))
+            if missing_keys:
+                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing_keys)))
+        if error_msgs:
+            raise RuntimeError(
+                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(error_msgs))
+            )
+        return _IncompatibleKeys(missing_keys, unexpected_keys)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Register ``hook(module, args)`` (``hook(module, args, kwargs)`` with ``with_kwargs``) to
+        run before ``forward``. A non-None result replaces ``args`` (a non-tuple is wrapped in one),
+        or with ``with_kwargs`` must be a ``(args, kwargs)`` pair. Returns a removable handle."""
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Register ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
+        ``with_kwargs``) to run after ``forward``; a non-None result replaces the output.
+        Returns a removable handle."""
+        handle = RemovableHandle(self._forward_hooks, extra_dict=self._forward_hooks_with_kwargs)
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Register ``hook(module, grad_output)``, called when the gradients of the module's outputs
+        are known; a non-None result (a tuple like ``grad_output``) replaces them."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+        """Register ``hook(module, grad_input, grad_output)``, called when the gradients of the
+        module's tensor positional inputs have been computed; ``grad_input`` and ``grad_output``
+        are tuples (None where there is no gradient). A non-None result replaces ``grad_input``.
+        Limits are described in ``_BackwardHook``. Returns a removable handle."""
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Deprecated in PyTorch; here the same as ``register_full_backward_hook``."""
+        warnings.warn("register_backward_hook is deprecated; use register_full_backward_hook", FutureWarning, stacklevel=2)
+        return self.register_full_backward_hook(hook)
+
+    # ------------------------------------------------------------------ call
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        if not (
+            self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks
+            or _global_forward_hooks or _global_forward_pre_hooks or _global_backward_hooks or _global_backward_pre_hooks
+        ):
+            return self.forward(*args, **kwargs)
+
+        for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {result}."
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+
+        backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+        backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+        bw_hook = None
+        if backward_hooks or backward_pre_hooks:
+            bw_hook = _BackwardHook(self, backward_hooks, backward_pre_hooks)
+            args = bw_hook.setup_input_hook(args)
+
+        output = self.forward(*args, **kwargs)
+
+        for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = result
+
+        if bw_hook is not None:
+            output = bw_hook.setup_output_hook(output)
+        return output
+
+    __call__: Callable[..., Any] = _call_impl
+
+    # ------------------------------------------------------------------ repr
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The module-specific part of ``repr`` (one line, or several separated by newlines)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = ["(" + key + "): " + _addindent(repr(module), 2) for key, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        main = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                main += extra_lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
