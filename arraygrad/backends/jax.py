@@ -24,6 +24,7 @@ class JaxBackend(Backend):
         self.xp = jnp
         super().__init__()
         self._bits = jax.jit(self._reference_bits, static_argnums=(0, 2))
+        self._build_conv()
 
     @property
     def supports_float64(self) -> bool:  # type: ignore[override]
@@ -77,6 +78,47 @@ class JaxBackend(Backend):
 
     def index_add(self, x: Array, axis: int, index: Array, source: Array) -> Array:
         return x.at[(slice(None),) * axis + (index,)].add(source)
+
+    def add_at(self, out: Array, key: Key, value: Array) -> Array:
+        return out.at[key].add(value)
+
+    def set_at(self, out: Array, key: Key, value: Array) -> Array:
+        return out.at[key].set(value)
+
+    # convolutions: XLA's native kernel, its gradients by jax.vjp; compiled once per shape
+    def conv(self, x: Array, w: Array, stride: Any, padding: Any, dilation: Any, groups: int) -> Array:
+        return self._conv_fwd(x, w, stride, padding, dilation, groups)
+
+    def conv_grad_input(self, g: Array, w: Array, x_shape: Any, stride: Any, padding: Any, dilation: Any,
+                        groups: int) -> Array:
+        return self._conv_dx(g, w, tuple(x_shape), stride, padding, dilation, groups)
+
+    def conv_grad_weight(self, x: Array, g: Array, w_shape: Any, stride: Any, padding: Any, dilation: Any,
+                         groups: int) -> Array:
+        return self._conv_dw(x, g, tuple(w_shape), stride, padding, dilation, groups)
+
+    def _build_conv(self) -> None:
+        jax, lax = self._jax, self._jax.lax
+
+        def fwd(x: Any, w: Any, stride: Any, padding: Any, dilation: Any, groups: int) -> Any:
+            return lax.conv_general_dilated(
+                x, w, window_strides=stride, padding=padding, rhs_dilation=dilation, feature_group_count=groups,
+                precision=lax.Precision.HIGHEST,
+            )
+
+        def dx(g: Any, w: Any, x_shape: Any, stride: Any, padding: Any, dilation: Any, groups: int) -> Any:
+            zeros = self.xp.zeros(x_shape, dtype=g.dtype)
+            _, vjp = jax.vjp(lambda x: fwd(x, w, stride, padding, dilation, groups), zeros)
+            return vjp(g)[0]
+
+        def dw(x: Any, g: Any, w_shape: Any, stride: Any, padding: Any, dilation: Any, groups: int) -> Any:
+            zeros = self.xp.zeros(w_shape, dtype=g.dtype)
+            _, vjp = jax.vjp(lambda w: fwd(x, w, stride, padding, dilation, groups), zeros)
+            return vjp(g)[0]
+
+        self._conv_fwd = jax.jit(fwd, static_argnums=(2, 3, 4, 5))
+        self._conv_dx = jax.jit(dx, static_argnums=(2, 3, 4, 5, 6))
+        self._conv_dw = jax.jit(dw, static_argnums=(2, 3, 4, 5, 6))
 
     @staticmethod
     def _reference_bits(xp: Any, key: Any, n: int, c0: Any, c1: Any) -> Any:

@@ -226,6 +226,113 @@ class Backend:
         added = xp.reshape(xp.matmul(xp.matrix_transpose(onehot), src), x_front.shape)
         return xp.moveaxis(xp.add(x_front, added), 0, axis)
 
+    def add_at(self, out: Array, key: Key, value: Array) -> Array:
+        """``out[key] += value`` for a fresh array ``out`` this backend owns (basic key, no
+        repeated positions); returns the result (a new array on immutable backends)."""
+        out[key] = self.xp.add(out[key], value)
+        return out
+
+    def set_at(self, out: Array, key: Key, value: Array) -> Array:
+        """``out[key] = value`` for a fresh array ``out`` (basic key); returns the result."""
+        out[key] = value
+        return out
+
+    # ------------------------------------------------------------------ convolution and pooling
+    # Layout is PyTorch's: x (N, C, *spatial), w (O, C // groups, *kernel). ``padding`` is one
+    # (low, high) pair per spatial dim. Windows are gathered with one strided slice per kernel
+    # offset (im2col), so a convolution is a single matmul; gradients scatter the same slices back.
+
+    def conv(self, x: Array, w: Array, stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+             dilation: tuple[int, ...], groups: int) -> Array:
+        xp = self.xp
+        n, c = x.shape[0], x.shape[1]
+        o, kernel = w.shape[0], tuple(w.shape[2:])
+        xpad = _pad_value(self, x, padding, 0.0)
+        out_sp = _out_shape(tuple(xpad.shape[2:]), kernel, stride, dilation)
+        cols = _im2col(xp, xpad, kernel, stride, dilation, out_sp)  # (N, C, K, *out)
+        kp, op = math.prod(kernel), math.prod(out_sp)
+        cols = xp.reshape(cols, (n, groups, (c // groups) * kp, op))
+        wg = xp.reshape(w, (groups, o // groups, (c // groups) * kp))
+        out = xp.matmul(wg, cols)  # (N, g, O/g, out)
+        return xp.reshape(out, (n, o) + out_sp)
+
+    def conv_grad_input(self, g: Array, w: Array, x_shape: tuple[int, ...], stride: tuple[int, ...],
+                        padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
+        xp = self.xp
+        n, c = x_shape[0], x_shape[1]
+        o, kernel = w.shape[0], tuple(w.shape[2:])
+        out_sp = tuple(g.shape[2:])
+        kp, op = math.prod(kernel), math.prod(out_sp)
+        wg = xp.reshape(w, (groups, o // groups, (c // groups) * kp))
+        gg = xp.reshape(g, (n, groups, o // groups, op))
+        cols = xp.matmul(xp.matrix_transpose(wg), gg)  # (N, g, C/g*K, out)
+        cols = xp.reshape(cols, (n, c, kp) + out_sp)
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
+        gpad = _col2im(self, cols, (n, c) + padded, kernel, stride, dilation, out_sp)
+        return _crop(gpad, padding)
+
+    def conv_grad_weight(self, x: Array, g: Array, w_shape: tuple[int, ...], stride: tuple[int, ...],
+                         padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
+        xp = self.xp
+        n, c = x.shape[0], x.shape[1]
+        o, kernel = w_shape[0], tuple(w_shape[2:])
+        xpad = _pad_value(self, x, padding, 0.0)
+        out_sp = tuple(g.shape[2:])
+        kp, op = math.prod(kernel), math.prod(out_sp)
+        cols = xp.reshape(_im2col(xp, xpad, kernel, stride, dilation, out_sp), (n, groups, (c // groups) * kp, op))
+        gg = xp.reshape(g, (n, groups, o // groups, op))
+        gw = xp.sum(xp.matmul(gg, xp.matrix_transpose(cols)), axis=0)  # (g, O/g, C/g*K)
+        return xp.reshape(gw, w_shape)
+
+    def max_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[Array, Array]:
+        """Window maxima and, per output, the window offset (0 .. prod(kernel)-1) of the first maximum."""
+        xp = self.xp
+        xpad = _pad_value(self, x, padding, -math.inf)
+        out_sp = _out_shape(tuple(xpad.shape[2:]), kernel, stride, dilation)
+        cols = _im2col(xp, xpad, kernel, stride, dilation, out_sp)
+        return xp.max(cols, axis=2), xp.argmax(cols, axis=2)
+
+    def max_pool_grad(self, g: Array, offsets: Array, x_shape: tuple[int, ...], kernel: tuple[int, ...],
+                      stride: tuple[int, ...], padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> Array:
+        xp = self.xp
+        kp = math.prod(kernel)
+        picks = xp.equal(xp.expand_dims(offsets, axis=2), xp.reshape(
+            xp.arange(kp, dtype=offsets.dtype), (1, 1, kp) + (1,) * (offsets.ndim - 2)))
+        cols = xp.where(picks, xp.expand_dims(g, axis=2), xp.zeros((), dtype=g.dtype))
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
+        gpad = _col2im(self, cols, tuple(x_shape[:2]) + padded, kernel, stride, dilation, tuple(g.shape[2:]))
+        return _crop(gpad, padding)
+
+    def pool_select(self, x: Array, offsets: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                    padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> Array:
+        """The value of ``x`` at each window's ``offsets`` (the adjoint of ``max_pool_grad``)."""
+        xp = self.xp
+        xpad = _pad_value(self, x, padding, 0.0)
+        cols = _im2col(xp, xpad, kernel, stride, dilation, tuple(offsets.shape[2:]))
+        return xp.squeeze(xp.take_along_axis(cols, xp.expand_dims(offsets, axis=2), axis=2), axis=2)
+
+    def avg_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 padding: tuple[tuple[int, int], ...], divisor: Array) -> Array:
+        """Window sums (zero padding) divided by ``divisor`` (broadcastable to the output)."""
+        xp = self.xp
+        xpad = _pad_value(self, x, padding, 0.0)
+        ones = (1,) * len(kernel)
+        out_sp = _out_shape(tuple(xpad.shape[2:]), kernel, stride, ones)
+        cols = _im2col(xp, xpad, kernel, stride, ones, out_sp)
+        return xp.divide(xp.sum(cols, axis=2), divisor)
+
+    def avg_pool_grad(self, g: Array, x_shape: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
+                      padding: tuple[tuple[int, int], ...], divisor: Array) -> Array:
+        xp = self.xp
+        kp = math.prod(kernel)
+        share = xp.divide(g, divisor)
+        cols = xp.broadcast_to(xp.expand_dims(share, axis=2), tuple(g.shape[:2]) + (kp,) + tuple(g.shape[2:]))
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
+        gpad = _col2im(self, cols, tuple(x_shape[:2]) + padded, kernel, stride, (1,) * len(kernel), tuple(g.shape[2:]))
+        return _crop(gpad, padding)
+
+
     # ------------------------------------------------------------------ random bits
     def random_bits(self, key: tuple[int, int], counter: int, n: int) -> Array:
         """``n`` uint32 values: Threefry-2x32 of counters ``counter .. counter+ceil(n/2)-1``
@@ -238,6 +345,54 @@ class Backend:
         hi = xp.add(carry, xp.asarray((counter >> 32) & _MASK32, dtype=xp.uint32))
         x0, x1 = threefry2x32(xp, key, hi, lo)
         return xp.reshape(xp.stack([x0, x1], axis=1), (-1,))[:n]
+
+
+def _out_shape(padded: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
+               dilation: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, kernel, stride, dilation))
+
+
+def _offsets(kernel: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Every kernel offset, in row-major order (the order of the flattened kernel)."""
+    out: list[tuple[int, ...]] = [()]
+    for k in kernel:
+        out = [o + (i,) for o in out for i in range(k)]
+    return out
+
+
+def _window_key(offset: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+                out_sp: tuple[int, ...]) -> Key:
+    return (slice(None), slice(None)) + tuple(
+        slice(k * d, k * d + s * (o - 1) + 1, s) for k, s, d, o in zip(offset, stride, dilation, out_sp)
+    )
+
+
+def _im2col(xp: ModuleType, xpad: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+            dilation: tuple[int, ...], out_sp: tuple[int, ...]) -> Array:
+    """(N, C, prod(kernel), *out): the input value under each kernel offset at each output position."""
+    return xp.stack([xpad[_window_key(off, stride, dilation, out_sp)] for off in _offsets(kernel)], axis=2)
+
+
+def _col2im(backend: Backend, cols: Array, padded_shape: tuple[int, ...], kernel: tuple[int, ...],
+            stride: tuple[int, ...], dilation: tuple[int, ...], out_sp: tuple[int, ...]) -> Array:
+    """The adjoint of ``_im2col``: add each offset's values back where they were read from."""
+    out = backend.xp.zeros(padded_shape, dtype=cols.dtype)
+    for j, off in enumerate(_offsets(kernel)):
+        out = backend.add_at(out, _window_key(off, stride, dilation, out_sp), cols[:, :, j, ...])
+    return out
+
+
+def _pad_value(backend: Backend, x: Array, padding: tuple[tuple[int, int], ...], value: float) -> Array:
+    if all(lo == 0 and hi == 0 for lo, hi in padding):
+        return x
+    shape = tuple(x.shape[:2]) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
+    out = backend.xp.full(shape, value, dtype=x.dtype)
+    key = (slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))
+    return backend.set_at(out, key, x)
+
+
+def _crop(x: Array, padding: tuple[tuple[int, int], ...]) -> Array:
+    return x[(slice(None), slice(None)) + tuple(slice(lo, x.shape[2 + i] - hi) for i, (lo, hi) in enumerate(padding))]
 
 
 def _drop_none(key: Key) -> Key:

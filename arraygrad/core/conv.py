@@ -1,0 +1,414 @@
+"""Convolution and pooling with gradients of any order.
+
+The backend kernels (``conv``, ``conv_grad_input``, ``conv_grad_weight``, pooling) do the
+array work. Here each kernel is one differentiable primitive whose backward is written with
+the others: the input gradient of a convolution is a transposed convolution, its weight
+gradient is a "weight convolution", and each of those two differentiates back into the first
+— so ``create_graph=True`` works through convolutions. Max pooling and its gradient form the
+same kind of pair (scatter to the argmax / gather from it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad.core import ops, shape
+from arraygrad.core.autograd import GRAD_MODE, Node
+from arraygrad.core.tensor import Tensor
+
+_wrap = Tensor._wrap
+Pads = tuple[tuple[int, int], ...]
+
+
+class _ConvParams:
+    __slots__ = ("stride", "padding", "dilation", "groups")
+
+    def __init__(self, stride: tuple[int, ...], padding: Pads, dilation: tuple[int, ...], groups: int) -> None:
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+
+    def args(self) -> tuple[Any, ...]:
+        return self.stride, self.padding, self.dilation, self.groups
+
+
+def _tuple(value: int | Sequence[int], n: int, name: str, op: str) -> tuple[int, ...]:
+    if isinstance(value, int):
+        return (value,) * n
+    out = tuple(int(v) for v in value)
+    if len(out) != n:
+        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    return out
+
+
+# ---------------------------------------------------------------------- convolution primitives
+
+
+class ConvolutionBackward0(Node):
+    __slots__ = ("p",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        x, w = self.saved_tensors
+        gx = conv_transpose_raw(g, w, tuple(x.shape), self.p) if self.needs(0) else None
+        gw = conv_weight_raw(x, g, tuple(w.shape), self.p) if self.needs(1) else None
+        return gx, gw
+
+
+def conv_raw(x: Tensor, w: Tensor, p: _ConvParams) -> Tensor:
+    """Convolution without bias on already validated arguments."""
+    out = x._backend.conv(x._storage.array, w._storage.array, *p.args())
+    if GRAD_MODE.enabled and (x._rg or w._rg):
+        node = ConvolutionBackward0((x, w))
+        node.p = p
+        node.save(x, w)
+        return _wrap(out, x._backend, node)
+    return _wrap(out, x._backend)
+
+
+class ConvTransposeBackward0(Node):
+    __slots__ = ("p",)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        y, w = self.saved_tensors
+        gy = conv_raw(g, w, self.p) if self.needs(0) else None
+        gw = conv_weight_raw(g, y, tuple(w.shape), self.p) if self.needs(1) else None
+        return gy, gw
+
+
+def conv_transpose_raw(y: Tensor, w: Tensor, x_shape: tuple[int, ...], p: _ConvParams) -> Tensor:
+    """The adjoint of ``conv_raw`` in its input: maps a (N, O, *out) tensor to ``x_shape``."""
+    out = y._backend.conv_grad_input(y._storage.array, w._storage.array, x_shape, *p.args())
+    if GRAD_MODE.enabled and (y._rg or w._rg):
+        node = ConvTransposeBackward0((y, w))
+        node.p = p
+        node.save(y, w)
+        return _wrap(out, y._backend, node)
+    return _wrap(out, y._backend)
+
+
+class ConvWeightBackward0(Node):
+    __slots__ = ("p",)
+
+    def backward(self, gw: Tensor) -> tuple[Any, ...]:
+        x, g = self.saved_tensors
+        dx = conv_transpose_raw(g, gw, tuple(x.shape), self.p) if self.needs(0) else None
+        dg = conv_raw(x, gw, self.p) if self.needs(1) else None
+        return dx, dg
+
+
+def conv_weight_raw(x: Tensor, g: Tensor, w_shape: tuple[int, ...], p: _ConvParams) -> Tensor:
+    """The gradient of ``<g, conv_raw(x, w)>`` with respect to ``w`` (bilinear in x and g)."""
+    out = x._backend.conv_grad_weight(x._storage.array, g._storage.array, w_shape, *p.args())
+    if GRAD_MODE.enabled and (x._rg or g._rg):
+        node = ConvWeightBackward0((x, g))
+        node.p = p
+        node.save(x, g)
+        return _wrap(out, x._backend, node)
+    return _wrap(out, x._backend)
+
+
+# ---------------------------------------------------------------------- public convolutions
+
+
+def _check_conv(op: str, x: Tensor, w: Tensor, bias: Tensor | None, nd: int, groups: int, transposed: bool) -> None:
+    if x.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected a {nd + 2}-d input (N, C, ...), got shape {tuple(x.shape)}")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected a {nd + 2}-d weight, got shape {tuple(w.shape)}")
+    if x._backend is not w._backend:
+        raise ops._backend_mismatch(op, x, w)
+    if groups < 1:
+        raise RuntimeError(f"{op}: non-positive groups is not supported, got {groups}")
+    in_ch = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != in_ch:
+        raise RuntimeError(
+            f"{op}: input of shape {tuple(x.shape)} has {x.shape[1]} channels, but the weight of shape "
+            f"{tuple(w.shape)} with groups={groups} expects {in_ch}"
+        )
+    if not transposed and w.shape[0] % groups:
+        raise RuntimeError(f"{op}: out_channels ({w.shape[0]}) must be divisible by groups ({groups})")
+    if bias is not None:
+        out_ch = w.shape[1] * groups if transposed else w.shape[0]
+        if tuple(bias.shape) != (out_ch,):
+            raise RuntimeError(f"{op}: bias must have shape ({out_ch},), got {tuple(bias.shape)}")
+
+
+def _add_bias(out: Tensor, bias: Tensor | None, nd: int) -> Tensor:
+    if bias is None:
+        return out
+    return ops.add(out, shape.reshape(bias, (1, -1) + (1,) * nd))
+
+
+def _conv_padding(padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+                  nd: int, op: str) -> Pads:
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+            total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+            return tuple((t // 2, t - t // 2) for t in total)
+        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple, got {padding!r}")
+    pads = _tuple(padding, nd, "padding", op)
+    if any(p < 0 for p in pads):
+        raise RuntimeError(f"{op}: negative padding is not supported, got {padding!r}")
+    return tuple((p, p) for p in pads)
+
+
+def convnd(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any,
+           groups: int, nd: int, op: str) -> Tensor:
+    """N-d convolution (cross-correlation, as PyTorch) with PyTorch's argument conventions."""
+    _check_conv(op, x, weight, bias, nd, groups, transposed=False)
+    kernel = tuple(weight.shape[2:])
+    st = _tuple(stride, nd, "stride", op)
+    dl = _tuple(dilation, nd, "dilation", op)
+    pads = _conv_padding(padding, kernel, st, dl, nd, op)
+    for i in range(nd):
+        span = dl[i] * (kernel[i] - 1) + 1
+        if x.shape[2 + i] + pads[i][0] + pads[i][1] < span:
+            raise RuntimeError(
+                f"{op}: input of shape {tuple(x.shape)} (padded size {x.shape[2 + i] + sum(pads[i])} in spatial "
+                f"dim {i}) is smaller than the kernel's span {span}"
+            )
+    w = weight if weight.dtype is x.dtype else weight.to(x.dtype)
+    return _add_bias(conv_raw(x, w, _ConvParams(st, pads, dl, groups)), bias, nd)
+
+
+def conv_transposend(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
+                     output_padding: Any, groups: int, dilation: Any, nd: int, op: str) -> Tensor:
+    """N-d transposed convolution: the adjoint of ``convnd`` (weight shape (C_in, C_out/groups, *k))."""
+    _check_conv(op, x, weight, bias, nd, groups, transposed=True)
+    kernel = tuple(weight.shape[2:])
+    st = _tuple(stride, nd, "stride", op)
+    dl = _tuple(dilation, nd, "dilation", op)
+    pd = _tuple(padding, nd, "padding", op)
+    op_pad = _tuple(output_padding, nd, "output_padding", op)
+    for i in range(nd):
+        if op_pad[i] >= max(st[i], dl[i]):
+            raise RuntimeError(f"{op}: output_padding must be smaller than either stride or dilation, got {op_pad}")
+    out_sp = tuple((x.shape[2 + i] - 1) * st[i] - 2 * pd[i] + dl[i] * (kernel[i] - 1) + op_pad[i] + 1 for i in range(nd))
+    if any(s <= 0 for s in out_sp):
+        raise RuntimeError(f"{op}: computed output size {out_sp} is too small")
+    out_shape = (x.shape[0], weight.shape[1] * groups) + out_sp
+    w = weight if weight.dtype is x.dtype else weight.to(x.dtype)
+    p = _ConvParams(st, tuple((q, q) for q in pd), dl, groups)
+    return _add_bias(conv_transpose_raw(x, w, out_shape, p), bias, nd)
+
+
+# ---------------------------------------------------------------------- pooling
+
+
+def _pool_geometry(x: Tensor, nd: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool, op: str) -> tuple[tuple[int, ...], tuple[int, ...], Pads, Pads, tuple[int, ...]]:
+    """kernel, stride, user padding, padding incl. the extra ceil_mode cells, dilation."""
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
+    k = _tuple(kernel_size, nd, "kernel_size", op)
+    st = _tuple(stride if stride is not None and stride != [] else k, nd, "stride", op)
+    pd = _tuple(padding, nd, "padding", op)
+    dl = _tuple(dilation, nd, "dilation", op)
+    for i in range(nd):
+        if pd[i] > k[i] // 2:
+            raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, got padding={pd} kernel={k}")
+    sizes = x.shape[-nd:]
+    extra = []
+    for i in range(nd):
+        span = dl[i] * (k[i] - 1) + 1
+        room = sizes[i] + 2 * pd[i] - span
+        if room < 0:
+            raise RuntimeError(f"{op}: input of shape {tuple(x.shape)} is too small for kernel {k}")
+        out = (-(-room // st[i]) if ceil_mode else room // st[i]) + 1
+        if ceil_mode and (out - 1) * st[i] >= sizes[i] + pd[i]:
+            out -= 1  # the last window must start inside the input or left padding (PyTorch's rule)
+        extra.append(max(0, (out - 1) * st[i] + span - (sizes[i] + 2 * pd[i])))
+    user = tuple((p, p) for p in pd)
+    total = tuple((p, p + e) for p, e in zip(pd, extra))
+    return k, st, user, total, dl
+
+
+def _batched(x: Tensor, nd: int) -> tuple[Tensor, bool]:
+    if x.ndim == nd + 1:
+        return shape.unsqueeze(x, 0), True
+    return x, False
+
+
+class MaxPoolBackward0(Node):
+    __slots__ = ("offsets", "args", "x_shape")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (_pool_scatter(g, self.offsets, self.x_shape, self.args),)
+
+
+class PoolScatterBackward0(Node):
+    __slots__ = ("offsets", "args")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (_pool_select(g, self.offsets, self.args),)
+
+
+def _pool_scatter(g: Tensor, offsets: Any, x_shape: tuple[int, ...], args: tuple[Any, ...]) -> Tensor:
+    out = g._backend.max_pool_grad(g._storage.array, offsets, x_shape, *args)
+    if GRAD_MODE.enabled and g._rg:
+        node = PoolScatterBackward0((g,))
+        node.offsets, node.args = offsets, args
+        return _wrap(out, g._backend, node)
+    return _wrap(out, g._backend)
+
+
+def _pool_select(x: Tensor, offsets: Any, args: tuple[Any, ...]) -> Tensor:
+    out = x._backend.pool_select(x._storage.array, offsets, *args)
+    if GRAD_MODE.enabled and x._rg:
+        node = MaxPoolBackward0((x,))
+        node.offsets, node.args, node.x_shape = offsets, args, tuple(x.shape)
+        return _wrap(out, x._backend, node)
+    return _wrap(out, x._backend)
+
+
+def max_poolnd(x: Tensor, nd: int, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+               ceil_mode: bool = False, return_indices: bool = False, op: str = "max_pool") -> Any:
+    """Max pooling over the last ``nd`` dims; with ``return_indices`` also the flat index of each
+    maximum within its input plane (as PyTorch, usable by ``max_unpool``)."""
+    k, st, _, pads, dl = _pool_geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode, op)
+    xb, unbatched = _batched(x, nd)
+    values, offsets = xb._backend.max_pool(xb._storage.array, k, st, pads, dl)
+    args = (k, st, pads, dl)
+    if GRAD_MODE.enabled and xb._rg:
+        node = MaxPoolBackward0((xb,))
+        node.offsets, node.args, node.x_shape = offsets, args, tuple(xb.shape)
+        out = _wrap(values, xb._backend, node)
+    else:
+        out = _wrap(values, xb._backend)
+    if unbatched:
+        out = shape.squeeze(out, 0)
+    if not return_indices:
+        return out
+    idx = _flat_indices(xb, offsets, k, st, pads, dl)
+    if unbatched:
+        idx = shape.squeeze(idx, 0)
+    return out, idx
+
+
+def _flat_indices(x: Tensor, offsets: Any, k: tuple[int, ...], st: tuple[int, ...], pads: Pads,
+                  dl: tuple[int, ...]) -> Tensor:
+    """Window offsets -> flat positions in the (unpadded) input plane."""
+    backend = x._backend
+    xp = backend.xp
+    i64 = backend.native_dtype("int64")
+    nd = len(k)
+    offsets = xp.astype(offsets, i64)
+    flat = xp.zeros(offsets.shape, dtype=i64)
+    rem = offsets
+    for i in range(nd):
+        inner = math.prod(k[i + 1 :])
+        ki = xp.floor_divide(rem, inner)
+        rem = xp.remainder(rem, inner)
+        n_out = offsets.shape[2 + i]
+        pos_shape = [1] * offsets.ndim
+        pos_shape[2 + i] = n_out
+        start = xp.reshape(xp.multiply(xp.arange(n_out, dtype=i64), st[i]), tuple(pos_shape))
+        coord = xp.add(xp.subtract(start, pads[i][0]), xp.multiply(ki, dl[i]))
+        flat = xp.add(xp.multiply(flat, x.shape[2 + i]), coord)
+    return _wrap(flat, backend)
+
+
+class AvgPoolBackward0(Node):
+    __slots__ = ("args", "x_shape", "divisor")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (_avg_pool_grad(g, self.x_shape, self.args, self.divisor),)
+
+
+class AvgPoolGradBackward0(Node):
+    __slots__ = ("args", "divisor")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (_avg_pool(g, self.args, self.divisor),)
+
+
+def _avg_pool(x: Tensor, args: tuple[Any, ...], divisor: Any) -> Tensor:
+    out = x._backend.avg_pool(x._storage.array, *args, divisor)
+    if GRAD_MODE.enabled and x._rg:
+        node = AvgPoolBackward0((x,))
+        node.args, node.x_shape, node.divisor = args, tuple(x.shape), divisor
+        return _wrap(out, x._backend, node)
+    return _wrap(out, x._backend)
+
+
+def _avg_pool_grad(g: Tensor, x_shape: tuple[int, ...], args: tuple[Any, ...], divisor: Any) -> Tensor:
+    out = g._backend.avg_pool_grad(g._storage.array, x_shape, *args, divisor)
+    if GRAD_MODE.enabled and g._rg:
+        node = AvgPoolGradBackward0((g,))
+        node.args, node.divisor = args, divisor
+        return _wrap(out, g._backend, node)
+    return _wrap(out, g._backend)
+
+
+def avg_poolnd(x: Tensor, nd: int, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None,
+               op: str = "avg_pool") -> Tensor:
+    """Average pooling over the last ``nd`` dims with PyTorch's padding/ceil_mode/divisor rules."""
+    k, st, user, pads, _ = _pool_geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode, op)
+    xb, unbatched = _batched(x, nd)
+    backend = xb._backend
+    xp = backend.xp
+    args = (k, st, pads)
+    dt = xb._storage.array.dtype
+    if divisor_override is not None:
+        divisor: Any = xp.asarray(float(divisor_override), dtype=dt)
+    else:
+        # count, per window, the cells that PyTorch divides by: the input (plus the explicit
+        # padding when count_include_pad), never the extra cells added by ceil_mode
+        if count_include_pad:
+            plane = xp.ones((1, 1) + tuple(s + lo + hi for s, (lo, hi) in zip(xb.shape[2:], user)), dtype=dt)
+            region = tuple((0, total[1] - given[1]) for total, given in zip(pads, user))
+        else:
+            plane = xp.ones((1, 1) + tuple(xb.shape[2:]), dtype=dt)
+            region = pads
+        divisor = backend.avg_pool(plane, k, st, region, xp.asarray(1.0, dtype=dt))
+    out = _avg_pool(xb, args, divisor)
+    return shape.squeeze(out, 0) if unbatched else out
+
+
+def adaptive_avg_poolnd(x: Tensor, output_size: Any, nd: int, op: str) -> Tensor:
+    """Adaptive average pooling as products with averaging matrices (exact PyTorch windows:
+    ``start = floor(i * n / out)``, ``end = ceil((i + 1) * n / out)``)."""
+    from arraygrad.core.creation import tensor
+
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
+    sizes = tuple(x.shape[-nd:])
+    outs = _tuple(output_size, nd, "output_size", op) if not isinstance(output_size, int) or nd == 1 else (output_size,) * nd
+    outs = tuple(sizes[i] if o is None else o for i, o in enumerate(outs))
+    out = x
+    for i in range(nd):
+        n, m = sizes[i], outs[i]
+        rows = []
+        for j in range(m):
+            start, end = (j * n) // m, -(-((j + 1) * n) // m)
+            rows.append([1.0 / (end - start) if start <= c < end else 0.0 for c in range(n)])
+        avg = tensor(rows, dtype=x.dtype, backend=x._backend)  # (m, n)
+        axis = x.ndim - nd + i
+        moved = shape.movedim(out, axis, -1)
+        out = shape.movedim(ops.matmul(moved, shape.t(avg)), -1, axis)
+    return out
+
+
+def adaptive_max_poolnd(x: Tensor, output_size: Any, nd: int, return_indices: bool, op: str) -> Any:
+    """Adaptive max pooling: the maximum of each PyTorch window, gathered cell by cell."""
+    if return_indices:
+        raise NotImplementedError(f"{op}: return_indices=True is not supported")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
+    sizes = tuple(x.shape[-nd:])
+    outs = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
+    outs = tuple(sizes[i] if o is None else o for i, o in enumerate(outs))
+    lead = (slice(None),) * (x.ndim - nd)
+    bounds = [[((j * n) // m, -(-((j + 1) * n) // m)) for j in range(m)] for n, m in zip(sizes, outs)]
+
+    def cells(prefix: tuple[Any, ...], dim: int) -> Tensor:
+        if dim == nd:
+            return ops.amax(x[lead + prefix], tuple(range(x.ndim - nd, x.ndim)))
+        return shape.stack([cells(prefix + (slice(a, b),), dim + 1) for a, b in bounds[dim]], x.ndim - nd)
+
+    return cells((), 0)
