@@ -119,7 +119,7 @@ class Backend:
         return self.xp.asarray(data, dtype=dtype)
 
     def from_numpy(self, array: np.ndarray, dtype: Any = None) -> Array:
-        out = self.xp.from_dlpack(np.ascontiguousarray(array))
+        out = self.xp.from_dlpack(np.ascontiguousarray(array).reshape(array.shape))  # keeps 0-d as 0-d
         if dtype is not None and out.dtype != dtype:
             out = self.xp.astype(out, dtype)
         return out

@@ -286,6 +286,8 @@ def run_backward(
         GRAD_MODE.enabled = prev_mode
 
     for leaf, g in leaf_grads.values():
+        if g._storage.array.dtype != leaf._storage.array.dtype:
+            g = g.to(leaf.dtype)  # a gradient has its tensor's dtype, whatever the ops promoted to
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g)
         if inputs is not None:
@@ -294,6 +296,8 @@ def run_backward(
                 captured[pos] = g
             continue
         _store_grad(leaf, g, create_graph)
+    if inputs is not None:
+        _cast_captured(captured, inputs)
     return captured
 
 
@@ -312,6 +316,12 @@ def _prepare(node: Node, nr: int, grad: Any, wanted: dict[Any, int], captured: d
         if pos is not None:
             captured[pos] = grad
     return grad
+
+
+def _cast_captured(captured: dict[int, Tensor], inputs: Sequence[Tensor]) -> None:
+    for pos, g in captured.items():
+        if g._storage.array.dtype != inputs[pos]._storage.array.dtype:
+            captured[pos] = g.to(inputs[pos].dtype)
 
 
 def _store_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:

@@ -44,7 +44,15 @@ def _promote_pair(op: str, a: Tensor, b: Tensor) -> tuple[Any, Any]:
     x, y = a._storage.array, b._storage.array
     if x.dtype == y.dtype:
         return x, y
-    common = a._backend.native_dtype(dtypes.promote(a.dtype, b.dtype).name)
+    da, db = a.dtype, b.dtype
+    if (x.ndim == 0) != (y.ndim == 0):
+        # PyTorch: a 0-d tensor decides the dtype only when it is of a higher category
+        # (float 0-d with an int tensor); otherwise the dimensioned tensor's dtype wins
+        zero, dim = (da, db) if x.ndim == 0 else (db, da)
+        result = zero if dtypes.category(zero) > dtypes.category(dim) else dim
+    else:
+        result = dtypes.promote(da, db)
+    common = a._backend.native_dtype(result.name)
     xp = a._backend.xp
     if x.dtype != common:
         x = xp.astype(x, common)
@@ -372,8 +380,9 @@ class MaximumBackward0(Node):
         x, y = _promote_pair("maximum", a, b)
         first = xp.greater(x, y) if self.pick_a else xp.less(x, y)
         # ties share the gradient equally, as in PyTorch
-        share = xp.where(first, 1.0, xp.where(xp.equal(x, y), 0.5, 0.0))
-        wa = _wrap(xp.astype(share, g._storage.array.dtype), g._backend)
+        dt = g._storage.array.dtype
+        half = xp.where(xp.equal(x, y), xp.asarray(0.5, dtype=dt), xp.asarray(0.0, dtype=dt))
+        wa = _wrap(xp.where(first, xp.asarray(1.0, dtype=dt), half), g._backend)
         ga = sum_to(mul(g, wa), a.shape) if self.needs(0) else None
         gb = sum_to(mul(g, rsub(wa, 1.0)), b.shape) if self.needs(1) else None
         return ga, gb
@@ -785,8 +794,8 @@ def square(a: Tensor) -> Tensor:
 def softplus(a: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * a)) / beta``, linear above ``threshold`` like PyTorch."""
     scaled = mul(a, beta) if beta != 1.0 else a
-    # log1p(exp(-|z|)) + max(z, 0) never overflows
-    soft = add(log1p(exp(neg(abs(scaled)))), relu(scaled))
+    # log1p(exp(-|z|)) + max(z, 0) never overflows; maximum's tie rule gives sigmoid(0) = 0.5 at 0
+    soft = add(log1p(exp(neg(abs(scaled)))), maximum(scaled, 0.0))
     soft = div(soft, beta) if beta != 1.0 else soft
     return where(scaled > threshold, a, soft)
 
@@ -1217,18 +1226,29 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return out if keepdim else reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in (axes or range(a.ndim))))
 
 
+def _shifted(a: Tensor, dim: int) -> Tensor:
+    """``a`` minus its (detached) maximum along ``dim``: the largest entry becomes 0, so exp
+    cannot overflow, and no large value is added back (which would cost float32 precision)."""
+    axes = _axes(dim, a.ndim, "softmax")
+    m = amax(a.detach(), axes, keepdim=True)
+    xp = a._backend.xp
+    return sub(a, _wrap(xp.where(xp.isfinite(m._storage.array), m._storage.array, 0.0), a._backend))
+
+
 def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``exp(a) / sum(exp(a), dim)``, numerically stable."""
     if dtype is not None:
         a = a.to(dtype)
-    return exp(log_softmax(a, dim))
+    e = exp(_shifted(a, dim))
+    return div(e, sum(e, dim, keepdim=True))
 
 
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """``a - logsumexp(a, dim)``, numerically stable."""
     if dtype is not None:
         a = a.to(dtype)
-    return sub(a, logsumexp(a, dim, keepdim=True))
+    z = _shifted(a, dim)
+    return sub(z, log(sum(exp(z), dim, keepdim=True)))
 
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:

@@ -244,14 +244,16 @@ def _orthonormal_columns(a: Tensor) -> Tensor:
     """
     n, m = a.shape
     q = creation.zeros(n, m, dtype=a.dtype, backend=a.backend)
-    basis = creation.eye(m, dtype=a.dtype, backend=a.backend)
-    columns = shape.unbind(a, 1)
+    positions = creation.arange(m, backend=a.backend)
     for j in range(m):
-        v = columns[j]
+        # NOTE: column j is selected with a one-hot vector rather than by indexing, so that every
+        # iteration runs the same ops on the same shapes (jax compiles each op once, not per j)
+        onehot = ops.eq(positions, j).to(a.dtype)
+        v = ops.matmul(a, onehot)
         for _ in range(2):
             v = ops.sub(v, ops.matmul(q, ops.matmul(shape.t(q), v)))
         v = ops.div(v, ops.norm(v))
-        q = ops.add(q, ops.outer(v, basis[j]))
+        q = ops.add(q, ops.outer(v, onehot))
     return q
 
 
