@@ -92,7 +92,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """``input`` where positive, else ``negative_slope * input`` (gradient at 0: ``negative_slope``)."""
     if inplace:
         return _inplace_result(input, lambda x: leaky_relu(x, negative_slope), "leaky_relu_")
-    return ops.where(input > 0, input, ops.mul(input, negative_slope))
+    return ops.where(ops.gt(input, 0), input, ops.mul(input, negative_slope))
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
@@ -103,7 +103,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     """``input`` clamped to ``[min_val, max_val]``; like PyTorch the gradient is zero at the bounds."""
     if inplace:
         return _inplace_result(input, lambda x: hardtanh(x, min_val, max_val), "hardtanh_")
-    inside = ops.logical_and(input > min_val, input < max_val)
+    inside = ops.logical_and(ops.gt(input, min_val), ops.lt(input, max_val))
     return ops.where(inside, input, ops.clamp(input.detach(), min_val, max_val))
 
 
@@ -123,7 +123,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
     # NOTE: exp of the clamped input: exp(large x) in the unused branch would be inf, and
     # inf * 0 in its backward would turn the gradient into NaN.
     negative = ops.mul(ops.expm1(ops.clamp(input, max=0.0)), alpha)
-    return ops.where(input > 0, input, negative)
+    return ops.where(ops.gt(input, 0), input, negative)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
@@ -219,7 +219,7 @@ def _exp_minus_square(y: Tensor) -> Tensor:
 def _erf_parts(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """``(erf(x) for |x| <= 0.46875, erfc(|x|) for larger |x|, mask of the first region)``."""
     ax = ops.abs(x)
-    small = ax <= _ERF_SMALL
+    small = ops.le(ax, _ERF_SMALL)
     # |x| <= 0.46875: erf(x) = x * P(x^2) / Q(x^2)
     xs = ops.clamp(x, -_ERF_SMALL, _ERF_SMALL)
     z = ops.mul(xs, xs)
@@ -241,7 +241,7 @@ def _erf_parts(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         num, den = ops.mul(ops.add(num, _ERF_P[i]), z), ops.mul(ops.add(den, _ERF_Q[i]), z)
     tail = ops.div(ops.mul(z, ops.add(num, _ERF_P[4])), ops.add(den, _ERF_Q[4]))
     erfc_large = ops.mul(_exp_minus_square(yl), ops.div(ops.rsub(tail, 1.0 / math.sqrt(math.pi)), yl))
-    erfc_abs = ops.where(ax <= _ERF_MID, erfc_mid, erfc_large)
+    erfc_abs = ops.where(ops.le(ax, _ERF_MID), erfc_mid, erfc_large)
     return erf_small, erfc_abs, small
 
 
@@ -255,7 +255,7 @@ def _erf(x: Tensor) -> Tensor:
 def _erfc(x: Tensor) -> Tensor:
     """The complementary error function ``1 - erf(x)``, accurate in the tail."""
     erf_small, erfc_abs, small = _erf_parts(x)
-    erfc_big = ops.where(x > 0, erfc_abs, ops.rsub(erfc_abs, 2.0))
+    erfc_big = ops.where(ops.gt(x, 0), erfc_abs, ops.rsub(erfc_abs, 2.0))
     return ops.where(small, ops.rsub(erf_small, 1.0), erfc_big)
 
 
@@ -278,7 +278,7 @@ def _erfinv(y: Tensor) -> Tensor:
     for a, b in zip(_ERFINV_CENTRAL[1:], _ERFINV_TAIL[1:]):
         pc = ops.add(ops.mul(pc, wc), a)
         pt = ops.add(ops.mul(pt, wt), b)
-    x = ops.mul(ops.where(w < 5.0, pc, pt), y)
+    x = ops.mul(ops.where(ops.lt(w, 5.0), pc, pt), y)
     for _ in range(2):
         step = ops.div(ops.sub(_erf(x), y), ops.mul(ops.exp(ops.neg(ops.mul(x, x))), 2.0 / math.sqrt(math.pi)))
         x = ops.sub(x, step)

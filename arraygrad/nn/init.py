@@ -141,7 +141,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         tensor.zero_()
         for g in range(groups):
             for d in range(min(out_per_group, sizes[1])):
-                tensor[(g * out_per_group + d, d) + centre] = 1
+                tensor[(g * out_per_group + d, d) + centre] = 1  # type: ignore[index]
     return tensor
 
 
@@ -272,7 +272,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: rando
         keep = []
         for _ in range(cols):
             perm = random.randperm(rows, generator=generator, backend=tensor.backend)
-            keep.append(perm >= num_zeros)  # row i is zeroed when perm[i] < num_zeros: num_zeros random rows
+            keep.append(ops.ge(perm, num_zeros))  # row i is zeroed when perm[i] < num_zeros: num_zeros random rows
         mask = shape.stack(keep, 1)
         return tensor.copy_(ops.where(mask, tensor, 0.0))
 

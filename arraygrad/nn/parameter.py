@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from arraygrad.core import creation, shape
+from arraygrad.core import creation
 from arraygrad.core.tensor import Tensor
 
 
@@ -40,12 +38,3 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
-        if id(self) in memo:
-            return memo[id(self)]  # type: ignore[no-any-return]
-        result = Parameter(shape.clone(self.detach()), self.requires_grad)
-        if self.grad is not None:
-            result.grad = shape.clone(self.grad.detach())
-        memo[id(self)] = result
-        return result

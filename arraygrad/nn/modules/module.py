@@ -225,7 +225,8 @@ class _IncompatibleKeys(NamedTuple):
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
 
-    __str__ = __repr__
+
+_IncompatibleKeys.__str__ = _IncompatibleKeys.__repr__  # type: ignore[method-assign,assignment]
 
 
 def _addindent(s: str, num_spaces: int) -> str:
@@ -242,20 +243,6 @@ def _typename(obj: Any) -> str:
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ("builtins", "__builtin__", None) else f"{module}.{name}"
-
-
-def _set_data(t: Tensor, new: Tensor) -> None:
-    """Make ``t`` refer to ``new``'s data, which may be on another backend or of another dtype,
-    keeping ``t`` the same object (so optimizers holding it see the change).
-
-    NOTE: this swaps the storage cell itself rather than using the ``.data`` setter, which
-    refuses to change backend (see /tmp/nn_bugs.md). As with PyTorch's ``param.data = new``,
-    tensors aliasing the old storage (e.g. an earlier ``state_dict()``) keep the old values.
-    """
-    if new is t:
-        return
-    t._storage = new._storage
-    t._backend = new._backend
 
 
 def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -689,7 +676,9 @@ class Module:
             if param is None:
                 continue
             with no_grad():
-                _set_data(param, fn(param))
+                # `.data =` keeps the Parameter object (optimizers hold it) and may change its
+                # backend; aliases of the old storage (an earlier state_dict()) keep the old values
+                param.data = fn(param)
                 if param.grad is not None:
                     param.grad = fn(param.grad)
         for key, buf in self._buffers.items():

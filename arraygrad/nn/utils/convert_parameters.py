@@ -44,5 +44,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     pointer = 0
     for p in params:
         n = p.numel()
-        p.data = shape.reshape(vec[pointer : pointer + n].detach(), tuple(p.shape)).to(p.dtype)
+        p.data = shape.reshape(vec[pointer : pointer + n].detach(), tuple(p.shape)).to(p.dtype)  # type: ignore[index]
         pointer += n
