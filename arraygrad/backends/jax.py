@@ -24,6 +24,14 @@ class JaxBackend(Backend):
         self.xp = jnp
         super().__init__()
         self._build_conv()
+        if not self.supports_float64:
+            import warnings
+
+            warnings.warn(
+                "arraygrad: jax 64-bit mode is off, so float64 and int64 (PyTorch's dtype for indices and "
+                "labels) will raise on the jax backend; set JAX_ENABLE_X64=1 before starting Python",
+                stacklevel=3,
+            )
 
     @property
     def supports_float64(self) -> bool:  # type: ignore[override]
@@ -57,10 +65,20 @@ class JaxBackend(Backend):
         self._jax.effects_barrier()
 
     def asarray(self, data: Any, dtype: Any) -> Array:
+        if isinstance(data, np.ndarray) or not hasattr(data, "__array_namespace__"):
+            # host data: convert on the host and put it on the device (jnp.asarray would
+            # compile a copy kernel for every new shape)
+            return self._jax.device_put(np.asarray(data, dtype=dtype))
         return self.xp.asarray(data, dtype=dtype)
 
     def from_numpy(self, array: np.ndarray, dtype: Any = None) -> Array:
-        return self.xp.asarray(array, dtype=dtype)
+        # refuse 64-bit data without x64 instead of letting jax truncate it silently
+        self.native_dtype(np.dtype(array.dtype).name if dtype is None else np.dtype(dtype).name)
+        host = np.asarray(array) if dtype is None else np.asarray(array, dtype=dtype)
+        return self._jax.device_put(host)
+
+    def copy(self, array: Array) -> Array:
+        return array  # jax arrays are immutable: sharing one is as good as a copy
 
     def to_numpy(self, array: Array) -> np.ndarray:
         return np.asarray(array)

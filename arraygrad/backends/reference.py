@@ -124,6 +124,10 @@ class Backend:
             out = self.xp.astype(out, dtype)
         return out
 
+    def copy(self, array: Array) -> Array:
+        """An array with the same values that no other tensor shares."""
+        return self.xp.asarray(array, copy=True)
+
     def to_numpy(self, array: Array) -> np.ndarray:
         """Copy (or alias, where the library allows) ``array`` into a numpy array on the host."""
         return np.from_dlpack(array)

@@ -122,7 +122,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
             src = src.to(dtypes.as_dtype(dtype))
         out = src.to(be.name if index is None else f"{be.name}:{index}")
         arr = out._storage.array
-        copied = be.xp.asarray(arr, copy=True) if out._storage is data._storage else arr
+        copied = be.copy(arr) if out._storage is data._storage else arr
         return _finish(copied, be, None, requires_grad)
     if hasattr(data, "dtype") and hasattr(data, "shape") and not isinstance(data, (list, tuple)):
         target = dtypes.as_dtype(dtype) if dtype is not None else dtypes.as_dtype(data.dtype)
@@ -130,8 +130,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
             arr = be.asarray(data if be.name == "cupy" else _host(data), be.native_dtype(target.name))
         except Exception as exc:
             raise TypeError(f"tensor: cannot convert {type(data).__name__} to backend {be.name!r}: {exc}") from None
-        arr = be.xp.asarray(arr, copy=True)
-        return _finish(arr, be, index, requires_grad)
+        return _finish(be.copy(arr), be, index, requires_grad)  # never shares the caller's memory
     target = dtypes.as_dtype(dtype) if dtype is not None else _infer_dtype(data)
     try:
         arr = be.asarray(_plain(data), be.native_dtype(target.name))
@@ -162,7 +161,12 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any 
 
 
 def from_numpy(array: Any, *, backend: Any = None) -> Tensor:
-    """A tensor from a numpy array (shares memory on the numpy backend, like PyTorch)."""
+    """A tensor from a numpy array, without a copy on the numpy backend.
+
+    Unlike PyTorch the sharing goes one way: writes to the array before the tensor's first
+    in-place op show in the tensor, but in-place tensor ops rebind the tensor to a new array
+    and never write into ``array`` (arraygrad never writes into backend arrays).
+    """
     if not (hasattr(array, "__array_interface__") and hasattr(array, "dtype")):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     be, _ = resolve(backend, None)

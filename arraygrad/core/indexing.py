@@ -39,7 +39,11 @@ def normalize_key(a: Tensor, key: Any) -> tuple[Any, ...]:
             out.append(Ellipsis)
             axis = len(shape) - (n_axes - axis)  # the entries after it index the last axes
         elif isinstance(k, slice):
-            out.append(k)
+            if k.step == 0:
+                raise ValueError("slice step cannot be zero")
+            # clamp the bounds like Python does (the standard leaves out-of-range bounds open)
+            start, stop, step = k.indices(shape[axis])
+            out.append(slice(start, None if step < 0 and stop < 0 else stop, step))
             axis += 1
         elif isinstance(k, bool) or (isinstance(k, Tensor) and k.dtype is dtypes.bool_) or (
             isinstance(k, list) and k and all(isinstance(v, bool) for v in k)

@@ -67,26 +67,25 @@ def _inplace(fn: Any, name: str) -> Any:
 
 
 def zero_(t: Tensor) -> Tensor:
-    """Fill with zeros in place."""
-    _check_inplace(t)
-    xp = t._backend.xp
-    t._set_array(xp.zeros(t._storage.array.shape, dtype=t._storage.array.dtype))
-    if t.grad_fn is not None:
-        t.grad_fn = None
-        t._rg = False
-    return t
+    """Fill with zeros in place (a non-leaf stays in the graph, with gradient 0 to its past)."""
+    return fill_(t, 0)
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` (a number or a 0-d tensor) in place."""
     _check_inplace(t)
-    if isinstance(value, Tensor):
-        return _commit(t, ops.add(ops.mul(t, 0), value.to(t.dtype)), "fill_")
+    recorded = GRAD_MODE.enabled and (t._rg or (isinstance(value, Tensor) and value._rg))
+    if recorded:
+        # out-of-place equivalent, so the graph sees the overwrite (gradient 0 to the old
+        # values, the gradient's sum to a tensor value)
+        filled = ops.mul(_snapshot(t), 0)
+        filled = ops.add(filled, value.to(t.dtype) if isinstance(value, Tensor) else value)
+        return _commit(t, filled, "fill_")
     xp = t._backend.xp
-    t._set_array(xp.full(t._storage.array.shape, value, dtype=t._storage.array.dtype))
-    if t.grad_fn is not None:
-        t.grad_fn = None
-        t._rg = False
+    arr = t._storage.array
+    if isinstance(value, Tensor):
+        value = value.item()
+    t._set_array(xp.full(arr.shape, value, dtype=arr.dtype))
     return t
 
 
@@ -256,7 +255,7 @@ def _bind() -> None:
         # arithmetic and math
         "add": ops.add, "sub": ops.sub, "subtract": ops.sub, "mul": ops.mul, "multiply": ops.mul,
         "div": ops.div, "divide": ops.div, "true_divide": ops.div, "floor_divide": ops.floor_divide,
-        "remainder": ops.remainder, "fmod": ops.remainder, "pow": ops.pow, "neg": ops.neg, "negative": ops.neg,
+        "remainder": ops.remainder, "fmod": ops.fmod, "pow": ops.pow, "neg": ops.neg, "negative": ops.neg,
         "abs": ops.abs, "absolute": ops.abs, "exp": ops.exp, "expm1": ops.expm1, "log": ops.log,
         "log1p": ops.log1p, "log2": ops.log2, "log10": ops.log10, "sqrt": ops.sqrt, "rsqrt": ops.rsqrt,
         "reciprocal": ops.reciprocal, "square": ops.square, "sin": ops.sin, "cos": ops.cos, "tan": ops.tan,

@@ -345,6 +345,16 @@ def remainder(a: Tensor, b: Any) -> Tensor:
     return _wrap(out, a._backend)
 
 
+def fmod(a: Tensor, b: Any) -> Tensor:
+    """C-style remainder: ``a - trunc(a / b) * b`` (the sign of the dividend)."""
+    r = remainder(a, b)
+    # remainder has the divisor's sign; where that differs from the dividend's, shift by b
+    xp = a._backend.xp
+    ra, aa = r._storage.array, _operands("fmod", a, b)[0]
+    fix = xp.logical_and(xp.not_equal(ra, 0), xp.not_equal(xp.less(ra, 0), xp.less(aa, 0)))
+    return where(_wrap(fix, a._backend), sub(r, b), r)
+
+
 def rsub(a: Tensor, b: Any) -> Tensor:
     """``b - a``."""
     return sub(_as_operand(b, a), a)

@@ -137,6 +137,8 @@ def randint(low: int, high: int | None = None, size: Any = None, *, generator: G
     Raises:
         RuntimeError: ``low >= high`` or the range is wider than 2**32.
     """
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high  # randint(high, size), as PyTorch
     if high is None:
         low, high = 0, low
     if size is None:

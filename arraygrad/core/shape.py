@@ -551,8 +551,7 @@ class CloneBackward0(Node):
 
 def clone(a: Tensor) -> Tensor:
     """A copy with its own storage; gradients flow through."""
-    xp = a._backend.xp
-    out = xp.asarray(a._storage.array, copy=True)
+    out = a._backend.copy(a._storage.array)
     if GRAD_MODE.enabled and a._rg:
         return _wrap(out, a._backend, CloneBackward0((a,)))
     return _wrap(out, a._backend)

@@ -361,8 +361,7 @@ class Tensor:
             )
         if id(self) in memo:
             return memo[id(self)]
-        xp = self._backend.xp
-        new = type(self)._alias(Storage(xp.asarray(self._storage.array, copy=True)), self._backend)
+        new = type(self)._alias(Storage(self._backend.copy(self._storage.array)), self._backend)
         new._rg = self._rg
         memo[id(self)] = new
         if self.grad is not None:

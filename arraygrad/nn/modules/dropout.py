@@ -1,0 +1,63 @@
+"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``Dropout3d``.
+
+In training mode they zero elements (or whole channels) with probability ``p`` and scale the
+rest by ``1 / (1 - p)``; in eval mode they return the input. Masks are drawn from the seeded
+generator, so ``ag.manual_seed(s)`` gives the same mask on every backend.
+"""
+
+from __future__ import annotations
+
+from arraygrad.core.tensor import Tensor
+from arraygrad.nn import functional as F
+from arraygrad.nn.modules.module import Module
+
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+
+
+class _DropoutNd(Module):
+    """Args:
+        p: probability of zeroing an element (or a channel).
+        inplace: overwrite the input.
+
+    Raises:
+        ValueError: ``p`` outside [0, 1].
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """Zero each element independently with probability ``p`` in training (see ``_DropoutNd``)."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of ``(N, C, L)`` (or ``(C, L)``) with probability ``p`` in training."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole channels of ``(N, C, H, W)`` with probability ``p`` in training (a 3-d input
+    is taken as ``(N, C, L)``, with PyTorch's warning)."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of ``(N, C, D, H, W)`` (or unbatched) with probability ``p`` in training."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout3d(input, self.p, self.training, self.inplace)
