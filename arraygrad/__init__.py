@@ -99,6 +99,7 @@ from arraygrad.core.ops import (
     expm1,
     floor,
     floor_divide,
+    fmod,
     ge,
     gt,
     inner,
@@ -153,6 +154,17 @@ from arraygrad.core.ops import (
     var,
     where,
 )
+from arraygrad.core.ops import abs as absolute
+from arraygrad.core.ops import div as divide
+from arraygrad.core.ops import div as true_divide
+from arraygrad.core.ops import ge as greater_equal
+from arraygrad.core.ops import gt as greater
+from arraygrad.core.ops import le as less_equal
+from arraygrad.core.ops import lt as less
+from arraygrad.core.ops import mul as multiply
+from arraygrad.core.ops import ne as not_equal
+from arraygrad.core.ops import neg as negative
+from arraygrad.core.ops import sub as subtract
 from arraygrad.core.random import (
     Generator,
     bernoulli,
@@ -220,6 +232,14 @@ __version__ = "0.1.0"
 
 def is_tensor(obj: object) -> bool:
     return isinstance(obj, Tensor)
+
+
+def detach(input: Tensor) -> Tensor:  # noqa: A002
+    return input.detach()
+
+
+def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    return input.dtype.is_floating_point
 
 
 def numel(input: Tensor) -> int:  # noqa: A002

@@ -68,14 +68,15 @@ class JaxBackend(Backend):
         if isinstance(data, np.ndarray) or not hasattr(data, "__array_namespace__"):
             # host data: convert on the host and put it on the device (jnp.asarray would
             # compile a copy kernel for every new shape)
-            return self._jax.device_put(np.asarray(data, dtype=dtype))
+            # NOTE: device_put may alias an aligned host buffer on CPU; copy first, or a later
+            # write to the caller's numpy array would change an "immutable" jax array
+            return self._jax.device_put(np.array(data, dtype=dtype, copy=True))
         return self.xp.asarray(data, dtype=dtype)
 
     def from_numpy(self, array: np.ndarray, dtype: Any = None) -> Array:
         # refuse 64-bit data without x64 instead of letting jax truncate it silently
         self.native_dtype(np.dtype(array.dtype).name if dtype is None else np.dtype(dtype).name)
-        host = np.asarray(array) if dtype is None else np.asarray(array, dtype=dtype)
-        return self._jax.device_put(host)
+        return self._jax.device_put(np.array(array, dtype=dtype, copy=True))  # see asarray
 
     def copy(self, array: Array) -> Array:
         return array  # jax arrays are immutable: sharing one is as good as a copy

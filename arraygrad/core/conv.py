@@ -378,8 +378,10 @@ def adaptive_avg_poolnd(x: Tensor, output_size: Any, nd: int, op: str) -> Tensor
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
     sizes = tuple(x.shape[-nd:])
-    outs = _tuple(output_size, nd, "output_size", op) if not isinstance(output_size, int) or nd == 1 else (output_size,) * nd
-    outs = tuple(sizes[i] if o is None else o for i, o in enumerate(outs))
+    outs = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if len(outs) != nd:
+        raise ValueError(f"{op}: output_size must be an int or a tuple of {nd} entries, got {output_size!r}")
+    outs = tuple(sizes[i] if o is None else int(o) for i, o in enumerate(outs))
     out = x
     for i in range(nd):
         n, m = sizes[i], outs[i]

@@ -1261,6 +1261,20 @@ def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
     return sub(z, log(sum(exp(z), dim, keepdim=True)))
 
 
+class NormBackward0(Node):
+    """2-norm: ``g * x / ||x||``, and 0 (a subgradient, as PyTorch) where the norm is 0."""
+
+    __slots__ = ("axes", "keepdim")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        x, n = self.saved_tensors
+        n = _saved_output(self, n)
+        shape = tuple(x.shape)
+        zero = _wrap(n._storage.array == 0, n._backend)
+        scale = where(zero, 0.0, div(g, where(zero, 1.0, n)))
+        return (mul(x, _expand_reduced(scale, shape, self.axes, self.keepdim)),)
+
+
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm; ``inf``
     the largest magnitude."""
@@ -1268,7 +1282,14 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
         a = a.to(dtype)
     axes = _axes(dim, a.ndim, "norm")
     if p in ("fro", 2, 2.0):
-        return sqrt(sum(mul(a, a), axes, keepdim=keepdim))
+        out = sqrt(sum(mul(a.detach(), a.detach()), axes, keepdim=keepdim))
+        if GRAD_MODE.enabled and a._rg:
+            node = NormBackward0((a,))
+            node.axes, node.keepdim = axes, keepdim
+            res = _wrap(out._storage.array, a._backend, node)
+            node.save(a, Tensor._alias(res._storage, a._backend))
+            return res
+        return out
     if p == math.inf:
         return amax(abs(a), axes if axes is not None else (), keepdim=keepdim)
     if p == -math.inf:
