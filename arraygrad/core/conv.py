@@ -394,23 +394,3 @@ def adaptive_avg_poolnd(x: Tensor, output_size: Any, nd: int, op: str) -> Tensor
         moved = shape.movedim(out, axis, -1)
         out = shape.movedim(ops.matmul(moved, shape.t(avg)), -1, axis)
     return out
-
-
-def adaptive_max_poolnd(x: Tensor, output_size: Any, nd: int, return_indices: bool, op: str) -> Any:
-    """Adaptive max pooling: the maximum of each PyTorch window, gathered cell by cell."""
-    if return_indices:
-        raise NotImplementedError(f"{op}: return_indices=True is not supported")
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
-    sizes = tuple(x.shape[-nd:])
-    outs = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
-    outs = tuple(sizes[i] if o is None else o for i, o in enumerate(outs))
-    lead = (slice(None),) * (x.ndim - nd)
-    bounds = [[((j * n) // m, -(-((j + 1) * n) // m)) for j in range(m)] for n, m in zip(sizes, outs)]
-
-    def cells(prefix: tuple[Any, ...], dim: int) -> Tensor:
-        if dim == nd:
-            return ops.amax(x[lead + prefix], tuple(range(x.ndim - nd, x.ndim)))
-        return shape.stack([cells(prefix + (slice(a, b),), dim + 1) for a, b in bounds[dim]], x.ndim - nd)
-
-    return cells((), 0)

@@ -1004,7 +1004,7 @@ def _embedding_renorm(weight: Tensor, indices: Tensor, max_norm: float, norm_typ
         flat = shape.reshape(indices, (-1,))
         rows = weight[flat]
         norms = ops.norm(rows, norm_type, -1, keepdim=True)
-        scale = ops.where(ops.gt(norms, max_norm), ops.div(max_norm, ops.add(norms, 1e-7)), 1.0)
+        scale = ops.where(ops.gt(norms, max_norm), ops.mul(ops.reciprocal(ops.add(norms, 1e-7)), max_norm), 1.0)
         # duplicate indices write the same scaled row, so plain (non-accumulating) writes are exact
         weight.copy_(index_put(weight, (flat,), ops.mul(rows, scale)))
 
@@ -1148,10 +1148,6 @@ def _f32(v: float) -> float:
 
 
 def _nearest_sources(n_in: int, n_out: int, scale: float | None, exact: bool) -> list[int]:
-    if not exact and n_out == n_in:
-        return list(range(n_out))
-    if not exact and n_out == 2 * n_in:
-        return [o >> 1 for o in range(n_out)]
     s = _f32(1.0 / scale) if scale is not None and scale > 0 else _f32(n_in / n_out)
     offset = 0.5 if exact else 0.0
     return [min(math.floor(_f32((o + offset) * s)), n_in - 1) for o in range(n_out)]
@@ -1271,3 +1267,9 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
     """Deprecated alias of ``interpolate`` (as PyTorch)."""
     warnings.warn("nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# attention (in nn/_attention.py, which calls this module's dropout at run time)
+from arraygrad.nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]

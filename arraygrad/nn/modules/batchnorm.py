@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad.core import creation, dtypes
+from arraygrad.core import creation, dtypes, shape
 from arraygrad.core.autograd import no_grad
 from arraygrad.core.tensor import Tensor
 from arraygrad.nn import functional as F
@@ -186,13 +186,13 @@ class _InstanceNorm(_NormBase):
                 stacklevel=2,
             )
         unbatched = input.ndim == nd + 1
-        x = input.unsqueeze(0) if unbatched else input
+        x = shape.unsqueeze(input, 0) if unbatched else input
         out = F.instance_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias,
             self.training or not self.track_running_stats, self.momentum if self.momentum is not None else 0.0,
             self.eps,
         )
-        return out.squeeze(0) if unbatched else out
+        return shape.squeeze(out, 0) if unbatched else out
 
 
 class InstanceNorm1d(_InstanceNorm):
