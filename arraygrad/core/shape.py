@@ -322,6 +322,32 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([t if t.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
 
 
+class SplitBackward0(Node):
+    """One node for all the pieces of a split: its backward concatenates their gradients once
+    (zeros for pieces that got none), instead of one full-size scatter per piece."""
+
+    __slots__ = ("axis", "sizes")
+
+    @property
+    def n_outputs(self) -> int:  # type: ignore[override]
+        return len(self.sizes)
+
+    def backward(self, grads: list[Any]) -> tuple[Any, ...]:
+        from arraygrad.core.creation import zeros
+
+        if len(self.sizes) == 1:  # the engine passes a lone output's gradient unwrapped
+            return (grads,)
+        ref = next(g for g in grads if g is not None)
+        parts = []
+        for g, n in zip(grads, self.sizes):
+            if g is None:
+                shape = list(ref.shape)
+                shape[self.axis] = n
+                g = zeros(tuple(shape), dtype=ref.dtype, backend=ref._backend)
+            parts.append(g)
+        return (cat(parts, self.axis),)
+
+
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
     d = _dim(dim, a.ndim, "split")
@@ -340,11 +366,16 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
                 f"{d}), but got split_sizes={sizes}"
             )
-    out, start = [], 0
-    for s in sizes:
-        out.append(a[(slice(None),) * d + (slice(start, start + s),)])
-        start += s
-    return tuple(out)
+    x = a._storage.array
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x[(slice(None),) * d + (slice(start, start + size), Ellipsis)])
+        start += size
+    if not (GRAD_MODE.enabled and a._rg):
+        return tuple(_wrap(p, a._backend) for p in pieces)
+    node = SplitBackward0((a,))
+    node.axis, node.sizes = d, tuple(sizes)
+    return tuple(_wrap(p, a._backend, node, k) for k, p in enumerate(pieces))
 
 
 def builtins_sum(values: Sequence[int]) -> int:
@@ -371,7 +402,7 @@ def tensor_split(a: Tensor, sections: int, dim: int = 0) -> tuple[Tensor, ...]:
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, with that dimension removed."""
     d = _dim(dim, a.ndim, "unbind")
-    return tuple(a[(slice(None),) * d + (i,)] for i in range(a.shape[d]))
+    return tuple(squeeze(piece, d) for piece in split(a, 1, d))
 
 
 class FlipBackward0(Node):

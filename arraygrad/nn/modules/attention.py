@@ -49,6 +49,9 @@ class MultiheadAttention(Module):
         AssertionError: ``embed_dim`` not divisible by ``num_heads`` (as PyTorch).
     """
 
+    bias_k: Parameter | None
+    bias_v: Parameter | None
+
     def __init__(
         self,
         embed_dim: int,

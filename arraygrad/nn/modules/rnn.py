@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad.core import creation, ops, shape
-from arraygrad.core.autograd import Function, FunctionCtx
 from arraygrad.core.tensor import Tensor
 from arraygrad.nn import functional as F
 from arraygrad.nn import init
@@ -25,29 +24,6 @@ from arraygrad.nn.parameter import Parameter
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-class _Split(Function):
-    """``x`` split along ``dim`` into pieces of ``size``; the backward concatenates the pieces'
-    gradients once.
-
-    NOTE: slicing a Tensor piece by piece would also be differentiable, but each slice's
-    backward writes its gradient into a zero array of the full shape, which makes the backward
-    of a T-step loop cost O(T^2) in time and memory.
-    """
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, x: Tensor, size: int, dim: int) -> tuple[Tensor, ...]:
-        ctx.dim = dim  # type: ignore[attr-defined]
-        return shape.split(x, size, dim)
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, *grads: Tensor) -> tuple[Any, ...]:
-        return shape.cat(grads, ctx.dim), None, None  # type: ignore[attr-defined]
-
-
-def _split(x: Tensor, size: int, dim: int) -> tuple[Tensor, ...]:
-    return _Split.apply(x, size, dim)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------- one time step
@@ -66,7 +42,7 @@ def _rnn_relu_step(xw: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None) -
 def _lstm_step(
     xw: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, w_hr_t: Tensor | None
 ) -> tuple[Tensor, Tensor]:
-    i, f, g, o = _split(ops.add(xw, ops.matmul(h, w_hh_t)), c.shape[-1], -1)
+    i, f, g, o = shape.split(ops.add(xw, ops.matmul(h, w_hh_t)), c.shape[-1], -1)
     c = ops.add(ops.mul(ops.sigmoid(f), c), ops.mul(ops.sigmoid(i), ops.tanh(g)))
     h = ops.mul(ops.sigmoid(o), ops.tanh(c))
     return (h if w_hr_t is None else ops.matmul(h, w_hr_t)), c
@@ -77,8 +53,8 @@ def _gru_step(xw: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None) -> Ten
     if b_hh is not None:
         hw = ops.add(hw, b_hh)
     n_hidden = h.shape[-1]
-    x_r, x_z, x_n = _split(xw, n_hidden, -1)
-    h_r, h_z, h_n = _split(hw, n_hidden, -1)
+    x_r, x_z, x_n = shape.split(xw, n_hidden, -1)
+    h_r, h_z, h_n = shape.split(hw, n_hidden, -1)
     r = ops.sigmoid(ops.add(x_r, h_r))
     z = ops.sigmoid(ops.add(x_z, h_z))
     n = ops.tanh(ops.add(x_n, ops.mul(r, h_n)))
@@ -91,12 +67,9 @@ _STEPS: dict[str, Callable[[Tensor, Tensor, Tensor, Tensor | None], Tensor]] = {
 
 
 def _input_projection(x: Tensor, w_ih: Tensor, bias: Tensor | None) -> Tensor:
-    """``x @ w_ih^T + bias`` for ``x`` of shape ``(..., in)`` as one 2-d matmul."""
-    lead = tuple(x.shape[:-1])
-    out = ops.matmul(shape.reshape(x, (-1, x.shape[-1])), shape.transpose(w_ih, 0, 1))
-    if bias is not None:
-        out = ops.add(out, bias)
-    return shape.reshape(out, lead + (w_ih.shape[0],))
+    """``x @ w_ih^T + bias`` for 2-d ``x`` (rows = samples, or time steps times samples)."""
+    out = ops.matmul(x, shape.transpose(w_ih, 0, 1))
+    return out if bias is None else ops.add(out, bias)
 
 
 # ---------------------------------------------------------------------- multi-layer modules
@@ -196,7 +169,9 @@ class RNNBase(Module):
             layer_input_size = input_size if layer == 0 else real_hidden_size * num_directions
             for direction in range(num_directions):
                 suffix = "_reverse" if direction == 1 else ""
-                shapes = [("weight_ih", (gate_size, layer_input_size)), ("weight_hh", (gate_size, real_hidden_size))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [
+                    ("weight_ih", (gate_size, layer_input_size)), ("weight_hh", (gate_size, real_hidden_size))
+                ]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
                 if proj_size > 0:
@@ -317,10 +292,10 @@ class RNNBase(Module):
             if is_lstm:
                 self._check_state(states[0], h_shape, "Expected hidden[0] size {}, got {}")
                 self._check_state(states[1], c_shape, "Expected hidden[1] size {}, got {}")
-                h0, c0 = _split(states[0], 1, 0), _split(states[1], 1, 0)
+                h0, c0 = shape.unbind(states[0], 0), shape.unbind(states[1], 0)
             else:
                 self._check_state(states[0], h_shape, "Expected hidden size {}, got {}")
-                h0 = _split(states[0], 1, 0)
+                h0 = shape.unbind(states[0], 0)
 
         layer_input = x
         h_final: list[Tensor] = []
@@ -336,11 +311,11 @@ class RNNBase(Module):
                 b_ih = getattr(self, names[2]) if self.bias else None
                 b_hh = getattr(self, names[3]) if self.bias else None
                 w_hr = getattr(self, names[-1]) if self.proj_size > 0 else None
-                h = shape.squeeze(h0[k], 0) if h0 is not None else creation.zeros(
+                h = h0[k] if h0 is not None else creation.zeros(
                     (n_batch, real_hidden), dtype=x.dtype, backend=x.backend)
                 c = None
                 if is_lstm:
-                    c = shape.squeeze(c0[k], 0) if c0 is not None else creation.zeros(
+                    c = c0[k] if c0 is not None else creation.zeros(
                         (n_batch, self.hidden_size), dtype=x.dtype, backend=x.backend)
                 out, h, c = self._run_direction(layer_input, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, direction == 1)
                 outputs.append(out)
@@ -366,14 +341,15 @@ class RNNBase(Module):
     ) -> tuple[Tensor, Tensor, Tensor | None]:
         """One layer in one direction over the whole (time-major) sequence: ``(output, h, c)``."""
         n_steps, n_batch = x.shape[0], x.shape[1]
+        rows = shape.reshape(x, (n_steps * n_batch, x.shape[2]))
         if self.mode == "GRU":
-            xw = _input_projection(x, w_ih, b_ih)
+            xw = _input_projection(rows, w_ih, b_ih)
             step_bias = b_hh
         else:
-            xw = _input_projection(x, w_ih, None if b_ih is None else ops.add(b_ih, b_hh))
+            xw = _input_projection(rows, w_ih, None if b_ih is None else ops.add(b_ih, b_hh))
             step_bias = None
-        # the (L * N, G) projection split into L row blocks: no per-step reshape or squeeze
-        steps = _split(shape.reshape(xw, (n_steps * n_batch, xw.shape[-1])), n_batch, 0)
+        # the (L * N, G) projection split into L blocks of N rows: no per-step reshape or squeeze
+        steps = shape.split(xw, n_batch, 0)
         order = range(n_steps - 1, -1, -1) if reverse else range(n_steps)
         w_hh_t = shape.transpose(w_hh, 0, 1)
         hs: list[Tensor] = []

@@ -1,0 +1,145 @@
+"""Which public APIs the registries cover, and which they miss.
+
+The public surface is enumerated, not listed by hand: every public callable of the
+``arraygrad`` top-level namespace, every public Tensor method, the op properties ``T``,
+``mT`` and ``H``, and the Tensor operators (dunders of the ``operator`` module and their
+reflected forms). What is deliberately not an op (creation, RNG state, backend and dtype
+management, autograd plumbing, metadata, host transfer) is excluded below, each group with
+its reason, so a newly added op cannot slip past unnoticed.
+
+An API counts as covered when a registry row names it (``OpSpec.apis``/``RandomSpec.apis``)
+or when it is the very same object as a covered API (``Tensor.exp is ag.exp``,
+``ag.clip is ag.clamp``): calling one runs exactly the code of the other.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import operator
+import types
+from typing import Any
+
+import arraygrad as ag
+from conformance_tests.registry import OPS, RANDOM_OPS
+
+# Top-level callables that are not tensor ops, by reason.
+_TOP_LEVEL_EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    # create tensors from shapes/data: no tensor inputs to compare across backends
+    "creation": ("tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full", "arange",
+                 "linspace", "logspace", "eye", "zeros_like", "ones_like", "empty_like", "full_like"),
+    # state of the random generator (its streams are checked through RANDOM_OPS)
+    "rng state": ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"),
+    # process-wide configuration
+    "configuration": ("get_default_backend", "set_default_backend", "use_backend", "get_default_dtype",
+                      "set_default_dtype", "is_grad_enabled"),
+    # metadata about tensors or shapes, no numerics
+    "metadata": ("is_tensor", "numel", "broadcast_shapes", "is_floating_point"),
+    # graph plumbing, not a computation
+    "autograd plumbing": ("detach",),
+}
+TOP_LEVEL_EXCLUDED: dict[str, str] = {n: why for why, names in _TOP_LEVEL_EXCLUSIONS.items() for n in names}
+
+# Tensor attributes that are not tensor ops, by reason.
+_TENSOR_EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    "autograd plumbing": ("backward", "register_hook", "retain_grad", "requires_grad_", "detach", "detach_"),
+    "host/device transfer": ("item", "tolist", "numpy", "cpu"),
+    "metadata": ("size", "dim", "ndimension", "numel", "nelement", "element_size", "is_floating_point"),
+    "creation": ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"),
+    "conversion to a Python int": ("__index__",),
+}
+TENSOR_EXCLUDED: dict[str, str] = {n: why for why, names in _TENSOR_EXCLUSIONS.items() for n in names}
+
+#: Tensor properties that compute a new tensor; every other property (shape, dtype, grad...)
+#: is metadata
+OP_PROPERTIES = ("T", "mT", "H")
+
+#: operator protocol names: the dunders of the ``operator`` module plus reflected binary forms
+_BINARY = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor", "lshift", "rshift")
+OPERATOR_DUNDERS = frozenset(
+    {n for n in dir(operator) if n.startswith("__") and n.endswith("__") and n not in (
+        "__all__", "__builtins__", "__cached__", "__doc__", "__file__", "__loader__", "__name__", "__package__",
+        "__spec__")}
+    | {f"__r{b}__" for b in _BINARY}
+)
+
+
+def public_apis() -> dict[str, Any]:
+    """Every public API that should be covered, by name, mapped to its object."""
+    apis: dict[str, Any] = {}
+    for name, value in vars(ag).items():
+        if name.startswith("_") or name in TOP_LEVEL_EXCLUDED:
+            continue
+        if isinstance(value, (type, types.ModuleType)) or not callable(value):
+            continue  # classes (Tensor, dtype, no_grad...), submodules, dtype objects, generator instances
+        if not getattr(value, "__module__", "").startswith("arraygrad"):
+            continue
+        apis[name] = value
+    for name in dir(ag.Tensor):
+        if name in TENSOR_EXCLUDED:
+            continue
+        attr = inspect.getattr_static(ag.Tensor, name)
+        if name.startswith("__"):
+            if name in OPERATOR_DUNDERS and name in vars(ag.Tensor):
+                apis[f"Tensor.{name}"] = attr
+            continue
+        if name.startswith("_"):
+            continue
+        if isinstance(attr, property):
+            if name in OP_PROPERTIES:
+                apis[f"Tensor.{name}"] = attr
+            continue
+        if callable(attr):
+            apis[f"Tensor.{name}"] = attr
+    return apis
+
+
+def resolve(api: str) -> Any:
+    """The object an API name refers to (``"exp"``, ``"Tensor.exp"``, ``"arraygrad.core.shape.pad"``).
+
+    Raises:
+        LookupError: the name does not exist.
+    """
+    try:
+        if api.startswith("Tensor."):
+            return inspect.getattr_static(ag.Tensor, api[len("Tensor."):])
+        if api.startswith("arraygrad."):
+            module, _, attr = api.rpartition(".")
+            return getattr(importlib.import_module(module), attr)
+        return getattr(ag, api)
+    except (AttributeError, ImportError) as exc:
+        raise LookupError(f"registry names {api!r}, which does not exist: {exc}") from None
+
+
+def registry_apis() -> set[str]:
+    """API names the registries declare (op rows and random-function rows)."""
+    return {a for spec in OPS for a in spec.apis} | {a for spec in RANDOM_OPS for a in spec.apis}
+
+
+def unknown_registry_apis() -> list[str]:
+    """Registry API names that do not resolve to anything (typos would fake coverage)."""
+    unknown = []
+    for api in sorted(registry_apis()):
+        try:
+            resolve(api)
+        except LookupError:
+            unknown.append(api)
+    return unknown
+
+
+def covered() -> set[str]:
+    """Public API names covered by a row directly or as the same object as a covered API."""
+    declared = registry_apis()
+    objects = set()
+    for api in declared:
+        try:
+            objects.add(id(resolve(api)))
+        except LookupError:
+            pass
+    return {name for name, obj in public_apis().items() if name in declared or id(obj) in objects}
+
+
+def missing() -> list[str]:
+    """Public APIs no registry row covers, sorted."""
+    done = covered()
+    return sorted(name for name in public_apis() if name not in done)

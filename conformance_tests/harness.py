@@ -1,0 +1,617 @@
+"""The comparison machinery shared by the pytest suite and ``report.py`` (one implementation).
+
+Vocabulary:
+
+* A *case* is one op-registry row (:class:`conformance_tests.registry.OpSpec`) run on its
+  samples on one backend and dtype.
+* The *reference* of a sample is its result on numpy float64: forward outputs and the
+  vector-Jacobian product with a fixed random cotangent (the "gradients").
+* **Tier 1** (:func:`check_tier1`) proves the reference right: gradients must equal central
+  finite differences (full Jacobian for small inputs, random directions for larger), and
+  forwards must equal the row's independent numpy implementation where it has one.
+* **Tier 2** (:func:`check_tier2`) runs the same samples on every backend x dtype and
+  compares forward outputs and gradients with the reference, within DESIGN.md's tolerances,
+  and checks that every result array comes from the backend under test, in the right dtype,
+  and that no input tensor was modified.
+* :func:`check_random`: seeded random functions give numpy's values on every backend.
+
+Checks return the worst error/tolerance ratio seen (<= 1 means pass) and raise
+:class:`Mismatch` (an ``AssertionError``) on a failed comparison. A backend that cannot run
+here raises :class:`BackendUnavailable` with the reason; callers turn it into a skip (or a
+failure with ``--require-backends``). Errors raised by arraygrad itself propagate unchanged,
+so pytest shows their traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import arraygrad as ag
+from conformance_tests.samples import Sample, f32
+
+if TYPE_CHECKING:
+    from conformance_tests.registry import OpSpec
+
+#: every backend the suite declares; each appears in every result (run, skipped or failed)
+BACKENDS: tuple[str, ...] = ("numpy", "strict", "jax", "cupy")
+DTYPES: tuple[str, ...] = ("float32", "float64")
+
+#: ``type(array).__module__`` must start with this for a result of each backend
+#: ("jax" also matches jax's "jaxlib" array implementation module)
+ARRAY_MODULES: dict[str, str] = {"numpy": "numpy", "strict": "array_api_strict", "jax": "jax", "cupy": "cupy"}
+
+# Tier 1: central finite differences (DESIGN.md)
+FD_EPS = 1e-6
+FD_RTOL = 1e-3
+FD_ATOL = 1e-5
+#: full Jacobians up to this many input elements (and FULL_JACOBIAN_MAX_OUT output elements)
+FULL_JACOBIAN_MAX_IN = 30
+FULL_JACOBIAN_MAX_OUT = 64
+#: random directions checked when the Jacobian is too big to build
+RANDOM_DIRECTIONS = 3
+
+# Tier 2 tolerances (rtol, atol) by quantity, tolerance class and dtype (DESIGN.md)
+TOLERANCES: dict[tuple[str, str], tuple[float, float]] = {
+    ("elementwise", "float32"): (1e-4, 1e-5),
+    ("reduction", "float32"): (1e-3, 1e-4),
+    ("grad", "float32"): (2e-3, 1e-4),
+    ("elementwise", "float64"): (1e-7, 1e-9),
+    ("reduction", "float64"): (1e-7, 1e-9),
+    ("grad", "float64"): (1e-7, 1e-9),
+}
+#: registry kinds -> forward tolerance class
+KIND_TOLERANCE = {
+    "elementwise": "elementwise", "shape": "elementwise", "index": "elementwise", "nograd": "elementwise",
+    "reduction": "reduction", "matmul": "reduction",
+}
+
+
+class BackendUnavailable(Exception):
+    """The backend (or the dtype on it) cannot run on this machine; ``reason`` says why."""
+
+    def __init__(self, backend: str, reason: str) -> None:
+        super().__init__(f"{backend}: {reason}")
+        self.backend = backend
+        self.reason = reason
+
+
+class Mismatch(AssertionError):
+    """A result differs from the reference (or comes from the wrong backend / dtype)."""
+
+
+# ---------------------------------------------------------------------- backends
+
+
+@functools.cache
+def unavailable_reason(backend: str, dtype: str | None = None) -> str | None:
+    """``None`` when ``backend`` can run ``dtype`` here, else the reason (from
+    ``ag.backends.available()``, or the backend's own error for the dtype, e.g. jax float64
+    without ``JAX_ENABLE_X64``)."""
+    if backend not in ag.backends.names():
+        return f"not registered in arraygrad.backends (registered: {', '.join(ag.backends.names())})"
+    reason = ag.backends.available()[backend]
+    if reason is not None:
+        return reason
+    if dtype is not None:
+        try:
+            ag.backends.get(backend).native_dtype(dtype)
+        except TypeError as exc:
+            return str(exc)
+    return None
+
+
+def require(backend: str, dtype: str | None = None) -> Any:
+    """The backend object, or :class:`BackendUnavailable` when it cannot run ``dtype`` here."""
+    reason = unavailable_reason(backend, dtype)
+    if reason is not None:
+        raise BackendUnavailable(backend, reason)
+    return ag.backends.get(backend)
+
+
+def assert_native(t: Any, backend: str, what: str) -> None:
+    """``t`` must be a Tensor of ``backend`` whose array is that backend's native array type."""
+    if not isinstance(t, ag.Tensor):
+        raise Mismatch(f"{what}: expected an arraygrad Tensor, got {type(t).__name__}")
+    if t.backend.name != backend:
+        raise Mismatch(f"{what}: tensor is on backend {t.backend.name!r}, expected {backend!r}")
+    module = type(t.array).__module__
+    if not module.startswith(ARRAY_MODULES[backend]):
+        raise Mismatch(
+            f"{what}: the array is a {module}.{type(t.array).__name__}, not an array of backend {backend!r}"
+        )
+
+
+def enable_jax_compilation_cache() -> None:
+    """Keep jax's compiled kernels between runs.
+
+    jax compiles every primitive for every new shape and dtype, so tier 2 on jax is
+    compile-bound (about 1,200 compiles per dtype); a warm persistent cache makes it about 3x
+    faster. Directory: ``$ARRAYGRAD_CONFORMANCE_JAX_CACHE`` (empty: disabled), default
+    ``conformance_tests/.jax_cache`` (git-ignored). A cache directory the user configured for
+    jax is left alone. Numerics are unaffected: the cache holds the same executables.
+    """
+    path = os.environ.get("ARRAYGRAD_CONFORMANCE_JAX_CACHE", os.path.join(os.path.dirname(__file__), ".jax_cache"))
+    if not path:
+        return
+    settings = {
+        "jax_compilation_cache_dir": path,
+        "jax_persistent_cache_min_compile_time_secs": 0,
+        "jax_persistent_cache_min_entry_size_bytes": 0,
+    }
+    if "jax" in sys.modules:  # already imported: configure it directly, unless the user did
+        import jax
+
+        if jax.config.jax_compilation_cache_dir is None:  # type: ignore[attr-defined]
+            for name, value in settings.items():
+                jax.config.update(name, value)
+    else:  # read by jax when it is first imported
+        for name, value in settings.items():
+            os.environ.setdefault(name.upper(), str(value))
+
+
+# ---------------------------------------------------------------------- samples -> tensors
+
+
+def float_arrays(sample: Sample) -> list[np.ndarray]:
+    """The floating-point numpy arrays of ``sample`` in order (positional, then keyword;
+    depth-first into lists/tuples). Registry ``grad`` indices refer to this order."""
+    found: list[np.ndarray] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, np.ndarray):
+            if v.dtype.kind == "f":
+                found.append(v)
+        elif isinstance(v, (list, tuple)):
+            for item in v:
+                walk(item)
+
+    walk(sample.args)
+    walk(list(sample.kwargs.values()))
+    return found
+
+
+def build_call(sample: Sample, backend: str, dtype: str, grad: tuple[int, ...],
+               replace: list[np.ndarray] | None = None, inputs: list[tuple[Any, np.ndarray]] | None = None,
+               ) -> tuple[tuple[Any, ...], dict[str, Any], list[Any]]:
+    """Positional and keyword arguments for one call of an op on ``backend``.
+
+    Floating arrays become ``dtype`` tensors (those whose index is in ``grad`` require grad
+    and are returned as the leaves, in order); integer arrays become int64 and boolean
+    arrays bool tensors. ``replace`` substitutes the floating arrays (finite differences);
+    ``inputs``, when given, collects ``(tensor, values it was made from)`` pairs.
+    """
+    counter = iter(range(1 << 30))
+    leaves: list[Any] = []
+
+    def convert(v: Any) -> Any:
+        if isinstance(v, np.ndarray):
+            if v.dtype.kind == "f":
+                i = next(counter)
+                data = replace[i] if replace is not None else v
+                t = host_tensor(data, dtype, backend)
+                if i in grad:
+                    t.requires_grad_(True)
+                    leaves.append(t)
+            else:
+                data = v
+                t = host_tensor(v, "bool" if v.dtype.kind == "b" else "int64", backend)
+            if inputs is not None:
+                inputs.append((t, data))
+            return t
+        if isinstance(v, (list, tuple)):
+            return type(v)(convert(item) for item in v)
+        return v
+
+    args = tuple(convert(a) for a in sample.args)
+    kwargs = {k: convert(v) for k, v in sample.kwargs.items()}
+    return args, kwargs, leaves
+
+
+def host_tensor(data: np.ndarray, dtype: str, backend: str) -> Any:
+    """A new tensor of ``backend`` and ``dtype`` (an arraygrad dtype name) holding ``data``,
+    made the way users make one: ``ag.tensor(data, dtype=..., backend=...)``."""
+    return ag.tensor(np.asarray(data), dtype=getattr(ag, dtype), backend=backend)
+
+
+def flatten_outputs(out: Any) -> list[Any]:
+    """An op's result as a flat list: a Tensor, a (nested) tuple/list of them, or a Python scalar."""
+    if isinstance(out, (tuple, list)):
+        flat: list[Any] = []
+        for item in out:
+            flat.extend(flatten_outputs(item))
+        return flat
+    return [out]
+
+
+def to_host(value: Any) -> np.ndarray:
+    """A Tensor's values (or a Python scalar) as a numpy array."""
+    if isinstance(value, ag.Tensor):
+        return np.asarray(value.detach().numpy())
+    return np.asarray(value)
+
+
+def _seed(*parts: Any) -> int:
+    """A stable seed from strings/ints (Python's ``hash`` is salted per process)."""
+    return zlib.crc32("\x00".join(str(p) for p in parts).encode())
+
+
+# ---------------------------------------------------------------------- comparison
+
+
+def compare(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, what: str) -> float:
+    """Worst ``|got - want| / (atol + rtol * |want|)`` over the elements (0 for exact
+    integer/bool equality). Raises :class:`Mismatch` when a shape, a non-float value, a
+    NaN/inf position or an element outside the tolerance differs."""
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape:
+        raise Mismatch(f"{what}: shape {got.shape} != expected {want.shape}")
+    if want.dtype.kind not in "fc":
+        if not np.array_equal(got, want):
+            bad = np.argwhere(got != want)[:5].tolist()
+            raise Mismatch(f"{what}: values differ at {bad}:\n got  {got!r}\n want {want!r}")
+        return 0.0
+    got64, want64 = got.astype(np.float64), want.astype(np.float64)
+    finite = np.isfinite(want64)
+    same_special = np.array_equal(np.isnan(got64), np.isnan(want64)) and np.array_equal(
+        got64[~finite & ~np.isnan(want64)], want64[~finite & ~np.isnan(want64)]
+    )
+    if not same_special:
+        raise Mismatch(f"{what}: NaN/inf positions differ:\n got  {got!r}\n want {want!r}")
+    if not finite.any():
+        return 0.0
+    err = np.abs(got64[finite] - want64[finite])
+    allowed = atol + rtol * np.abs(want64[finite])
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero tolerance: exact comparison
+        ratios = np.where(err == 0, 0.0, err / allowed)
+    worst = int(np.argmax(ratios))
+    ratio = float(ratios[worst])
+    if not ratio <= 1.0:  # also catches NaN in got where want is finite
+        where = np.argwhere(finite)[worst].tolist()
+        raise Mismatch(
+            f"{what}: max error {err[worst]:.3g} at index {where} exceeds tolerance (rtol={rtol:g}, atol={atol:g}); "
+            f"got {got64[finite][worst]!r}, expected {want64[finite][worst]!r} (error/tolerance = {ratio:.3g})"
+        )
+    return ratio
+
+
+# ---------------------------------------------------------------------- the reference (numpy float64)
+
+
+@dataclass
+class Reference:
+    """numpy float64 results of one sample, used by both tiers."""
+
+    outputs: list[np.ndarray]  # every output, on the host
+    python_outputs: list[bool]  # output i was a Python scalar, not a Tensor
+    diff: list[int]  # indices of outputs that require grad (the differentiable ones)
+    cotangents: list[np.ndarray]  # one random upstream gradient per differentiable output
+    grads: list[np.ndarray]  # vector-Jacobian products, one per grad leaf
+
+
+def grad_indices(spec: OpSpec, sample: Sample) -> tuple[int, ...]:
+    """Indices (into :func:`float_arrays`) of the inputs that get gradients."""
+    if not spec.differentiable:
+        return ()
+    n = len(float_arrays(sample))
+    return tuple(range(n)) if spec.grad is None else tuple(spec.grad)
+
+
+def run_vjp(spec: OpSpec, sample: Sample, backend: str, dtype: str, grad: tuple[int, ...],
+            cotangents: list[np.ndarray] | None, diff: list[int] | None = None,
+            ) -> tuple[list[Any], list[Any], list[int]]:
+    """Run ``spec`` on ``sample``; return (outputs, gradients of the leaves, diff indices).
+
+    The gradients are ``sum_i cotangent_i . d output_i / d leaf`` over the outputs listed in
+    ``diff`` (default: every output that requires grad). Unused leaves get zeros.
+    """
+    inputs: list[tuple[Any, np.ndarray]] = []
+    args, kwargs, leaves = build_call(sample, backend, dtype, grad, inputs=inputs)
+    outs = flatten_outputs(spec.fn(*args, **kwargs))
+    if diff is None:
+        diff = [i for i, o in enumerate(outs) if isinstance(o, ag.Tensor) and o.requires_grad]
+    grads: list[Any] = []
+    if leaves and cotangents is not None:
+        for i in diff:
+            if not (isinstance(outs[i], ag.Tensor) and outs[i].requires_grad):
+                raise Mismatch(f"output {i} does not require grad although its inputs do")
+        cts = [host_tensor(c, dtype, backend) for c in cotangents]
+        raw = ag.autograd.grad([outs[i] for i in diff], leaves, grad_outputs=cts, allow_unused=True)
+        grads = [g if g is not None else ag.zeros_like(leaf) for g, leaf in zip(raw, leaves)]
+    for k, (t, data) in enumerate(inputs):  # registry callables clone before in-place work
+        if not np.array_equal(to_host(t), np.asarray(data).astype(to_host(t).dtype), equal_nan=data.dtype.kind == "f"):
+            raise Mismatch(f"{spec.id} on {backend}:{dtype}: input tensor {k} was modified by the op or its backward")
+    return outs, grads, diff
+
+
+_REFERENCES: dict[tuple[OpSpec, int], Reference] = {}  # rows hash by identity
+
+
+def reference(spec: OpSpec, index: int) -> Reference:
+    """The numpy float64 reference of sample ``index`` of ``spec`` (computed once)."""
+    key = (spec, index)
+    if key not in _REFERENCES:
+        sample = spec.sample_list[index]
+        grad = grad_indices(spec, sample)
+        outs, _, diff = run_vjp(spec, sample, "numpy", "float64", grad, None)
+        if grad and not diff:
+            raise Mismatch(
+                f"{spec.id} {sample.describe()}: no output requires grad although inputs {list(grad)} do "
+                "(the op did not record a graph)"
+            )
+        rng = np.random.default_rng(_seed("cotangent", spec.id, index))
+        host = [to_host(o) for o in outs]
+        cotangents = [f32(rng.standard_normal(host[i].shape)) for i in diff]
+        grads: list[np.ndarray] = []
+        if grad:
+            _, g, _ = run_vjp(spec, sample, "numpy", "float64", grad, cotangents, diff)
+            grads = [to_host(t) for t in g]
+        _REFERENCES[key] = Reference(
+            outputs=host,
+            python_outputs=[not isinstance(o, ag.Tensor) for o in outs],
+            diff=diff, cotangents=cotangents, grads=grads,
+        )
+    return _REFERENCES[key]
+
+
+# ---------------------------------------------------------------------- tier 1: finite differences
+
+
+def _fd_outputs(spec: OpSpec, sample: Sample, xs: list[np.ndarray], diff: list[int]) -> np.ndarray:
+    """The differentiable outputs of ``spec`` at float inputs ``xs``, flattened into one vector."""
+    with ag.no_grad():
+        args, kwargs, _ = build_call(sample, "numpy", "float64", (), replace=xs)
+        outs = flatten_outputs(spec.fn(*args, **kwargs))
+    return np.concatenate([to_host(outs[i]).astype(np.float64).ravel() for i in diff])
+
+
+def _analytic_rows(spec: OpSpec, sample: Sample, grad: tuple[int, ...], diff: list[int],
+                   cotangents_list: Iterator[list[np.ndarray]]) -> Iterator[np.ndarray]:
+    """For each cotangent set, the flattened concatenated VJP (one forward, retained graph)."""
+    args, kwargs, leaves = build_call(sample, "numpy", "float64", grad)
+    outs = flatten_outputs(spec.fn(*args, **kwargs))
+    targets = [outs[i] for i in diff]
+    for cts in cotangents_list:
+        gts = [host_tensor(c, "float64", "numpy") for c in cts]
+        grads = ag.autograd.grad(targets, leaves, grad_outputs=gts, retain_graph=True, allow_unused=True)
+        yield np.concatenate([
+            (to_host(g) if g is not None else np.zeros(leaf.shape)).astype(np.float64).ravel()
+            for g, leaf in zip(grads, leaves)
+        ])
+
+
+def _split(vector: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    parts, start = [], 0
+    for shape in shapes:
+        n = int(np.prod(shape))
+        parts.append(vector[start:start + n].reshape(shape))
+        start += n
+    return parts
+
+
+def check_expectation(spec: OpSpec, index: int) -> float:
+    """The numpy float64 forward of sample ``index`` against the row's independent numpy
+    implementation ``spec.expect`` (float64 tolerance)."""
+    if spec.expect is None:
+        raise ValueError(f"{spec.id} has no numpy expectation")
+    sample = spec.sample_list[index]
+    ref = reference(spec, index)
+    want = flatten_outputs(spec.expect(*sample.args, **sample.kwargs))
+    what = f"{spec.id} sample {index} {sample.describe()}"
+    if len(want) != len(ref.outputs):
+        raise Mismatch(f"{what}: {len(ref.outputs)} outputs, the numpy expectation has {len(want)}")
+    rtol, atol = TOLERANCES[("elementwise", "float64")]
+    return max(compare(got, np.asarray(w), rtol, atol, f"{what}, output {k} vs independent numpy expectation")
+               for k, (got, w) in enumerate(zip(ref.outputs, want)))
+
+
+def check_tier1(spec: OpSpec) -> float:
+    """Analytic gradients of ``spec`` (numpy float64) against central finite differences,
+    and the forward against ``spec.expect`` where the row has one (see :func:`gradcheck`)."""
+    worst = 0.0
+    any_grad = False
+    for index, sample in enumerate(spec.sample_list):
+        if spec.expect is not None:
+            worst = max(worst, check_expectation(spec, index))
+        if grad_indices(spec, sample):
+            any_grad = True
+            worst = max(worst, gradcheck(spec, index))
+    if spec.differentiable and not any_grad:
+        raise Mismatch(f"{spec.id}: registered as differentiable but no sample has a gradient input")
+    return worst
+
+
+def gradcheck(spec: OpSpec, index: int) -> float:
+    """Finite-difference check of sample ``index`` of ``spec``.
+
+    Small cases build both full Jacobians (one backward per output element, one pair of
+    forward calls per input element); larger ones compare directional derivatives along
+    random directions, for the reference cotangent and for a second random cotangent. In
+    both modes the reference VJP that tier 2 compares against is checked too.
+    """
+    sample = spec.sample_list[index]
+    grad = grad_indices(spec, sample)
+    ref = reference(spec, index)
+    eps = spec.fd_eps or FD_EPS
+    what = f"{spec.id} sample {index} {sample.describe()}"
+    xs = [x.copy() for x in float_arrays(sample)]
+    in_shapes = [xs[i].shape for i in grad]
+    out_shapes = [ref.outputs[i].shape for i in ref.diff]
+    n_in = sum(int(np.prod(s)) for s in in_shapes)
+    n_out = sum(int(np.prod(s)) for s in out_shapes)
+    v = np.concatenate([c.ravel() for c in ref.cotangents])
+    g_ref = np.concatenate([g.astype(np.float64).ravel() for g in ref.grads])
+
+    def directional(u: np.ndarray) -> np.ndarray:
+        """Central difference of the flattened outputs along input direction ``u``."""
+        plus, minus = [x.copy() for x in xs], [x.copy() for x in xs]
+        for part, i in zip(_split(u, in_shapes), grad):
+            plus[i] = xs[i] + eps * part
+            minus[i] = xs[i] - eps * part
+        return (_fd_outputs(spec, sample, plus, ref.diff) - _fd_outputs(spec, sample, minus, ref.diff)) / (2 * eps)
+
+    if n_in <= FULL_JACOBIAN_MAX_IN and n_out <= FULL_JACOBIAN_MAX_OUT:
+        jac_fd = np.stack([directional(np.eye(n_in)[j]) for j in range(n_in)], axis=1)  # (n_out, n_in)
+        units = (_split(np.eye(n_out)[r], out_shapes) for r in range(n_out))
+        jac = np.stack(list(_analytic_rows(spec, sample, grad, ref.diff, units)))
+        return max(compare(jac, jac_fd, FD_RTOL, FD_ATOL, f"{what}: Jacobian vs finite differences"),
+                   compare(g_ref, v @ jac_fd, FD_RTOL, FD_ATOL, f"{what}: reference VJP vs finite differences"))
+    rng = np.random.default_rng(_seed("directions", spec.id, index))
+    w = rng.standard_normal(n_out)
+    (g_w,) = _analytic_rows(spec, sample, grad, ref.diff, iter([_split(w, out_shapes)]))
+    worst = 0.0
+    for _ in range(RANDOM_DIRECTIONS):
+        u = rng.standard_normal(n_in)
+        d = directional(u)
+        got, want = np.array([g_ref @ u, g_w @ u]), np.array([v @ d, w @ d])
+        worst = max(worst, compare(got, want, FD_RTOL, FD_ATOL, f"{what}: directional derivative vs finite differences"))
+    return worst
+
+
+# ---------------------------------------------------------------------- tier 2: backends x dtypes
+
+
+def tolerance(spec: OpSpec, quantity: str, dtype: str) -> tuple[float, float]:
+    """(rtol, atol) for ``quantity`` ('forward' or 'grad') of ``spec`` in ``dtype``; registry
+    overrides use keys like ``'forward:float32'`` or ``'grad:float32'``."""
+    override = spec.tol.get(f"{quantity}:{dtype}")
+    if override is not None:
+        return override
+    cls = "grad" if quantity == "grad" else KIND_TOLERANCE[spec.kind]
+    return TOLERANCES[(cls, dtype)]
+
+
+def _expected_dtype(ref: np.ndarray, dtype: str) -> str:
+    return dtype if ref.dtype.kind == "f" else ("bool" if ref.dtype.kind == "b" else ref.dtype.name)
+
+
+def check_tier2(spec: OpSpec, backend: str, dtype: str) -> float:
+    """Every sample of ``spec`` on ``backend`` in ``dtype`` against the numpy float64
+    reference: forward outputs and gradients, result types and dtypes."""
+    require(backend, dtype)
+    f_rtol, f_atol = tolerance(spec, "forward", dtype)
+    g_rtol, g_atol = tolerance(spec, "grad", dtype)
+    worst = 0.0
+    for index, sample in enumerate(spec.sample_list):
+        ref = reference(spec, index)
+        grad = grad_indices(spec, sample)
+        what = f"{spec.id} on {backend}:{dtype}, sample {index} {sample.describe()}"
+        outs, grads, _ = run_vjp(spec, sample, backend, dtype, grad, ref.cotangents if grad else None, ref.diff)
+        if len(outs) != len(ref.outputs):
+            raise Mismatch(f"{what}: {len(outs)} outputs, expected {len(ref.outputs)}")
+        for k, (out, want) in enumerate(zip(outs, ref.outputs)):
+            label = f"{what}, output {k}"
+            if ref.python_outputs[k]:
+                if isinstance(out, ag.Tensor):
+                    raise Mismatch(f"{label}: expected a Python {type(want.item()).__name__}, got a Tensor")
+            else:
+                assert_native(out, backend, label)
+                expected = _expected_dtype(want, dtype)
+                if out.dtype.name != expected:
+                    raise Mismatch(f"{label}: dtype {out.dtype.name}, expected {expected}")
+            worst = max(worst, compare(to_host(out), want, f_rtol, f_atol, label))
+        for k, (g, want) in enumerate(zip(grads, ref.grads)):
+            label = f"{what}, gradient of input {grad[k]}"
+            assert_native(g, backend, label)
+            if g.dtype.name != dtype:
+                raise Mismatch(f"{label}: dtype {g.dtype.name}, expected {dtype}")
+            worst = max(worst, compare(to_host(g), want, g_rtol, g_atol, label))
+    return worst
+
+
+# ---------------------------------------------------------------------- outcomes (report)
+
+
+@dataclass
+class Outcome:
+    """One cell of the report: status is pass, FAIL, skip, xfail or XPASS."""
+
+    status: str
+    ratio: float | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("pass", "skip", "xfail")
+
+
+def evaluate(check: Callable[[], float], expected_failure: str | None = None) -> Outcome:
+    """Run one check and classify it: a pass with its worst error/tolerance ratio, a failure
+    with the first line of the error, a skip with the backend's reason, an expected failure
+    (with the registry's reason), or an unexpected pass of an expected failure (XPASS)."""
+    try:
+        ratio = check()
+    except BackendUnavailable as exc:
+        return Outcome("skip", None, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - every error is a result here
+        first = (str(exc).strip().splitlines() or [""])[0]
+        detail = f"{type(exc).__name__}: {first}"
+        if expected_failure is not None:
+            return Outcome("xfail", None, expected_failure)
+        return Outcome("FAIL", None, detail)
+    if expected_failure is not None:
+        return Outcome("XPASS", ratio, f"passes although marked expected failure ({expected_failure})")
+    return Outcome("pass", ratio)
+
+
+# ---------------------------------------------------------------------- random streams
+
+#: seeds for the random-stream check: small, large, and one above 2**32 (both key words used)
+SEEDS = (0, 1234567, 2**40 + 3)
+
+
+def _draw(spec: Any, backend: str, dtype: str, seed: int) -> list[Any]:
+    ag.manual_seed(seed)
+    return flatten_outputs(spec.draw(backend, dtype))
+
+
+def check_random(spec: Any, backend: str, dtype: str) -> float:
+    """``spec`` (a :class:`conformance_tests.registry.RandomSpec`) drawn on ``backend`` after
+    ``ag.manual_seed(s)`` must equal the numpy draw for each seed in :data:`SEEDS`: bit for
+    bit when ``spec.exact``, else within the elementwise tolerance of ``dtype``. The numpy
+    stream must also depend on the seed (a constant generator would agree everywhere)."""
+    require(backend, dtype if spec.float_dtypes else "int64")
+    state = ag.get_rng_state()
+    try:
+        return _check_random(spec, backend, dtype)
+    finally:
+        ag.set_rng_state(state)  # leave the default generator as the caller had it
+
+
+def _check_random(spec: Any, backend: str, dtype: str) -> float:
+    rtol, atol = TOLERANCES[("elementwise", dtype if spec.float_dtypes else "float64")]
+    worst = 0.0
+    anchors = []
+    for seed in SEEDS:
+        want = [to_host(t) for t in _draw(spec, "numpy", dtype, seed)]
+        anchors.append(want)
+        got = _draw(spec, backend, dtype, seed)
+        if len(got) != len(want):
+            raise Mismatch(f"{spec.id} on {backend}: {len(got)} draws, expected {len(want)}")
+        for k, (g, w) in enumerate(zip(got, want)):
+            what = f"{spec.id} on {backend}:{dtype}, seed {seed}, draw {k}"
+            assert_native(g, backend, what)
+            host = to_host(g)
+            if host.dtype != w.dtype:
+                raise Mismatch(f"{what}: dtype {host.dtype}, numpy gave {w.dtype}")
+            if spec.exact:
+                if host.shape != w.shape or host.tobytes() != w.tobytes():
+                    compare(host, w, 0.0, 0.0, f"{what} (must be bit-identical to numpy)")
+                    raise Mismatch(f"{what}: not bit-identical to numpy (differs in sign of zero or NaN payload)")
+            else:
+                worst = max(worst, compare(host, w, rtol, atol, what))
+    if all(np.array_equal(a, b) for a, b in zip(anchors[0], anchors[1])):
+        raise Mismatch(f"{spec.id}: numpy draws for seeds {SEEDS[0]} and {SEEDS[1]} are identical")
+    if spec.valid is not None:
+        description, predicate = spec.valid
+        for seed, draws in zip(SEEDS, anchors):
+            if not predicate(draws):
+                raise Mismatch(f"{spec.id} (numpy, seed {seed}): expected {description}, got {draws!r}")
+    return worst

@@ -1,0 +1,344 @@
+"""Kernel-override checks: each backend's kernels against the reference ``Backend``.
+
+``arraygrad.backends.reference.Backend`` implements every kernel the array API standard
+lacks with standard ops; it is the specification. numpy, jax and cupy override some of them
+with native code (``np.add.at``, ``.at[].add``, ``lax.conv_general_dilated``...). Each case
+here runs the backend's kernel and the reference method *on the same backend object*
+(``Backend.index_add(backend, ...)``) and compares both with a plain-numpy expectation, so
+the reference itself is checked too (on ``strict`` the two are the same code).
+
+Exception, stated once: reference kernels that write into a fresh array (``out[key] = v``,
+:data:`WRITES_IN_PLACE`) cannot run on backends whose arrays are immutable (jax); there the
+reference runs on ``strict`` with the same inputs. That is the design (such kernels are
+overridden on jax); whether jax's overrides are right is still checked against numpy.
+
+Values are small integers stored as floats, so sums are exact in any order and every
+comparison is exact.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import arraygrad as ag
+from arraygrad.backends.reference import Backend
+from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
+
+#: kernels with cases here
+KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
+           "conv_grad_weight", "random_bits")
+
+#: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
+#: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
+KERNEL_DTYPE = "float32"
+
+#: Backend methods an adapter may override that are not compute kernels: dtype/device
+#: plumbing, host transfer and plain copies, exercised by every tier 2 case
+PLUMBING = frozenset({
+    "native_dtype", "device_of", "to_device", "synchronize", "asarray", "from_numpy", "to_numpy", "from_dlpack",
+    "copy", "supports_float64",
+})
+
+#: reference kernels that assign into a fresh array, and backends whose arrays are immutable
+WRITES_IN_PLACE = frozenset({"getitem_grad", "setitem", "add_at", "set_at"})
+IMMUTABLE_ARRAYS = frozenset({"jax"})
+
+
+def backend_class(name: str) -> type:
+    """The adapter class of backend ``name``, without instantiating it (so cupy's class can be
+    inspected on a machine without CUDA)."""
+    module, cls = ag.backends._REGISTRY[name][:2]  # the registry is the single source of truth
+    return getattr(importlib.import_module(module), cls)
+
+
+def overridden_kernels(name: str) -> set[str]:
+    """Public methods and properties of ``Backend`` that backend ``name``'s class redefines."""
+    cls = backend_class(name)
+    out = set()
+    for attr in dir(Backend):
+        if attr.startswith("_"):
+            continue
+        base = inspect.getattr_static(Backend, attr)
+        if (callable(base) or isinstance(base, property)) and inspect.getattr_static(cls, attr) is not base:
+            out.add(attr)
+    return out
+
+
+# ---------------------------------------------------------------------- inputs
+
+
+def I(*values: int) -> np.ndarray:  # noqa: E743 - terse index literals
+    return np.array(values, dtype=np.int64)
+
+
+def _values(shape: tuple[int, ...], start: int = 1) -> np.ndarray:
+    """Distinct integer-valued floats of alternating sign."""
+    n = int(np.prod(shape))
+    return (np.arange(start, start + n, dtype=np.float64) * np.where(np.arange(n) % 2, -1.0, 1.0)).reshape(shape)
+
+
+def _small_ints(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """Integer-valued floats in [-3, 3] (convolutions stay exact in float32)."""
+    return np.random.default_rng(seed).integers(-3, 4, shape).astype(np.float64)
+
+
+@dataclass
+class IndexCase:
+    """An array of ``shape`` indexed by ``key`` (numpy index arrays; converted per backend)."""
+
+    name: str
+    shape: tuple[int, ...]
+    key: tuple[Any, ...]
+
+
+_MASK_34 = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, False]])
+
+#: keys for getitem / getitem_grad / setitem: duplicates, broadcasting, the PyTorch/NumPy rule
+#: that separated index arrays move their dimensions to the front, masks, basic-only keys
+INDEX_CASES = [
+    IndexCase("duplicates", (5, 3), (I(0, 3, 0, -1, 3),)),
+    IndexCase("broadcast_arrays", (4, 4), (I(0, 2).reshape(2, 1), I(1, 1, 3))),
+    IndexCase("slice_then_array", (3, 4, 2), (slice(None), I(3, 0, 3))),
+    IndexCase("separated_arrays", (3, 2, 4), (I(0, 2, 0), slice(None), I(1, 3, 1))),
+    IndexCase("int_and_array", (3, 4), (1, I(0, 2, 2))),
+    IndexCase("none_ellipsis_array", (2, 3, 4), (None, Ellipsis, I(0, 3, 3))),
+    IndexCase("bool_mask", (3, 4), (_MASK_34,)),
+    IndexCase("bool_rows", (3, 4), (np.array([True, False, True]),)),
+    IndexCase("basic_only", (3, 4), (slice(1, 3), None, 2)),
+]
+
+#: basic keys for add_at / set_at (no repeated positions, as their contract says)
+BASIC_CASES = [
+    IndexCase("slices", (4, 5), (slice(1, 3), slice(0, 5, 2))),
+    IndexCase("int_and_slice", (3, 4), (1, slice(1, None))),
+    IndexCase("ellipsis", (2, 3, 4), (Ellipsis, slice(0, 2))),
+    IndexCase("strided_window", (1, 2, 5, 5), (slice(None), slice(None), slice(0, 5, 2), slice(1, 4, 2))),
+]
+
+
+@dataclass
+class IndexAddCase:
+    name: str
+    shape: tuple[int, ...]
+    axis: int
+    index: np.ndarray
+
+
+INDEX_ADD_CASES = [
+    IndexAddCase("axis0_duplicates", (4, 3), 0, I(1, 3, 1, 1, 0)),
+    IndexAddCase("axis1_duplicates", (2, 4), 1, I(2, 2, 0)),
+    IndexAddCase("axis2_3d", (2, 2, 3), 2, I(0, 2, 0, 0)),
+]
+
+
+@dataclass
+class ConvCase:
+    """PyTorch layout: x (N, C, *spatial), w (O, C // groups, *kernel); one (lo, hi) pad per dim."""
+
+    name: str
+    x_shape: tuple[int, ...]
+    w_shape: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    dilation: tuple[int, ...]
+    groups: int
+
+
+CONV_CASES = [
+    ConvCase("1d_groups_stride_pad", (2, 4, 7), (6, 2, 3), (2,), ((1, 2),), (1,), 2),
+    ConvCase("2d_dilation_asym_pad", (1, 3, 5, 6), (4, 3, 2, 3), (1, 2), ((1, 1), (0, 1)), (2, 1), 1),
+    ConvCase("2d_depthwise", (2, 2, 4, 4), (2, 1, 3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 2),
+]
+
+#: (key, counter, n): crossing a 32-bit counter boundary (carry into the high word), a counter
+#: above 2**32, and n = 0
+RANDOM_BITS_CASES = [((0, 0), 0, 1), ((123, 456), 5, 10), ((0xFFFFFFFF, 7), 2**32 - 3, 9), ((42, 0), 2**40, 4),
+                     ((1, 2), 0, 0)]
+
+
+# ---------------------------------------------------------------------- numpy expectations
+
+
+def _numpy_setitem(x: np.ndarray, key: tuple[Any, ...], value: np.ndarray) -> np.ndarray:
+    """Sequential assignment: where a position repeats, the last write wins (the reference's contract)."""
+    positions = np.arange(x.size).reshape(x.shape)[key].reshape(-1)
+    out = x.copy().reshape(-1)
+    for pos, v in zip(positions, np.broadcast_to(value, x[key].shape).reshape(-1)):
+        out[pos] = v
+    return out.reshape(x.shape)
+
+
+def _conv_windows(c: ConvCase) -> tuple[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]]]:
+    """Output spatial shape and, for each (output position, kernel offset), the padded input position."""
+    padded = [s + lo + hi for s, (lo, hi) in zip(c.x_shape[2:], c.padding)]
+    kernel = c.w_shape[2:]
+    out_sp = tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(padded, kernel, c.stride, c.dilation))
+    pairs = []
+    for pos in np.ndindex(*out_sp):
+        for off in np.ndindex(*kernel):
+            src = tuple(p * s + o * d for p, s, o, d in zip(pos, c.stride, off, c.dilation))
+            pairs.append((pos, off, src))
+    return out_sp, pairs
+
+
+def numpy_conv(c: ConvCase, x: np.ndarray, w: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Direct-loop convolution, its input gradient and its weight gradient for upstream ``g``."""
+    xpad = np.pad(x, [(0, 0), (0, 0), *c.padding])
+    out_sp, pairs = _conv_windows(c)
+    n, ch = x.shape[:2]
+    o = w.shape[0]
+    cg, og = ch // c.groups, o // c.groups
+    y = np.zeros((n, o, *out_sp))
+    gx = np.zeros_like(xpad)
+    gw = np.zeros_like(w)
+    every = slice(None)
+    for pos, off, src in pairs:
+        for gi in range(c.groups):
+            ci, oi = slice(gi * cg, (gi + 1) * cg), slice(gi * og, (gi + 1) * og)
+            x_at: tuple[Any, ...] = (every, ci, *src)
+            w_at: tuple[Any, ...] = (oi, every, *off)
+            y_at: tuple[Any, ...] = (every, oi, *pos)
+            xv, wv, gv = xpad[x_at], w[w_at], g[y_at]  # (n, cg), (og, cg), (n, og)
+            y[y_at] += xv @ wv.T
+            gx[x_at] += gv @ wv
+            gw[w_at] += gv.T @ xv
+    crop: tuple[Any, ...] = (every, every, *(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], c.padding)))
+    return y, gx[crop], gw
+
+
+# ---------------------------------------------------------------------- cases and the check
+
+
+@dataclass
+class KernelCase:
+    """One kernel on one input case. ``xfail`` maps backends (or ``"*"``) to reasons."""
+
+    kernel: str
+    name: str
+    data: Any
+    xfail: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.kernel}:{self.name}"
+
+    def expected_failure(self, backend: str) -> str | None:
+        return self.xfail.get(backend, self.xfail.get("*"))
+
+
+def _to_backend(value: Any, src: Any, dst: Any) -> Any:
+    """Arrays of backend ``src`` inside ``value`` (tuples walked) moved to backend ``dst``."""
+    if isinstance(value, tuple):
+        return tuple(_to_backend(v, src, dst) for v in value)
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return dst.from_numpy(np.array(src.to_numpy(value), copy=True))  # writable
+    return value
+
+
+def _same(got: Any, want: np.ndarray, backend: Any, what: str) -> None:
+    """Exact comparison of a native result with a numpy expectation, plus array type and dtype."""
+    module = type(got).__module__
+    if not module.startswith(ARRAY_MODULES[backend.name]):
+        raise Mismatch(f"{what}: result is a {module}.{type(got).__name__}, not an array of backend {backend.name!r}")
+    host = np.asarray(backend.to_numpy(got))
+    if host.dtype != want.dtype:
+        raise Mismatch(f"{what}: dtype {host.dtype}, expected {want.dtype}")
+    compare(host, want, 0.0, 0.0, what)
+
+
+def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray, Callable[[], tuple[Any, ...]]]:
+    """The numpy expectation of ``case`` and a factory of fresh native arguments (kernels such
+    as ``add_at`` may write into their first argument)."""
+    k, c = case.kernel, case.data
+    if k == "random_bits":
+        key, counter, n = c
+        want = np.asarray(Backend.random_bits(ag.backends.get("numpy"), key, counter, n))
+        if want.dtype != np.uint32 or want.shape != (n,):
+            raise Mismatch(f"reference random_bits on numpy gave {want.dtype} {want.shape}, expected uint32 ({n},)")
+        return want, lambda: (key, counter, n)
+    dt, host = backend.native_dtype(dtype), np.dtype(dtype)
+    arr = lambda a: backend.asarray(a.copy(), dt)  # noqa: E731 - a copy: numpy may alias, kernels may write
+    i64 = backend.native_dtype("int64")
+    native_key = lambda key: tuple(  # noqa: E731
+        backend.asarray(v, backend.native_dtype("bool") if v.dtype == bool else i64) if isinstance(v, np.ndarray) else v
+        for v in key
+    )
+    if k == "index_add":
+        x = _values(c.shape)
+        src_shape = list(c.shape)
+        src_shape[c.axis] = len(c.index)
+        src = _values(tuple(src_shape), start=100)
+        want = x.copy()
+        np.add.at(want, (slice(None),) * c.axis + (c.index,), src)
+        return want.astype(host), lambda: (arr(x), c.axis, backend.asarray(c.index, i64), arr(src))
+    if k in ("conv", "conv_grad_input", "conv_grad_weight"):
+        x, w = _small_ints(c.x_shape, 1), _small_ints(c.w_shape, 2)
+        out_sp, _ = _conv_windows(c)
+        g = _small_ints((c.x_shape[0], c.w_shape[0], *out_sp), 3)
+        y, gx, gw = numpy_conv(c, x, w, g)
+        params = (c.stride, c.padding, c.dilation, c.groups)
+        if k == "conv":
+            return y.astype(host), lambda: (arr(x), arr(w), *params)
+        if k == "conv_grad_input":
+            return gx.astype(host), lambda: (arr(g), arr(w), c.x_shape, *params)
+        return gw.astype(host), lambda: (arr(x), arr(g), c.w_shape, *params)
+    x = _values(c.shape)
+    selected = x[c.key]
+    if k == "getitem":
+        return selected.astype(host), lambda: (arr(x), native_key(c.key))
+    if k == "getitem_grad":
+        grad = _values(selected.shape, start=10)
+        want = np.zeros(c.shape)
+        np.add.at(want, c.key, grad)
+        return want.astype(host), lambda: (c.shape, native_key(c.key), arr(grad))
+    if k == "setitem":
+        value = _values(selected.shape, start=50)
+        return _numpy_setitem(x, c.key, value).astype(host), lambda: (arr(x), native_key(c.key), arr(value))
+    if k in ("add_at", "set_at"):
+        value = _values(selected.shape, start=50)
+        want = x.copy()
+        want[c.key] = want[c.key] + value if k == "add_at" else value
+        return want.astype(host), lambda: (arr(x), native_key(c.key), arr(value))
+    raise ValueError(f"no check for kernel {k!r}")
+
+
+def check_kernel_case(case: KernelCase, backend_name: str, dtype: str) -> float:
+    """Run ``case`` with backend ``backend_name``'s kernel and with the reference ``Backend``
+    method on the same backend (``strict`` for in-place-writing references on immutable
+    backends); compare both exactly with numpy. Returns 0.0 (the comparisons are exact)."""
+    kernel = case.kernel
+    backend = require(backend_name, None if kernel == "random_bits" else dtype)
+    want, make_args = _expectation(case, backend, dtype)
+    what = f"[{case.name}] ({dtype})"
+    _same(getattr(backend, kernel)(*make_args()), want, backend, f"{backend_name}.{kernel} {what}")
+    ref_backend = backend
+    args = make_args()
+    if kernel in WRITES_IN_PLACE and backend_name in IMMUTABLE_ARRAYS:
+        ref_backend = require("strict")
+        args = _to_backend(args, backend, ref_backend)
+    _same(getattr(Backend, kernel)(ref_backend, *args), want, ref_backend,
+          f"reference Backend.{kernel} on {ref_backend.name} {what}")
+    return 0.0
+
+
+#: expected failures by (kernel, case name) -> {backend: reason}; repros in /tmp/conformance_bugs.md
+KERNEL_XFAIL: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _case(kernel: str, name: str, data: Any) -> KernelCase:
+    return KernelCase(kernel, name, data, KERNEL_XFAIL.get((kernel, name), {}))
+
+
+KERNEL_CASES: list[KernelCase] = [
+    *(_case(k, c.name, c) for k in ("getitem", "getitem_grad", "setitem") for c in INDEX_CASES),
+    *(_case(k, c.name, c) for k in ("add_at", "set_at") for c in BASIC_CASES),
+    *(_case("index_add", c.name, c) for c in INDEX_ADD_CASES),
+    *(_case(k, c.name, c) for k in ("conv", "conv_grad_input", "conv_grad_weight") for c in CONV_CASES),
+    *(_case("random_bits", f"counter={cnt},n={n}", (key, cnt, n)) for key, cnt, n in RANDOM_BITS_CASES),
+]

@@ -1,0 +1,213 @@
+"""Markdown conformance matrix, in-process (no pytest):
+
+    JAX_ENABLE_X64=1 python -m conformance_tests.report --out conformance_report.md
+
+Rows are registry ops (then random functions and kernel checks), columns are
+``backend:dtype`` (plus ``tier1`` for the finite-difference gradient check). Cells:
+``pass (0.03)`` with the worst error/tolerance ratio, ``FAIL (...)``, ``skip: reason``,
+``xfail: reason`` (a registered expected failure) or ``XPASS`` (an expected failure that now
+passes: remove its entry). The checks are the same functions the pytest suite calls
+(``conformance_tests.harness`` / ``kernels``). Exit status 1 when something FAILs, XPASSes,
+or a backend named in ``--require-backends`` is skipped; 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from conformance_tests import coverage
+from conformance_tests.harness import (
+    BACKENDS,
+    DTYPES,
+    Outcome,
+    check_random,
+    check_tier1,
+    check_tier2,
+    enable_jax_compilation_cache,
+    evaluate,
+    unavailable_reason,
+)
+from conformance_tests.kernels import KERNEL_CASES, KERNEL_DTYPE, check_kernel_case
+from conformance_tests.registry import OPS, RANDOM_OPS
+
+DETAIL_CHARS = 160
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def short_reason(reason: str) -> str:
+    """The first clause of a backend's unavailability reason, without the backend's name
+    (the full text is listed once under "Backends")."""
+    text = reason.split(";")[0].strip()
+    if text.startswith("backend '"):
+        text = text.split("' ", 1)[-1]
+    return text
+
+
+def cell(outcome: Outcome | None) -> str:
+    """One Markdown cell for an outcome (``None``: not applicable). Expected failures show
+    their bug id (the reasons are listed under "Expected failures")."""
+    if outcome is None:
+        return "—"
+    detail = _escape(outcome.detail)
+    if len(detail) > DETAIL_CHARS:
+        detail = detail[: DETAIL_CHARS - 1] + "…"
+    if outcome.status == "pass":
+        return f"pass ({outcome.ratio:.2g})"
+    if outcome.status == "FAIL":
+        return f"**FAIL** ({detail})"
+    if outcome.status == "XPASS":
+        return f"**XPASS** ({detail})"
+    if outcome.status == "skip":
+        return f"skip: {_escape(short_reason(outcome.detail))}"
+    return f"xfail: {detail.split(':')[0]}"
+
+
+def table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+def build(progress: bool = False) -> tuple[str, Counter[str], list[str]]:
+    """Run every check; return the Markdown text, the count of cells per status, and the
+    skipped backends."""
+    counts: Counter[str] = Counter()
+    skipped: set[str] = set()
+    columns = [f"{b}:{d}" for b in BACKENDS for d in DTYPES]
+    started = time.perf_counter()
+
+    def record(outcome: Outcome | None, backend: str | None = None) -> str:
+        if outcome is not None:
+            counts[outcome.status] += 1
+            if outcome.status == "skip" and backend is not None:
+                skipped.add(backend)
+        return cell(outcome)
+
+    op_rows = []
+    for i, spec in enumerate(OPS):
+        if progress:
+            print(f"[{i + 1}/{len(OPS)}] {spec.id}", file=sys.stderr)
+        row = [f"`{_escape(spec.id)}`", spec.kind]
+        tier1 = evaluate(partial(check_tier1, spec), spec.expected_failure("tier1")) if spec.in_tier1 else None
+        row.append(record(tier1))
+        for column in columns:
+            backend, dtype = column.split(":")
+            outcome = evaluate(partial(check_tier2, spec, backend, dtype), spec.expected_failure(column))
+            row.append(record(outcome, backend))
+        op_rows.append(row)
+
+    random_rows = []
+    for rspec in RANDOM_OPS:
+        row = [f"`{rspec.id}`", "exact" if rspec.exact else "close"]
+        for column in columns:
+            backend, dtype = column.split(":")
+            if backend == "numpy":
+                row.append("anchor")
+                continue
+            if not rspec.float_dtypes and dtype != DTYPES[0]:
+                row.append("—")
+                continue
+            dt = dtype if rspec.float_dtypes else "int64"
+            outcome = evaluate(partial(check_random, rspec, backend, dt), rspec.expected_failure(f"{backend}:{dt}"))
+            row.append(record(outcome, backend))
+        random_rows.append(row)
+
+    kernel_rows = []
+    for case in KERNEL_CASES:
+        row = [f"`{_escape(case.id)}`"]
+        for backend in BACKENDS:
+            outcome = evaluate(partial(check_kernel_case, case, backend, KERNEL_DTYPE), case.expected_failure(backend))
+            row.append(record(outcome, backend))
+        kernel_rows.append(row)
+
+    tables: list[Any] = [*OPS, *RANDOM_OPS, *KERNEL_CASES]
+    reasons = sorted({reason for row in tables for reason in row.xfail.values()})
+    missing = coverage.missing()
+    unknown = coverage.unknown_registry_apis()
+    elapsed = time.perf_counter() - started
+    total = sum(counts.values())
+    summary = (
+        f"**Summary:** {total} checks: {counts['pass']} pass, {counts['FAIL']} FAIL, {counts['xfail']} xfail, "
+        f"{counts['XPASS']} XPASS, {counts['skip']} skip; {len(OPS)} op rows, {len(RANDOM_OPS)} random functions, "
+        f"{len(KERNEL_CASES)} kernel cases; {len(missing)} public APIs missing from the registry "
+        f"({elapsed:.0f} s)"
+    )
+
+    lines = ["# arraygrad conformance report", "", summary, "", "## Backends", ""]
+    for backend in BACKENDS:
+        for dtype in DTYPES:
+            reason = unavailable_reason(backend, dtype)
+            lines.append(f"- `{backend}:{dtype}`: " + ("runs" if reason is None else f"skipped: {_escape(reason)}"))
+    lines += [
+        "",
+        "## Ops",
+        "",
+        "`tier1`: analytic gradients vs central finite differences on numpy float64 (worst error/tolerance). "
+        "Other columns: forward outputs and gradients vs the numpy float64 reference "
+        "(float32: rtol 1e-4/atol 1e-5 elementwise, 1e-3/1e-4 reductions and matmul, 2e-3/1e-4 gradients; "
+        "float64: 1e-7/1e-9).",
+        "",
+        *table(["op", "kind", "tier1", *columns], op_rows),
+        "",
+        "## Random streams (`ag.manual_seed`; compared with numpy)",
+        "",
+        *table(["function", "match", *columns], random_rows),
+        "",
+        f"## Kernel overrides (backend kernel and reference `Backend` method vs plain numpy, exact, {KERNEL_DTYPE})",
+        "",
+        *table(["kernel case", *BACKENDS], kernel_rows),
+        "",
+        "## Expected failures (bug repros in /tmp/conformance_bugs.md)",
+        "",
+        *([f"- {_escape(r)}" for r in reasons] or ["none"]),
+        "",
+        "## Coverage",
+        "",
+    ]
+    if missing:
+        lines.append(f"Public APIs missing from the registry ({len(missing)}):")
+        lines += [f"- `{m}`" for m in missing]
+    else:
+        lines.append(f"Every public API is covered ({len(coverage.public_apis())} APIs, exclusions in coverage.py).")
+    if unknown:
+        lines += ["", "Registry names that do not exist:", *[f"- `{u}`" for u in unknown]]
+    return "\n".join(lines) + "\n", counts, sorted(skipped)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", help="write the Markdown here (default: standard output)")
+    parser.add_argument("--require-backends", default="", help="comma-separated backends whose skip is a failure")
+    parser.add_argument("--progress", action="store_true", help="print each op to standard error as it runs")
+    args = parser.parse_args(argv)
+    required = {n.strip() for n in args.require_backends.split(",") if n.strip()}
+    unknown = required - set(BACKENDS)
+    if unknown:
+        parser.error(f"--require-backends: unknown backend(s) {sorted(unknown)}; known: {', '.join(BACKENDS)}")
+    enable_jax_compilation_cache()
+    text, counts, skipped = build(progress=args.progress)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(next(line for line in text.splitlines() if line.startswith("**Summary:**")))
+        print(f"written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    missing_required = required & set(skipped)
+    if missing_required:
+        print(f"required backends were skipped: {sorted(missing_required)}", file=sys.stderr)
+    failed = counts["FAIL"] or counts["XPASS"] or missing_required or coverage.missing()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

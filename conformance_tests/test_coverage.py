@@ -1,0 +1,32 @@
+"""The registries cover every public op, name only APIs that exist, and every registered
+backend is one the suite declares (so none can be silently absent)."""
+
+from __future__ import annotations
+
+import arraygrad as ag
+from conformance_tests import coverage
+from conformance_tests.harness import BACKENDS
+
+
+def test_no_public_op_missing_from_registry() -> None:
+    missing = coverage.missing()
+    assert not missing, (
+        f"{len(missing)} public APIs have no registry row (add a row to conformance_tests/registry.py, or, "
+        f"if it is not an op, an exclusion with its reason to conformance_tests/coverage.py): {missing}"
+    )
+
+
+def test_registry_names_existing_apis() -> None:
+    unknown = coverage.unknown_registry_apis()
+    assert not unknown, f"registry rows name APIs that do not exist: {unknown}"
+
+
+def test_exclusions_name_existing_apis() -> None:
+    stale = [n for n in coverage.TOP_LEVEL_EXCLUDED if not hasattr(ag, n)]
+    stale += [f"Tensor.{n}" for n in coverage.TENSOR_EXCLUDED if not hasattr(ag.Tensor, n)]
+    assert not stale, f"coverage exclusions name APIs that no longer exist: {stale}"
+
+
+def test_every_registered_backend_is_declared() -> None:
+    undeclared = set(ag.backends.names()) - set(BACKENDS)
+    assert not undeclared, f"backends registered in arraygrad but absent from the conformance suite: {sorted(undeclared)}"
