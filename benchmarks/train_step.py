@@ -77,58 +77,63 @@ def main() -> None:
 
     import torch
 
-    import arraygrad as ag
-
     if args.threads:
         torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
-    lr = 0.01
     print(f"{'model':12s} {'arraygrad ms':>13s} {'pytorch ms':>11s} {'ratio':>7s}")
     for name in args.models.split(","):
-        torch.manual_seed(0)
-        tmodel = build(torch.nn, name)
-        amodel = build(ag.nn, name)
-        amodel.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in tmodel.state_dict().items()})
-        xb, yb = batch(name, rng)
-        xt, yt = torch.tensor(xb), torch.tensor(yb)
-        xa, ya = ag.tensor(xb), ag.tensor(yb)
-        tparams, aparams = list(tmodel.parameters()), list(amodel.parameters())
-
-        def loss_t() -> Any:
-            out = tmodel(xt)
-            if name == "transformer":
-                return (out * out).mean()
-            return torch.nn.functional.cross_entropy(out, yt)
-
-        def loss_a() -> Any:
-            out = amodel(xa)
-            if name == "transformer":
-                return (out * out).mean()
-            logp = out.log_softmax(1)
-            return -logp.gather(1, ya.reshape(-1, 1)).mean()
-
-        def step_t() -> None:
-            loss = loss_t()
-            loss.backward()
-            with torch.no_grad():
-                for p in tparams:
-                    p -= lr * p.grad
-                    p.grad = None
-
-        def step_a() -> None:
-            loss = loss_a()
-            loss.backward()
-            with ag.no_grad():
-                for p in aparams:
-                    p -= lr * p.grad
-                    p.grad = None
-
-        # same numbers before timing: the comparison is only meaningful for the same computation
-        la, lt = loss_a().item(), loss_t().item()
-        assert abs(la - lt) <= 1e-3 * max(1.0, abs(lt)), f"{name}: losses differ ({la} vs {lt})"
-        ms_a = median_ms(step_a, args.steps)
-        ms_t = median_ms(step_t, args.steps)
+        ms_a, ms_t = compare(name, args.steps, rng)
         print(f"{name:12s} {ms_a:13.2f} {ms_t:11.2f} {ms_a / ms_t:6.2f}x")
+
+
+def compare(name: str, steps: int, rng: np.random.Generator, lr: float = 0.01) -> tuple[float, float]:
+    """Milliseconds per training step of ``name`` in arraygrad and in PyTorch."""
+    import torch
+
+    import arraygrad as ag
+
+    torch.manual_seed(0)
+    tmodel = build(torch.nn, name)
+    amodel = build(ag.nn, name)
+    amodel.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in tmodel.state_dict().items()})
+    xb, yb = batch(name, rng)
+    xt, yt = torch.tensor(xb), torch.tensor(yb)
+    xa, ya = ag.tensor(xb), ag.tensor(yb)
+    tparams, aparams = list(tmodel.parameters()), list(amodel.parameters())
+
+    def loss_t() -> Any:
+        out = tmodel(xt)
+        if name == "transformer":
+            return (out * out).mean()
+        return torch.nn.functional.cross_entropy(out, yt)
+
+    def loss_a() -> Any:
+        out = amodel(xa)
+        if name == "transformer":
+            return (out * out).mean()
+        logp = out.log_softmax(1)
+        return -logp.gather(1, ya.reshape(-1, 1)).mean()
+
+    def step_t() -> None:
+        loss = loss_t()
+        loss.backward()
+        with torch.no_grad():
+            for p in tparams:
+                p -= lr * p.grad
+                p.grad = None
+
+    def step_a() -> None:
+        loss = loss_a()
+        loss.backward()
+        with ag.no_grad():
+            for p in aparams:
+                p -= lr * p.grad
+                p.grad = None
+
+    # same numbers before timing: the comparison is only meaningful for the same computation
+    la, lt = loss_a().item(), loss_t().item()
+    assert abs(la - lt) <= 1e-3 * max(1.0, abs(lt)), f"{name}: losses differ ({la} vs {lt})"
+    return median_ms(step_a, steps), median_ms(step_t, steps)
 
 
 if __name__ == "__main__":

@@ -11,15 +11,37 @@ os.environ["JAX_ENABLE_X64"] = "1"
 import pytest  # noqa: E402
 
 import arraygrad as ag  # noqa: E402
-
-BACKENDS = ("numpy", "strict", "jax", "cupy")
+from tests.helpers import BACKENDS  # noqa: E402
 
 
 def _unavailable_reason(name: str) -> str | None:
     return ag.backends.available()[name]
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backends(*names): run the `backend` fixture only on these backends (default: all; the closest "
+        "marker wins, so a test can widen its module's choice)",
+    )
+
+
+def _parametrized_directly(metafunc: pytest.Metafunc, name: str) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        argnames = marker.args[0]
+        names = [a.strip() for a in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
+        if name in names:
+            return True
+    return False
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames and not _parametrized_directly(metafunc, "backend"):
+        marker = metafunc.definition.get_closest_marker("backends")
+        metafunc.parametrize("backend", marker.args if marker else BACKENDS, indirect=True)
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest):
     """The name of the backend under test, set as arraygrad's default for the test."""
     name = request.param

@@ -1334,7 +1334,12 @@ class MatmulBackward0(Node):
         if self.needs(0):
             ga = reshape(sum_to(matmul(g2, transpose(b2, -1, -2)), a2.shape), a.shape)
         if self.needs(1):
-            gb = reshape(sum_to(matmul(transpose(a2, -1, -2), g2), b2.shape), b.shape)
+            if a2.ndim > 2 and b2.ndim == 2:
+                # sum over the batch inside one matrix product
+                k = a2.shape[-1]
+                gb = reshape(matmul(transpose(reshape(a2, (-1, k)), 0, 1), reshape(g2, (-1, b2.shape[-1]))), b.shape)
+            else:
+                gb = reshape(sum_to(matmul(transpose(a2, -1, -2), g2), b2.shape), b.shape)
         return ga, gb
 
 
@@ -1358,7 +1363,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} cannot be multiplied ({ka} != {kb})"
         )
     try:
-        out = a._backend.xp.matmul(x, y)
+        out = _matmul_arrays(a._backend.xp, x, y)
     except Exception as exc:
         raise op_error("matmul", exc, a, b) from None
     if GRAD_MODE.enabled and (a._rg or b._rg):
@@ -1366,6 +1371,24 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         node.save(a, b)
         return _wrap(out, a._backend, node)
     return _wrap(out, a._backend)
+
+
+def _matmul_arrays(xp: Any, x: Any, y: Any) -> Any:
+    """``xp.matmul``, with a batched operand times a matrix done as ONE matrix product.
+
+    NOTE: numpy broadcasts a 2-d operand against a batch with a generic loop that is ~20x
+    slower than one BLAS call on the flattened batch (e.g. (16, 64, 128) @ (128, 384)).
+    """
+    if x.ndim > 2 and y.ndim == 2:
+        lead = tuple(x.shape[:-1])
+        return xp.reshape(xp.matmul(xp.reshape(x, (-1, x.shape[-1])), y), lead + (y.shape[1],))
+    if x.ndim == 2 and y.ndim > 2:
+        k, n = y.shape[-2], y.shape[-1]
+        batch = tuple(y.shape[:-2])
+        flat = xp.reshape(xp.moveaxis(y, -2, 0), (k, -1))  # (k, batch * n)
+        out = xp.reshape(xp.matmul(x, flat), (x.shape[0],) + batch + (n,))
+        return xp.moveaxis(out, 0, -2)
+    return xp.matmul(x, y)
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
