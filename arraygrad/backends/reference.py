@@ -249,16 +249,12 @@ class Backend:
     def conv(self, x: Array, w: Array, stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
              dilation: tuple[int, ...], groups: int) -> Array:
         xp = self.xp
-        n, c = x.shape[0], x.shape[1]
-        o, kernel = w.shape[0], tuple(w.shape[2:])
-        xpad = _pad_value(self, x, padding, 0.0)
-        out_sp = _out_shape(tuple(xpad.shape[2:]), kernel, stride, dilation)
-        cols = _im2col(xp, xpad, kernel, stride, dilation, out_sp)  # (N, C, K, *out)
-        kp, op = math.prod(kernel), math.prod(out_sp)
-        cols = xp.reshape(cols, (n, groups, (c // groups) * kp, op))
-        wg = xp.reshape(w, (groups, o // groups, (c // groups) * kp))
-        out = xp.matmul(wg, cols)  # (N, g, O/g, out)
-        return xp.reshape(out, (n, o) + out_sp)
+        n = x.shape[0]
+        o = w.shape[0]
+        cols, out_sp = self._conv_cols(x, tuple(w.shape[2:]), stride, padding, dilation, groups)
+        wg = xp.reshape(w, (groups, o // groups, -1))
+        out = xp.matmul(wg, cols)  # (g, O/g, N * out): one matrix product per group
+        return _channels_last_to_first(xp, xp.reshape(out, (o, n) + out_sp))
 
     def conv_grad_input(self, g: Array, w: Array, x_shape: tuple[int, ...], stride: tuple[int, ...],
                         padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
@@ -266,27 +262,33 @@ class Backend:
         n, c = x_shape[0], x_shape[1]
         o, kernel = w.shape[0], tuple(w.shape[2:])
         out_sp = tuple(g.shape[2:])
-        kp, op = math.prod(kernel), math.prod(out_sp)
-        wg = xp.reshape(w, (groups, o // groups, (c // groups) * kp))
-        gg = xp.reshape(g, (n, groups, o // groups, op))
-        cols = xp.matmul(xp.matrix_transpose(wg), gg)  # (N, g, C/g*K, out)
-        cols = xp.reshape(cols, (n, c, kp) + out_sp)
+        wg = xp.reshape(w, (groups, o // groups, -1))
+        gg = xp.reshape(_channels_last_to_first(xp, g), (groups, o // groups, -1))
+        cols = xp.reshape(xp.matmul(xp.matrix_transpose(wg), gg), (c, math.prod(kernel), n) + out_sp)
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
-        gpad = _col2im(self, cols, (n, c) + padded, kernel, stride, dilation, out_sp)
-        return _crop(gpad, padding)
+        gpad = _col2im(self, [cols[:, j, ...] for j in range(cols.shape[1])], (c, n) + padded, kernel, stride,
+                       dilation, out_sp)
+        return _crop(_channels_last_to_first(xp, gpad), padding)
 
     def conv_grad_weight(self, x: Array, g: Array, w_shape: tuple[int, ...], stride: tuple[int, ...],
                          padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
         xp = self.xp
+        o = w_shape[0]
+        cols, _ = self._conv_cols(x, tuple(w_shape[2:]), stride, padding, dilation, groups)
+        gg = xp.reshape(_channels_last_to_first(xp, g), (groups, o // groups, -1))
+        return xp.reshape(xp.matmul(gg, xp.matrix_transpose(cols)), w_shape)
+
+    def _conv_cols(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                   padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...],
+                   groups: int) -> tuple[Array, tuple[int, ...]]:
+        """im2col in the layout that makes a convolution one matrix product per group:
+        (groups, C/groups * prod(kernel), N * prod(out))."""
+        xp = self.xp
         n, c = x.shape[0], x.shape[1]
-        o, kernel = w_shape[0], tuple(w_shape[2:])
-        xpad = _pad_value(self, x, padding, 0.0)
-        out_sp = tuple(g.shape[2:])
-        kp, op = math.prod(kernel), math.prod(out_sp)
-        cols = xp.reshape(_im2col(xp, xpad, kernel, stride, dilation, out_sp), (n, groups, (c // groups) * kp, op))
-        gg = xp.reshape(g, (n, groups, o // groups, op))
-        gw = xp.sum(xp.matmul(gg, xp.matrix_transpose(cols)), axis=0)  # (g, O/g, C/g*K)
-        return xp.reshape(gw, w_shape)
+        xpad = _channels_last_to_first(xp, _pad_value(self, x, padding, 0.0))  # (C, N, *padded)
+        out_sp = _out_shape(tuple(xpad.shape[2:]), kernel, stride, dilation)
+        cols = xp.stack([xpad[_window_key(off, stride, dilation, out_sp)] for off in _offsets(kernel)], axis=1)
+        return xp.reshape(cols, (groups, (c // groups) * math.prod(kernel), n * math.prod(out_sp))), out_sp
 
     def max_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[Array, Array]:
@@ -305,7 +307,8 @@ class Backend:
             xp.arange(kp, dtype=offsets.dtype), (1, 1, kp) + (1,) * (offsets.ndim - 2)))
         cols = xp.where(picks, xp.expand_dims(g, axis=2), xp.zeros((), dtype=g.dtype))
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
-        gpad = _col2im(self, cols, tuple(x_shape[:2]) + padded, kernel, stride, dilation, tuple(g.shape[2:]))
+        gpad = _col2im(self, [cols[:, :, j, ...] for j in range(kp)], tuple(x_shape[:2]) + padded, kernel, stride,
+                       dilation, tuple(g.shape[2:]))
         return _crop(gpad, padding)
 
     def pool_select(self, x: Array, offsets: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
@@ -333,7 +336,8 @@ class Backend:
         share = xp.divide(g, divisor)
         cols = xp.broadcast_to(xp.expand_dims(share, axis=2), tuple(g.shape[:2]) + (kp,) + tuple(g.shape[2:]))
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
-        gpad = _col2im(self, cols, tuple(x_shape[:2]) + padded, kernel, stride, (1,) * len(kernel), tuple(g.shape[2:]))
+        gpad = _col2im(self, [cols[:, :, j, ...] for j in range(kp)], tuple(x_shape[:2]) + padded, kernel, stride,
+                       (1,) * len(kernel), tuple(g.shape[2:]))
         return _crop(gpad, padding)
 
 
@@ -377,13 +381,19 @@ def _im2col(xp: ModuleType, xpad: Array, kernel: tuple[int, ...], stride: tuple[
     return xp.stack([xpad[_window_key(off, stride, dilation, out_sp)] for off in _offsets(kernel)], axis=2)
 
 
-def _col2im(backend: Backend, cols: Array, padded_shape: tuple[int, ...], kernel: tuple[int, ...],
+def _col2im(backend: Backend, pieces: list[Array], padded_shape: tuple[int, ...], kernel: tuple[int, ...],
             stride: tuple[int, ...], dilation: tuple[int, ...], out_sp: tuple[int, ...]) -> Array:
-    """The adjoint of ``_im2col``: add each offset's values back where they were read from."""
-    out = backend.xp.zeros(padded_shape, dtype=cols.dtype)
-    for j, off in enumerate(_offsets(kernel)):
-        out = backend.add_at(out, _window_key(off, stride, dilation, out_sp), cols[:, :, j, ...])
+    """The adjoint of the window gathering: add each kernel offset's piece (shaped like the
+    first two dims of ``padded_shape`` plus ``out_sp``) back where it was read from."""
+    out = backend.xp.zeros(padded_shape, dtype=pieces[0].dtype)
+    for piece, off in zip(pieces, _offsets(kernel)):
+        out = backend.add_at(out, _window_key(off, stride, dilation, out_sp), piece)
     return out
+
+
+def _channels_last_to_first(xp: ModuleType, x: Array) -> Array:
+    """Swap the first two axes: (N, C, ...) <-> (C, N, ...)."""
+    return xp.permute_dims(x, (1, 0) + tuple(range(2, x.ndim)))
 
 
 def _pad_value(backend: Backend, x: Array, padding: tuple[tuple[int, int], ...], value: float) -> Array:
