@@ -220,6 +220,7 @@ from arraygrad.core.shape import (
     vstack,
 )
 from arraygrad.core.tensor import Size, Tensor, device
+from arraygrad.serialization import load, save
 
 long = int64
 int = int32  # noqa: A001 - PyTorch name
