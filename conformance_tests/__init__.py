@@ -8,5 +8,10 @@
   those backends into failures); ``report.py``: Markdown matrix
   (``python -m conformance_tests.report --out conformance_report.md``).
 
-Run with ``JAX_ENABLE_X64=1`` so the jax float64 column runs (else it is skipped with the reason).
+jax needs 64-bit mode for float64 and for PyTorch's int64 indices; the suite turns it on unless
+``JAX_ENABLE_X64`` is set explicitly (``JAX_ENABLE_X64=0`` skips the jax float64 column with the reason).
 """
+
+import os
+
+os.environ.setdefault("JAX_ENABLE_X64", "1")

@@ -9,16 +9,6 @@ import pytest
 from conformance_tests import harness
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--require-backends",
-        default="",
-        metavar="NAMES",
-        help="comma-separated backends (e.g. numpy,strict,jax) that must run: a skip of one of them "
-        "(library missing, no device, jax float64 without JAX_ENABLE_X64) fails instead",
-    )
-
-
 def required_backends(config: pytest.Config) -> set[str]:
     names = {n.strip() for n in (config.getoption("--require-backends") or "").split(",") if n.strip()}
     unknown = names - set(harness.BACKENDS)

@@ -10,6 +10,10 @@ its reason, so a newly added op cannot slip past unnoticed.
 An API counts as covered when a registry row names it (``OpSpec.apis``/``RandomSpec.apis``)
 or when it is the very same object as a covered API (``Tensor.exp is ag.exp``,
 ``ag.clip is ag.clamp``): calling one runs exactly the code of the other.
+
+Layers: every public ``nn.Module`` subclass in the ``arraygrad.nn`` namespace needs a row of
+its own in the module registry (``conformance_tests/modules.py``; being a submodule of another
+row's layer does not count), except the base classes and containers listed below.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import types
 from typing import Any
 
 import arraygrad as ag
+from conformance_tests.modules import module_classes
 from conformance_tests.registry import OPS, RANDOM_OPS
 
 # Top-level callables that are not tensor ops, by reason.
@@ -28,6 +33,8 @@ _TOP_LEVEL_EXCLUSIONS: dict[str, tuple[str, ...]] = {
     # create tensors from shapes/data: no tensor inputs to compare across backends
     "creation": ("tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "empty", "full", "arange",
                  "linspace", "logspace", "eye", "zeros_like", "ones_like", "empty_like", "full_like"),
+    # checkpoint file I/O, not a tensor op (tests/test_serialization.py)
+    "serialization": ("save", "load"),
     # state of the random generator (its streams are checked through RANDOM_OPS)
     "rng state": ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"),
     # process-wide configuration
@@ -143,3 +150,56 @@ def missing() -> list[str]:
     """Public APIs no registry row covers, sorted."""
     done = covered()
     return sorted(name for name in public_apis() if name not in done)
+
+
+# ---------------------------------------------------------------------- nn modules
+
+# Public nn.Module subclasses that need no module-registry row, by reason.
+_MODULE_EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    # the base class of every layer: its forward is abstract
+    "base class": ("Module",),
+    # bases of covered layers (RNN/LSTM/GRU, RNNCell/LSTMCell/GRUCell), constructed through them
+    "recurrent base classes": ("RNNBase", "RNNCellBase"),
+    # hold modules or parameters for their owner but have no forward of their own
+    # (Sequential, which has one, has a row)
+    "containers without forward": ("ModuleList", "ModuleDict", "ParameterList", "ParameterDict"),
+}
+MODULE_EXCLUDED: dict[str, str] = {n: why for why, names in _MODULE_EXCLUSIONS.items() for n in names}
+
+
+def _nn_module_classes() -> dict[str, type]:
+    return {
+        name: value for name, value in vars(ag.nn).items()
+        if not name.startswith("_") and isinstance(value, type) and issubclass(value, ag.nn.Module)
+    }
+
+
+def _is_loss(cls: type) -> bool:
+    """Loss layers (subclasses of the loss base class ``_Loss``) belong in the loss registry
+    (DESIGN.md: one table each for ops, modules, losses and optimizers), not in this one."""
+    from arraygrad.nn.modules.loss import _Loss
+
+    return issubclass(cls, _Loss)
+
+
+def public_modules() -> dict[str, type]:
+    """Every public ``nn.Module`` subclass of the ``arraygrad.nn`` namespace that needs a
+    module-registry row, by name: all but :data:`MODULE_EXCLUDED` and the loss layers."""
+    return {n: c for n, c in _nn_module_classes().items() if n not in MODULE_EXCLUDED and not _is_loss(c)}
+
+
+def loss_modules() -> list[str]:
+    """The public loss layers (``"nn.Name"``), left to the loss registry; the report lists them
+    until that registry exists, so that they are not silently absent."""
+    return sorted(f"nn.{n}" for n, c in _nn_module_classes().items() if _is_loss(c))
+
+
+def missing_modules() -> list[str]:
+    """Public nn layers (``"nn.Name"``) without a row in the module registry, sorted."""
+    done = module_classes()
+    return sorted(f"nn.{name}" for name, cls in public_modules().items() if cls not in done)
+
+
+def missing_all() -> list[str]:
+    """Everything the registries miss: public APIs (ops) and public nn layers."""
+    return missing() + missing_modules()

@@ -14,6 +14,9 @@ Vocabulary:
   and checks that every result array comes from the backend under test, in the right dtype,
   and that no input tensor was modified.
 * :func:`check_random`: seeded random functions give numpy's values on every backend.
+* Modules (:class:`conformance_tests.modules.ModuleSpec` rows): the same two tiers, with the
+  module's parameters as further gradient inputs and its buffers compared after the forward
+  (:func:`check_module_tier1`, :func:`check_module_tier2`).
 
 Checks return the worst error/tolerance ratio seen (<= 1 means pass) and raise
 :class:`Mismatch` (an ``AssertionError``) on a failed comparison. A backend that cannot run
@@ -24,6 +27,7 @@ so pytest shows their traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -38,6 +42,7 @@ import arraygrad as ag
 from conformance_tests.samples import Sample, f32
 
 if TYPE_CHECKING:
+    from conformance_tests.modules import ModuleSpec
     from conformance_tests.registry import OpSpec
 
 #: every backend the suite declares; each appears in every result (run, skipped or failed)
@@ -66,6 +71,9 @@ TOLERANCES: dict[tuple[str, str], tuple[float, float]] = {
     ("elementwise", "float64"): (1e-7, 1e-9),
     ("reduction", "float64"): (1e-7, 1e-9),
     ("grad", "float64"): (1e-7, 1e-9),
+    # module rows (forward outputs, gradients and buffers alike)
+    ("module", "float32"): (5e-3, 1e-3),
+    ("module", "float64"): (1e-7, 1e-9),
 }
 #: registry kinds -> forward tolerance class
 KIND_TOLERANCE = {
@@ -325,10 +333,15 @@ def run_vjp(spec: OpSpec, sample: Sample, backend: str, dtype: str, grad: tuple[
         cts = [host_tensor(c, dtype, backend) for c in cotangents]
         raw = ag.autograd.grad([outs[i] for i in diff], leaves, grad_outputs=cts, allow_unused=True)
         grads = [g if g is not None else ag.zeros_like(leaf) for g, leaf in zip(raw, leaves)]
-    for k, (t, data) in enumerate(inputs):  # registry callables clone before in-place work
-        if not np.array_equal(to_host(t), np.asarray(data).astype(to_host(t).dtype), equal_nan=data.dtype.kind == "f"):
-            raise Mismatch(f"{spec.id} on {backend}:{dtype}: input tensor {k} was modified by the op or its backward")
+    check_inputs_unmodified(inputs, f"{spec.id} on {backend}:{dtype}")  # registry callables clone before in-place work
     return outs, grads, diff
+
+
+def check_inputs_unmodified(inputs: list[tuple[Any, np.ndarray]], what: str) -> None:
+    """Every ``(tensor, values it was made from)`` pair of :func:`build_call` still holds its values."""
+    for k, (t, data) in enumerate(inputs):
+        if not np.array_equal(to_host(t), np.asarray(data).astype(to_host(t).dtype), equal_nan=data.dtype.kind == "f"):
+            raise Mismatch(f"{what}: input tensor {k} was modified by the op or its backward")
 
 
 _REFERENCES: dict[tuple[OpSpec, int], Reference] = {}  # rows hash by identity
@@ -614,4 +627,350 @@ def _check_random(spec: Any, backend: str, dtype: str) -> float:
         for seed, draws in zip(SEEDS, anchors):
             if not predicate(draws):
                 raise Mismatch(f"{spec.id} (numpy, seed {seed}): expected {description}, got {draws!r}")
+    return worst
+
+
+# ---------------------------------------------------------------------- modules
+#
+# A module row (conformance_tests.modules.ModuleSpec) is checked like an op row, with the
+# module's parameters as further gradient inputs (compared by name) and its state (parameters
+# and buffers) compared after the forward: BatchNorm in training updates its running
+# statistics. The state is made once (numpy float64, fixed seed, see :func:`module_state`)
+# and loaded with ``load_state_dict`` into every backend x dtype instance.
+#
+# Rows with a ``seed`` (dropout in training) re-seed the default generator before every
+# forward, which makes them deterministic functions of their inputs, so both tiers apply
+# unchanged. Their masks depend on the dtype (a float32 draw is not a float64 draw), so their
+# tier 2 anchor is numpy *in the dtype under test*; on every backend the zero positions must
+# equal numpy's, and float64 results must be bit-identical to numpy's.
+
+#: finite-difference directions per gradient tensor: each input and each parameter is
+#: perturbed on its own, so that a wrong gradient of a small bias cannot hide behind the
+#: gradient of a large weight in one joint direction
+MODULE_DIRECTIONS = 2
+#: tensors of at most this many elements are checked along each unit direction instead
+MODULE_FULL_MAX = 4
+
+
+@contextlib.contextmanager
+def preserved_rng() -> Iterator[None]:
+    """Leave the default generator as the caller had it (constructors and dropout draw from it)."""
+    state = ag.get_rng_state()
+    try:
+        yield
+    finally:
+        ag.set_rng_state(state)
+
+
+_MODULE_STATES: dict[ModuleSpec, dict[str, np.ndarray]] = {}  # rows hash by identity
+
+
+def module_state(spec: ModuleSpec) -> dict[str, np.ndarray]:
+    """The state (``state_dict`` as numpy arrays) that every instance of ``spec`` loads.
+
+    Made once: the module is built on numpy in float64 after ``ag.manual_seed`` (a seed derived
+    from the row id). Floating entries the constructor fills with one constant (norm weights 1,
+    biases 0, running mean 0 and variance 1) are replaced by random values (variances positive),
+    else a wrong use of them would go unnoticed; every floating value is rounded to float32 so
+    that float32 and float64 instances hold the same numbers (as the samples are, see
+    ``samples.f32``).
+    """
+    if spec not in _MODULE_STATES:
+        seed = _seed("module state", spec.id)
+        previous = ag.get_default_dtype()
+        with preserved_rng(), ag.use_backend("numpy"):
+            ag.manual_seed(seed)
+            ag.set_default_dtype(ag.float64)
+            try:
+                module = spec.make()
+            finally:
+                ag.set_default_dtype(previous)
+        rng = np.random.default_rng(seed)
+        state: dict[str, np.ndarray] = {}
+        for name, t in module.state_dict().items():
+            value = to_host(t).copy()
+            if value.dtype.kind == "f":
+                if value.dtype != np.float64:
+                    raise Mismatch(f"{spec.id}: state entry {name!r} is {value.dtype} although built in float64")
+                if spec.perturb and value.size and np.all(value == value.reshape(-1)[0]):
+                    if name.rsplit(".", 1)[-1] == "running_var":
+                        value = rng.uniform(0.5, 1.5, value.shape)
+                    else:
+                        value = value + 0.5 * rng.standard_normal(value.shape)
+                value = f32(value)
+            state[name] = value
+        _MODULE_STATES[spec] = state
+    return _MODULE_STATES[spec]
+
+
+def _state_dtype(value: np.ndarray, dtype: str) -> str:
+    return dtype if value.dtype.kind == "f" else ("bool" if value.dtype.kind == "b" else value.dtype.name)
+
+
+def module_instance(spec: ModuleSpec, backend: str, dtype: str) -> Any:
+    """A new instance of ``spec`` on ``backend`` in ``dtype`` holding :func:`module_state`.
+
+    Constructed on numpy, moved with ``Module.to(backend=..., dtype=...)``, then loaded with
+    ``load_state_dict`` (strict) from the state converted to tensors of that backend and dtype,
+    and put in training or eval mode. Every parameter and buffer must then be a native array of
+    ``backend`` in the right dtype.
+    """
+    state = module_state(spec)
+    with ag.use_backend("numpy"):
+        module = spec.make()
+    module.to(backend=backend, dtype=getattr(ag, dtype))
+    module.load_state_dict({k: host_tensor(v, _state_dtype(v, dtype), backend) for k, v in state.items()})
+    module.train(spec.train)
+    for name, t in [*module.named_parameters(), *module.named_buffers()]:
+        label = f"{spec.id} on {backend}:{dtype}, state entry {name!r} after load_state_dict"
+        assert_native(t, backend, label)
+        if name in state and t.dtype.name != _state_dtype(state[name], dtype):
+            raise Mismatch(f"{label}: dtype {t.dtype.name}, expected {_state_dtype(state[name], dtype)}")
+    return module
+
+
+def module_grad_indices(spec: ModuleSpec, sample: Sample) -> tuple[int, ...]:
+    """Indices (into :func:`float_arrays`) of the sample's inputs that get gradients."""
+    return tuple(range(len(float_arrays(sample)))) if spec.grad is None else tuple(spec.grad)
+
+
+def _grad_parameters(module: Any) -> list[tuple[str, Any]]:
+    return [(name, p) for name, p in module.named_parameters() if p.requires_grad]
+
+
+def _module_forward(spec: ModuleSpec, module: Any, sample: Sample, backend: str, dtype: str, grad: tuple[int, ...],
+                    replace: list[np.ndarray] | None = None, inputs: list[tuple[Any, np.ndarray]] | None = None,
+                    ) -> tuple[list[Any], list[Any]]:
+    """One forward of ``module`` on ``sample`` (re-seeded first for seeded rows): the flat
+    outputs (None where the module returns None) and the input leaves."""
+    args, kwargs, leaves = build_call(sample, backend, dtype, grad, replace=replace, inputs=inputs)
+    if spec.seed is not None:
+        ag.manual_seed(spec.seed)
+    return flatten_outputs(spec.forward(module, args, kwargs)), leaves
+
+
+def _module_vjp(outs: list[Any], diff: list[int], targets: list[Any], cotangents: list[np.ndarray], backend: str,
+                dtype: str, what: str) -> list[Any]:
+    """Gradients of ``sum(cotangent * output)`` over the differentiable outputs with respect
+    to ``targets`` (zeros for a target the outputs do not depend on)."""
+    for i in diff:
+        if not (isinstance(outs[i], ag.Tensor) and outs[i].requires_grad):
+            raise Mismatch(f"{what}: output {i} does not require grad although the reference's does")
+    cts = [host_tensor(c, dtype, backend) for c in cotangents]
+    raw = ag.autograd.grad([outs[i] for i in diff], targets, grad_outputs=cts, allow_unused=True)
+    return [g if g is not None else ag.zeros_like(t) for g, t in zip(raw, targets)]
+
+
+@dataclass
+class ModuleReference:
+    """numpy results of one module sample (float64, or the dtype's anchor for seeded rows)."""
+
+    outputs: list[np.ndarray | None]  # every output on the host (None where the module returned None)
+    diff: list[int]  # indices of outputs that require grad
+    cotangents: list[np.ndarray]  # one random upstream gradient per differentiable output
+    grad_names: list[str]  # "input <i>" (index into float_arrays) or "parameter <name>"
+    grads: list[np.ndarray]  # the vector-Jacobian products, one per grad_names entry
+    state: dict[str, np.ndarray]  # state_dict after the forward
+
+
+_MODULE_REFERENCES: dict[tuple[ModuleSpec, int, str], ModuleReference] = {}
+
+
+def module_reference(spec: ModuleSpec, index: int, dtype: str = "float64") -> ModuleReference:
+    """The numpy reference of sample ``index`` of ``spec`` (computed once). ``dtype`` other
+    than float64 only for seeded rows (their anchor per dtype)."""
+    key = (spec, index, dtype)
+    if key not in _MODULE_REFERENCES:
+        sample = spec.sample_list[index]
+        what = f"{spec.id} sample {index} {sample.describe()} (numpy {dtype} reference)"
+        grad = module_grad_indices(spec, sample)
+        with preserved_rng():
+            module = module_instance(spec, "numpy", dtype)
+            inputs: list[tuple[Any, np.ndarray]] = []
+            outs, leaves = _module_forward(spec, module, sample, "numpy", dtype, grad, inputs=inputs)
+            params = _grad_parameters(module)
+            diff = [i for i, o in enumerate(outs) if isinstance(o, ag.Tensor) and o.requires_grad]
+            if (leaves or params) and not diff:
+                raise Mismatch(f"{what}: no output requires grad although the inputs or parameters do")
+            host = [None if o is None else to_host(o) for o in outs]
+            rng = np.random.default_rng(_seed("module cotangent", spec.id, index))
+            cotangents = [f32(rng.standard_normal(tuple(outs[i].shape))) for i in diff]
+            names = [f"input {i}" for i in grad] + [f"parameter {n}" for n, _ in params]
+            grads = []
+            if diff:
+                targets = leaves + [p for _, p in params]
+                grads = [to_host(g) for g in _module_vjp(outs, diff, targets, cotangents, "numpy", dtype, what)]
+            state = {k: to_host(v) for k, v in module.state_dict().items()}
+            check_inputs_unmodified(inputs, what)
+        _MODULE_REFERENCES[key] = ModuleReference(host, diff, cotangents, names if diff else [], grads, state)
+    return _MODULE_REFERENCES[key]
+
+
+def check_module_tier1(spec: ModuleSpec) -> float:
+    """Tier 1 of a module row on numpy float64: the row's ``validate`` predicate on the outputs
+    where it has one, and gradients with respect to the inputs and every parameter against
+    central finite differences (:func:`module_gradcheck`)."""
+    worst = 0.0
+    checked = False
+    for index, sample in enumerate(spec.sample_list):
+        ref = module_reference(spec, index)
+        if spec.validate is not None:
+            description, predicate = spec.validate
+            if not predicate(float_arrays(sample), ref.outputs):
+                raise Mismatch(f"{spec.id} sample {index} {sample.describe()}: expected {description}")
+            checked = True
+        if ref.grad_names:
+            worst = max(worst, module_gradcheck(spec, index))
+            checked = True
+    if not checked:
+        raise Mismatch(f"{spec.id}: nothing to check in tier 1 (no gradient input or parameter, no validate)")
+    return worst
+
+
+def module_gradcheck(spec: ModuleSpec, index: int) -> float:
+    """Finite-difference check of sample ``index`` of ``spec``: for each gradient input and each
+    parameter on its own, the directional derivative along random directions (every unit
+    direction for tensors of at most :data:`MODULE_FULL_MAX` elements) must equal the reference
+    gradient projected on it, for the reference cotangent and for a second random one.
+
+    Finite-difference forwards reuse one numpy float64 instance, reloading the full state
+    (buffers included: BatchNorm in training updates them) before each forward.
+    """
+    sample = spec.sample_list[index]
+    ref = module_reference(spec, index)
+    state = module_state(spec)
+    grad = module_grad_indices(spec, sample)
+    what = f"{spec.id} sample {index} {sample.describe()}"
+    xs = [x.copy() for x in float_arrays(sample)]
+    out_shapes = [ref.outputs[i].shape for i in ref.diff]  # type: ignore[union-attr]
+    eps = spec.fd_eps or FD_EPS
+
+    with preserved_rng():
+        module = module_instance(spec, "numpy", "float64")
+
+        def outputs_at(inputs: list[np.ndarray], st: dict[str, np.ndarray]) -> np.ndarray:
+            module.load_state_dict({k: host_tensor(v, _state_dtype(v, "float64"), "numpy") for k, v in st.items()})
+            with ag.no_grad():
+                outs, _ = _module_forward(spec, module, sample, "numpy", "float64", (), replace=inputs)
+            return np.concatenate([to_host(outs[i]).astype(np.float64).ravel() for i in ref.diff])
+
+        # the gradients for a second cotangent w
+        rng = np.random.default_rng(_seed("module directions", spec.id, index))
+        w = rng.standard_normal(sum(int(np.prod(s)) for s in out_shapes))
+        fresh = module_instance(spec, "numpy", "float64")
+        outs, leaves = _module_forward(spec, fresh, sample, "numpy", "float64", grad)
+        targets = leaves + [p for _, p in _grad_parameters(fresh)]
+        g_w = [to_host(g) for g in _module_vjp(outs, ref.diff, targets, _split(w, out_shapes), "numpy", "float64",
+                                                what)]
+        v = np.concatenate([c.ravel() for c in ref.cotangents])
+
+        worst = 0.0
+        unknown = set(spec.fd_skip) - set(ref.grad_names)
+        if unknown:
+            raise Mismatch(f"{what}: fd_skip names {sorted(unknown)}, which are not gradients of the row "
+                           f"({ref.grad_names})")
+        for name, g_ref, g_second in zip(ref.grad_names, ref.grads, g_w):
+            kind, _, key = name.partition(" ")
+            base = xs[int(key)] if kind == "input" else state[key]
+            n = base.size
+            directions = (np.eye(n) if n <= MODULE_FULL_MAX else rng.standard_normal((MODULE_DIRECTIONS, n)))
+            if name in spec.fd_skip:  # entries whose gradient is by definition not the derivative
+                _, entries = spec.fd_skip[name]
+                keep = np.ones(base.shape, dtype=bool)
+                keep[entries if entries is not None else ...] = False
+                directions = directions * keep.ravel()
+            for u in directions:
+                if not u.any():
+                    continue
+                step = eps * u.reshape(base.shape)
+                values = []
+                for sign in (1.0, -1.0):
+                    if kind == "input":
+                        inputs = list(xs)
+                        inputs[int(key)] = base + sign * step
+                        values.append(outputs_at(inputs, state))
+                    else:
+                        values.append(outputs_at(xs, {**state, key: base + sign * step}))
+                d = (values[0] - values[1]) / (2 * eps)
+                got = np.array([g_ref.astype(np.float64).ravel() @ u, g_second.astype(np.float64).ravel() @ u])
+                worst = max(worst, compare(got, np.array([v @ d, w @ d]), FD_RTOL, FD_ATOL,
+                                           f"{what}: directional derivative for {name} vs finite differences"))
+    return worst
+
+
+def module_tolerance(spec: ModuleSpec, quantity: str, dtype: str) -> tuple[float, float]:
+    """(rtol, atol) for ``quantity`` ('forward', 'grad' or 'state') of a module row in ``dtype``;
+    overrides in ``spec.tol`` use keys like ``'grad:float32'``."""
+    return spec.tol.get(f"{quantity}:{dtype}") or TOLERANCES[("module", dtype)]
+
+
+def _check_seeded(got: np.ndarray, want: np.ndarray, dtype: str, what: str) -> None:
+    """Seeded rows: zero positions (the dropout mask) equal numpy's; float64 values bit-identical."""
+    if got.shape == want.shape and not np.array_equal(got == 0, want == 0):
+        bad = np.argwhere((got == 0) != (want == 0))[:5].tolist()
+        raise Mismatch(f"{what}: the dropout mask differs from numpy's under the same seed (zero positions differ at {bad})")
+    if dtype == "float64" and got.shape == want.shape and got.tobytes() != want.tobytes():
+        compare(got, want, 0.0, 0.0, f"{what} (must be bit-identical to numpy's under the same seed)")
+        raise Mismatch(f"{what}: not bit-identical to numpy's under the same seed (sign of zero or NaN payload)")
+
+
+def check_module_tier2(spec: ModuleSpec, backend: str, dtype: str) -> float:
+    """Every sample of ``spec`` on ``backend`` in ``dtype`` against the numpy reference: forward
+    outputs, gradients with respect to the inputs and every parameter, and the state after the
+    forward, with result types and dtypes checked."""
+    require(backend, dtype)
+    worst = 0.0
+    anchor = dtype if spec.seed is not None else "float64"
+    with preserved_rng():
+        for index, sample in enumerate(spec.sample_list):
+            ref = module_reference(spec, index, anchor)
+            grad = module_grad_indices(spec, sample)
+            what = f"{spec.id} on {backend}:{dtype}, sample {index} {sample.describe()}"
+            module = module_instance(spec, backend, dtype)
+            inputs: list[tuple[Any, np.ndarray]] = []
+            outs, leaves = _module_forward(spec, module, sample, backend, dtype, grad, inputs=inputs)
+            if len(outs) != len(ref.outputs):
+                raise Mismatch(f"{what}: {len(outs)} outputs, expected {len(ref.outputs)}")
+            rtol, atol = module_tolerance(spec, "forward", dtype)
+            for k, (out, want) in enumerate(zip(outs, ref.outputs)):
+                label = f"{what}, output {k}"
+                if want is None or out is None:
+                    if want is not None or out is not None:
+                        raise Mismatch(f"{label}: {'None' if out is None else 'a tensor'}, the reference has "
+                                       f"{'None' if want is None else 'a tensor'}")
+                    continue
+                assert_native(out, backend, label)
+                if out.dtype.name != _expected_dtype(want, dtype):
+                    raise Mismatch(f"{label}: dtype {out.dtype.name}, expected {_expected_dtype(want, dtype)}")
+                if spec.seed is not None:
+                    _check_seeded(to_host(out), want, dtype, label)
+                worst = max(worst, compare(to_host(out), want, rtol, atol, label))
+            if ref.diff:
+                params = _grad_parameters(module)
+                names = [f"input {i}" for i in grad] + [f"parameter {n}" for n, _ in params]
+                if names != ref.grad_names:
+                    raise Mismatch(f"{what}: gradient targets {names}, the reference has {ref.grad_names}")
+                targets = leaves + [p for _, p in params]
+                grads = _module_vjp(outs, ref.diff, targets, ref.cotangents, backend, dtype, what)
+                rtol, atol = module_tolerance(spec, "grad", dtype)
+                for name, g, want in zip(names, grads, ref.grads):
+                    label = f"{what}, gradient of {name}"
+                    assert_native(g, backend, label)
+                    if g.dtype.name != dtype:
+                        raise Mismatch(f"{label}: dtype {g.dtype.name}, expected {dtype}")
+                    if spec.seed is not None:
+                        _check_seeded(to_host(g), want, dtype, label)
+                    worst = max(worst, compare(to_host(g), want, rtol, atol, label))
+            state = module.state_dict()
+            if list(state) != list(ref.state):
+                raise Mismatch(f"{what}: state_dict keys {list(state)} after the forward, expected {list(ref.state)}")
+            rtol, atol = module_tolerance(spec, "state", dtype)
+            for name, t in state.items():
+                label = f"{what}, state entry {name!r} after the forward"
+                want = ref.state[name]
+                assert_native(t, backend, label)
+                if t.dtype.name != _state_dtype(want, dtype):
+                    raise Mismatch(f"{label}: dtype {t.dtype.name}, expected {_state_dtype(want, dtype)}")
+                worst = max(worst, compare(to_host(t), want, rtol, atol, label))
+            check_inputs_unmodified(inputs, what)
     return worst

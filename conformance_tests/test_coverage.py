@@ -1,5 +1,5 @@
-"""The registries cover every public op, name only APIs that exist, and every registered
-backend is one the suite declares (so none can be silently absent)."""
+"""The registries cover every public op and nn layer, name only APIs that exist, and every
+registered backend is one the suite declares (so none can be silently absent)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,21 @@ def test_no_public_op_missing_from_registry() -> None:
         f"{len(missing)} public APIs have no registry row (add a row to conformance_tests/registry.py, or, "
         f"if it is not an op, an exclusion with its reason to conformance_tests/coverage.py): {missing}"
     )
+
+
+def test_no_public_module_missing_from_module_registry() -> None:
+    missing = coverage.missing_modules()
+    assert not missing, (
+        f"{len(missing)} public nn layers have no row in the module registry (add rows to "
+        f"conformance_tests/modules.py, or, for a base class or a container without forward, an exclusion with its "
+        f"reason to conformance_tests/coverage.py): {missing}"
+    )
+
+
+def test_module_exclusions_name_existing_modules() -> None:
+    stale = [n for n in coverage.MODULE_EXCLUDED
+             if not (isinstance(getattr(ag.nn, n, None), type) and issubclass(getattr(ag.nn, n), ag.nn.Module))]
+    assert not stale, f"module coverage exclusions name nn classes that no longer exist: {stale}"
 
 
 def test_registry_names_existing_apis() -> None:

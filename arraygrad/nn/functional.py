@@ -886,7 +886,9 @@ def _keep_mask(input: Tensor, mask_shape: tuple[int, ...], p: float) -> Tensor: 
     draw_dtype = input.dtype if input.dtype in (dtypes.float32, dtypes.float64) else dtypes.float32
     u = rand(mask_shape, dtype=draw_dtype, backend=input._backend)
     scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    return ops.where(ops.ge(u, p), scale, 0.0).to(input.dtype)
+    # the kept mask times the scale in the input's dtype (where() of two Python scalars would
+    # give the default float dtype and round 1 / (1 - p) to float32)
+    return ops.mul(ops.ge(u, p).to(input.dtype), scale)
 
 
 def _apply_mask(input: Tensor, mask_shape: tuple[int, ...], p: float, inplace: bool, name: str) -> Tensor:  # noqa: A002
