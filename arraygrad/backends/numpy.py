@@ -46,3 +46,48 @@ class NumpyBackend(Backend):
         out = np.array(x, copy=True)
         np.add.at(out, (slice(None),) * axis + (index,), source)
         return out
+
+    def add_at(self, out: Array, key: Key, value: Array) -> Array:
+        out[key] += value  # ``out`` is a fresh array the caller owns: no temporary needed
+        return out
+
+    # max pooling with non-overlapping windows (stride == kernel, no padding or dilation, sizes
+    # divisible: the usual 2x2 pooling) is a reshape; everything else uses the reference kernel
+    def max_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[Array, Array]:
+        windows = self._tiles(x, kernel, stride, padding, dilation)
+        if windows is None:
+            return super().max_pool(x, kernel, stride, padding, dilation)
+        return windows.max(axis=-1), windows.argmax(axis=-1)
+
+    def max_pool_grad(self, g: Array, offsets: Array, x_shape: tuple[int, ...], kernel: tuple[int, ...],
+                      stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+                      dilation: tuple[int, ...]) -> Array:
+        if not self._tiled(x_shape, kernel, stride, padding, dilation):
+            return super().max_pool_grad(g, offsets, x_shape, kernel, stride, padding, dilation)
+        nd = len(kernel)
+        cols = np.zeros(tuple(g.shape) + (int(np.prod(kernel)),), dtype=g.dtype)
+        np.put_along_axis(cols, offsets[..., None], g[..., None], axis=-1)
+        # (N, C, *out, *kernel) -> (N, C, out0, k0, out1, k1, ...) -> (N, C, *spatial)
+        cols = cols.reshape(tuple(g.shape) + tuple(kernel))
+        order = (0, 1) + tuple(a for i in range(nd) for a in (2 + i, 2 + nd + i))
+        return cols.transpose(order).reshape(x_shape)
+
+    @staticmethod
+    def _tiled(x_shape: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
+               padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> bool:
+        return (tuple(stride) == tuple(kernel) and all(d == 1 for d in dilation)
+                and all(lo == 0 and hi == 0 for lo, hi in padding)
+                and all(n % k == 0 for n, k in zip(x_shape[2:], kernel)))
+
+    def _tiles(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
+               padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> Array | None:
+        """(N, C, *out, prod(kernel)) windows, in the reference's offset order, or None."""
+        if not self._tiled(tuple(x.shape), kernel, stride, padding, dilation):
+            return None
+        nd = len(kernel)
+        out = tuple(n // k for n, k in zip(x.shape[2:], kernel))
+        split = tuple(x.shape[:2]) + tuple(d for o, k in zip(out, kernel) for d in (o, k))
+        order = (0, 1) + tuple(2 + 2 * i for i in range(nd)) + tuple(3 + 2 * i for i in range(nd))
+        return np.asarray(x).reshape(split).transpose(order).reshape(tuple(x.shape[:2]) + out + (-1,))
+
