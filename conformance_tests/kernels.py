@@ -32,7 +32,7 @@ from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
 
 #: kernels with cases here
 KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
-           "conv_grad_weight", "random_bits")
+           "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits")
 
 #: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
 #: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
@@ -156,6 +156,50 @@ CONV_CASES = [
     ConvCase("2d_depthwise", (2, 2, 4, 4), (2, 1, 3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), 2),
 ]
 
+@dataclass
+class PoolCase:
+    """Max pooling of x (N, C, *spatial): one (lo, hi) pad per dim, as the backend kernels take it."""
+
+    name: str
+    x_shape: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    dilation: tuple[int, ...]
+
+
+POOL_CASES = [
+    PoolCase("2d_tiled", (2, 3, 4, 6), (2, 2), (2, 2), ((0, 0), (0, 0)), (1, 1)),  # numpy's reshape path
+    PoolCase("2d_overlap_pad", (1, 2, 5, 5), (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
+    PoolCase("1d_tiled", (2, 2, 6), (3,), (3,), ((0, 0),), (1,)),
+    PoolCase("2d_dilated", (1, 1, 6, 6), (2, 2), (1, 2), ((0, 0), (0, 1)), (2, 1)),
+]
+
+
+def numpy_max_pool(c: PoolCase, x: np.ndarray, g: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Direct-loop max pooling: values, the offset of each window's first maximum (row-major
+    over the kernel) and the input gradient for upstream ``g``."""
+    padded = np.full(x.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], c.padding)), -np.inf)
+    padded[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], c.padding))] = x
+    out_sp = tuple((p - d * (k - 1) - 1) // st + 1
+                   for p, k, st, d in zip(padded.shape[2:], c.kernel, c.stride, c.dilation))
+    values = np.zeros(x.shape[:2] + out_sp)
+    offsets = np.zeros(x.shape[:2] + out_sp, dtype=np.int64)
+    gpad = np.zeros(padded.shape)
+    for pos in np.ndindex(*out_sp):
+        taps = list(np.ndindex(*c.kernel))
+        coords = [tuple(p * st + k * d for p, st, k, d in zip(pos, c.stride, tap, c.dilation)) for tap in taps]
+        window = np.stack([padded[(slice(None), slice(None)) + co] for co in coords], axis=-1)
+        best = window.argmax(axis=-1)
+        values[(slice(None), slice(None)) + pos] = window.max(axis=-1)
+        offsets[(slice(None), slice(None)) + pos] = best
+        for j, co in enumerate(coords):
+            if g is not None:
+                gpad[(slice(None), slice(None)) + co] += np.where(best == j, g[(slice(None), slice(None)) + pos], 0.0)
+    grad = gpad[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], c.padding))]
+    return values, offsets, grad
+
+
 #: (key, counter, n): crossing a 32-bit counter boundary (carry into the high word), a counter
 #: above 2**32, and n = 0
 RANDOM_BITS_CASES = [((0, 0), 0, 1), ((123, 456), 5, 10), ((0xFFFFFFFF, 7), 2**32 - 3, 9), ((42, 0), 2**40, 4),
@@ -241,8 +285,15 @@ def _to_backend(value: Any, src: Any, dst: Any) -> Any:
     return value
 
 
-def _same(got: Any, want: np.ndarray, backend: Any, what: str) -> None:
-    """Exact comparison of a native result with a numpy expectation, plus array type and dtype."""
+def _same(got: Any, want: Any, backend: Any, what: str) -> None:
+    """Exact comparison of a native result with a numpy expectation, plus array type and dtype
+    (a tuple of expectations for kernels that return several arrays)."""
+    if isinstance(want, tuple):
+        if not isinstance(got, tuple) or len(got) != len(want):
+            raise Mismatch(f"{what}: expected {len(want)} arrays, got {type(got).__name__}")
+        for i, (gi, wi) in enumerate(zip(got, want)):
+            _same(gi, wi, backend, f"{what} output {i}")
+        return
     module = type(got).__module__
     if not module.startswith(ARRAY_MODULES[backend.name]):
         raise Mismatch(f"{what}: result is a {module}.{type(got).__name__}, not an array of backend {backend.name!r}")
@@ -288,6 +339,16 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
         if k == "conv_grad_input":
             return gx.astype(host), lambda: (arr(g), arr(w), c.x_shape, *params)
         return gw.astype(host), lambda: (arr(x), arr(g), c.w_shape, *params)
+    if k in ("max_pool", "max_pool_grad"):
+        rng = np.random.default_rng(5)
+        x = rng.permutation(int(np.prod(c.x_shape))).reshape(c.x_shape).astype(np.float64)  # distinct: no ties
+        values, offsets, _ = numpy_max_pool(c, x, None)  # the output shape first
+        g = _small_ints(values.shape, 4)
+        values, offsets, gx = numpy_max_pool(c, x, g)
+        params = (c.kernel, c.stride, c.padding, c.dilation)
+        if k == "max_pool":
+            return (values.astype(host), offsets), lambda: (arr(x), *params)
+        return gx.astype(host), lambda: (arr(g), backend.asarray(offsets, i64), c.x_shape, *params)
     x = _values(c.shape)
     selected = x[c.key]
     if k == "getitem":
@@ -340,5 +401,6 @@ KERNEL_CASES: list[KernelCase] = [
     *(_case(k, c.name, c) for k in ("add_at", "set_at") for c in BASIC_CASES),
     *(_case("index_add", c.name, c) for c in INDEX_ADD_CASES),
     *(_case(k, c.name, c) for k in ("conv", "conv_grad_input", "conv_grad_weight") for c in CONV_CASES),
+    *(_case(k, c.name, c) for k in ("max_pool", "max_pool_grad") for c in POOL_CASES),
     *(_case("random_bits", f"counter={cnt},n={n}", (key, cnt, n)) for key, cnt, n in RANDOM_BITS_CASES),
 ]
