@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from arraygrad import autograd, backends, nn, optim  # noqa: E402
+from arraygrad import autograd, backends, data, nn, optim  # noqa: E402
 from arraygrad.core import methods as _methods  # noqa: F401  (binds Tensor methods)
 from arraygrad.core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from arraygrad.core.creation import (

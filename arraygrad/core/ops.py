@@ -1025,8 +1025,15 @@ def _amax(a: Tensor, dim: Any, keepdim: bool, largest: bool, op: str) -> Tensor:
     backend = a._backend
     x = a._storage.array
     axes = _axes(dim, x.ndim, op)
-    if math.prod(x.shape) == 0 and (axes is None or builtins_any_zero(x.shape, axes)):
-        raise RuntimeError(f"{op}(): cannot reduce over an empty dimension of a tensor of shape {tuple(x.shape)}")
+    if math.prod(x.shape) == 0:
+        if axes is None:
+            raise RuntimeError(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+                "with the 'dim' argument."
+            )
+        empty = [i for i in axes if x.shape[i] == 0]
+        if empty:
+            raise RuntimeError(f"{op}(): Expected reduction dim {empty[0]} to have non-zero size.")
     out = (backend.xp.max if largest else backend.xp.min)(x, axis=axes, keepdims=keepdim)
     if GRAD_MODE.enabled and a._rg:
         node = AmaxBackward0((a,))
@@ -1220,10 +1227,6 @@ def std(a: Tensor, dim: Any = None, *, correction: float | None = None, unbiased
         keepdim: bool = False) -> Tensor:
     """Standard deviation: ``sqrt(var(...))``."""
     return sqrt(var(a, dim, correction=correction, unbiased=unbiased, keepdim=keepdim))
-
-
-def builtins_any_zero(shape: tuple[int, ...], axes: tuple[int, ...]) -> bool:
-    return 0 in [shape[i] for i in axes]
 
 
 def builtins_max(a: float, b: float) -> float:
