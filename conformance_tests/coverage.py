@@ -14,6 +14,10 @@ or when it is the very same object as a covered API (``Tensor.exp is ag.exp``,
 Layers: every public ``nn.Module`` subclass in the ``arraygrad.nn`` namespace needs a row of
 its own in the module registry (``conformance_tests/modules.py``; being a submodule of another
 row's layer does not count), except the base classes and containers listed below.
+
+Losses and optimizers: every public loss layer (a subclass of ``_Loss``) needs a row in the loss
+registry (``conformance_tests/losses.py``), and every public ``Optimizer`` subclass of
+``arraygrad.optim`` one in the optimizer registry (``conformance_tests/optimizers.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import types
 from typing import Any
 
 import arraygrad as ag
+from conformance_tests.losses import loss_classes
 from conformance_tests.modules import module_classes
+from conformance_tests.optimizers import optimizer_classes
 from conformance_tests.registry import OPS, RANDOM_OPS
 
 # Top-level callables that are not tensor ops, by reason.
@@ -189,9 +195,34 @@ def public_modules() -> dict[str, type]:
 
 
 def loss_modules() -> list[str]:
-    """The public loss layers (``"nn.Name"``), left to the loss registry; the report lists them
-    until that registry exists, so that they are not silently absent."""
+    """The public loss layers (``"nn.Name"``), covered by the loss registry instead."""
     return sorted(f"nn.{n}" for n, c in _nn_module_classes().items() if _is_loss(c))
+
+
+def missing_losses() -> list[str]:
+    """Public loss layers (``"nn.Name"``) without a row in the loss registry, sorted."""
+    done = loss_classes()
+    return sorted(f"nn.{n}" for n, c in _nn_module_classes().items() if _is_loss(c) and c not in done)
+
+
+#: public ``Optimizer`` subclasses that need no optimizer-registry row: the abstract base
+OPTIMIZER_EXCLUDED: dict[str, str] = {"Optimizer": "base class: its step is abstract"}
+
+
+def public_optimizers() -> dict[str, type]:
+    """Every public ``Optimizer`` subclass of the ``arraygrad.optim`` namespace, by name, but
+    :data:`OPTIMIZER_EXCLUDED`."""
+    return {
+        n: v for n, v in vars(ag.optim).items()
+        if not n.startswith("_") and isinstance(v, type) and issubclass(v, ag.optim.Optimizer)
+        and n not in OPTIMIZER_EXCLUDED
+    }
+
+
+def missing_optimizers() -> list[str]:
+    """Public optimizers (``"optim.Name"``) without a row in the optimizer registry, sorted."""
+    done = optimizer_classes()
+    return sorted(f"optim.{n}" for n, c in public_optimizers().items() if c not in done)
 
 
 def missing_modules() -> list[str]:
@@ -201,5 +232,5 @@ def missing_modules() -> list[str]:
 
 
 def missing_all() -> list[str]:
-    """Everything the registries miss: public APIs (ops) and public nn layers."""
-    return missing() + missing_modules()
+    """Everything the registries miss: public APIs (ops), nn layers, losses and optimizers."""
+    return missing() + missing_modules() + missing_losses() + missing_optimizers()

@@ -1,4 +1,4 @@
-"""The registries cover every public op and nn layer, name only APIs that exist, and every
+"""The registries cover every public op, nn layer, loss and optimizer, name only APIs that exist, and every
 registered backend is one the suite declares (so none can be silently absent)."""
 
 from __future__ import annotations
@@ -23,6 +23,27 @@ def test_no_public_module_missing_from_module_registry() -> None:
         f"conformance_tests/modules.py, or, for a base class or a container without forward, an exclusion with its "
         f"reason to conformance_tests/coverage.py): {missing}"
     )
+
+
+def test_no_public_loss_missing_from_loss_registry() -> None:
+    missing = coverage.missing_losses()
+    assert not missing, (
+        f"{len(missing)} public loss layers have no row in the loss registry (add rows to "
+        f"conformance_tests/losses.py): {missing}"
+    )
+
+
+def test_no_public_optimizer_missing_from_optimizer_registry() -> None:
+    missing = coverage.missing_optimizers()
+    assert not missing, (
+        f"{len(missing)} public optimizers have no row in the optimizer registry (add rows to "
+        f"conformance_tests/optimizers.py): {missing}"
+    )
+
+
+def test_optimizer_exclusions_name_existing_optimizers() -> None:
+    stale = [n for n in coverage.OPTIMIZER_EXCLUDED if not isinstance(getattr(ag.optim, n, None), type)]
+    assert not stale, f"optimizer coverage exclusions name classes that no longer exist: {stale}"
 
 
 def test_module_exclusions_name_existing_modules() -> None:
