@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from arraygrad.core.tensor import Tensor
+    from arraygrad.core.tensor import Tensor  # noqa: F811 - imported for real at the bottom
 
 
 class _GradMode:
@@ -146,7 +146,6 @@ class Node:
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """Like PyTorch: ``(node, output_nr)`` per input, with ``AccumulateGrad`` for leaves."""
-        from arraygrad.core.tensor import Tensor
 
         out: list[tuple[Any, int]] = []
         for edge in self.next:
@@ -325,7 +324,6 @@ def _cast_captured(captured: dict[int, Tensor], inputs: Sequence[Tensor]) -> Non
 
 
 def _store_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
-    from arraygrad.core.tensor import Tensor
 
     if g._backend is not leaf._backend:
         raise RuntimeError(
@@ -402,7 +400,6 @@ def _make_grads(
     tensors: list[Tensor], grad_tensors: Tensor | Sequence[Tensor | None] | None, where: str
 ) -> list[Tensor]:
     from arraygrad.core import creation
-    from arraygrad.core.tensor import Tensor
 
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors)  # type: ignore[list-item]
@@ -475,7 +472,6 @@ class _FunctionNode(Node):
             return saved
         # a saved output is handed back connected to this node (as PyTorch does), so that a
         # backward written with tensor ops can itself be differentiated
-        from arraygrad.core.tensor import Tensor
 
         out = list(saved)
         for pos, k in self.output_slots.items():
@@ -542,7 +538,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        from arraygrad.core.tensor import Tensor
 
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -582,3 +577,7 @@ class Function:
                 o = w
             wrapped.append(o)
         return wrapped[0] if single else tuple(wrapped)
+
+
+# NOTE: imported last: tensor.py imports this module's GRAD_MODE and Node at its top
+from arraygrad.core.tensor import Tensor  # noqa: E402

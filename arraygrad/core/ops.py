@@ -941,6 +941,9 @@ def _expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | N
         arr = g._storage.array
         if not keepdim:
             arr = xp.reshape(arr, tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape)))
+        if math.prod(shape) <= 4096:
+            # NOTE: for small results a multiply is several times cheaper than numpy's broadcast_to
+            return _wrap(xp.multiply(xp.ones(shape, dtype=arr.dtype), arr), g._backend)
         return _wrap(xp.broadcast_to(arr, shape), g._backend)
     if not keepdim:
         kept = tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
