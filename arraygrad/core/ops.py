@@ -115,11 +115,6 @@ def sum_to(g: Tensor, shape: Sequence[int]) -> Tensor:
     return reshape(out, shape) if tuple(out._storage.array.shape) != shape else out
 
 
-def scalar_like(value: Scalar, like: Tensor) -> Tensor:
-    backend = like._backend
-    return _wrap(backend.xp.asarray(value, dtype=like._storage.array.dtype), backend)
-
-
 def _saved_output(node: Node, y: Tensor) -> Tensor:
     """The saved output of ``node`` for use in its backward: when the backward itself is
     being recorded (create_graph), it must be connected to ``node`` again."""
