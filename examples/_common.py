@@ -139,3 +139,48 @@ def save_checkpoint(model: ag.nn.Module, path: Path) -> Path:
     ag.save(model.state_dict(), path)
     print(f"saved checkpoint to {path}")
     return path
+
+
+def evaluate(model: ag.nn.Module, loader: ag.data.DataLoader) -> float:
+    """Fraction of correctly classified samples of ``loader`` (eval mode, no graph)."""
+    model.eval()
+    correct = 0
+    with ag.no_grad():
+        for X, y in loader:
+            correct += (model(X).argmax(1) == y).sum().item()
+    return correct / len(loader.dataset)
+
+
+def train_digits_classifier(model: ag.nn.Module, args: argparse.Namespace, *, size: int, lr: float = 2e-3,
+                            batch_size: int = 32) -> tuple[list[float], float]:
+    """Train ``model`` with Adam and cross-entropy on the digits upscaled to ``size`` x ``size``,
+    printing the test accuracy after each epoch. Returns (per-step training losses, final accuracy)."""
+    import time
+
+    start = time.perf_counter()
+    x_train, x_test, y_train, y_test = load_digits_split(size=size, seed=args.seed)
+    DataLoader, TensorDataset = ag.data.DataLoader, ag.data.TensorDataset  # noqa: N806 - class aliases
+    train_loader = DataLoader(TensorDataset(ag.tensor(x_train), ag.tensor(y_train)), batch_size=batch_size,
+                              shuffle=True)
+    test_loader = DataLoader(TensorDataset(ag.tensor(x_test), ag.tensor(y_test)), batch_size=256)
+    loss_fn = ag.nn.CrossEntropyLoss()
+    optimizer = ag.optim.Adam(model.parameters(), lr=lr)
+    losses: list[float] = []
+    accuracy = 0.0
+    steps = len(train_loader) if args.steps is None else min(args.steps, len(train_loader))
+    for epoch in range(args.epochs):
+        model.train()
+        for step, (X, y) in enumerate(progress(train_loader, total=steps, desc=f"epoch {epoch + 1}")):
+            if step == steps:
+                break
+            loss = loss_fn(model(X), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        accuracy = evaluate(model, test_loader)
+        print(f"epoch {epoch + 1:2d}  train loss {losses[-1]:.4f}  test accuracy {100 * accuracy:.1f}%"
+              f"  ({time.perf_counter() - start:.0f} s)")
+    print(f"final test accuracy: {100 * accuracy:.1f}%  ({time.perf_counter() - start:.1f} s)")
+    return losses, accuracy
+
