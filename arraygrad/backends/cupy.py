@@ -13,6 +13,7 @@ from arraygrad.backends.reference import Array, Backend, Key, _is_array
 
 class CupyBackend(Backend):
     name = "cupy"
+    writes_in_place = True
 
     def __init__(self) -> None:
         import cupy
@@ -49,6 +50,22 @@ class CupyBackend(Backend):
 
     def to_numpy(self, array: Array) -> np.ndarray:
         return self._cupy.asnumpy(array)
+
+    def copy(self, array: Array) -> Array:
+        return self._cupy.array(array, copy=True, order="K")  # keeps the layout, so views can be re-taken
+
+    def contiguous_copy(self, array: Array) -> Array:
+        return self._cupy.array(array, copy=True, order="C")
+
+    def strides(self, array: Array) -> tuple[int, ...] | None:
+        item = array.itemsize
+        return tuple(s // item for s in array.strides)
+
+    def data_ptr(self, array: Array) -> int | None:
+        return int(array.data.ptr)
+
+    def diagonal(self, x: Array, offset: int, dim1: int, dim2: int) -> Array:
+        return self._cupy.diagonal(x, offset, dim1, dim2)  # a writable view in CuPy
 
     def getitem(self, x: Array, key: Key) -> Array:
         return x[key]

@@ -12,10 +12,83 @@ from arraygrad.backends.reference import Array, Backend, Key, _is_array
 
 class NumpyBackend(Backend):
     name = "numpy"
+    writes_in_place = True
+    shares_host_memory = True
 
     def __init__(self) -> None:
         self.xp = np
         super().__init__()
+        # shared-memory segments made by to_shared, by start address: (size, segment)
+        self._segments: dict[int, tuple[int, Any]] = {}
+
+    def copy(self, array: Array) -> Array:
+        return np.array(array, copy=True, order="K")  # keeps the layout, so views can be re-taken
+
+    def contiguous_copy(self, array: Array) -> Array:
+        return np.array(array, copy=True, order="C")
+
+    def strides(self, array: Array) -> tuple[int, ...] | None:
+        item = array.itemsize
+        return tuple(s // item for s in array.strides)
+
+    def data_ptr(self, array: Array) -> int | None:
+        return int(array.__array_interface__["data"][0])
+
+    def reshape_view(self, x: Array, shape: tuple[int, ...]) -> Array:
+        return np.reshape(x, shape, copy=False)
+
+    def diagonal(self, x: Array, offset: int, dim1: int, dim2: int) -> Array:
+        # np.diagonal's view is read-only; this one can be written through
+        start = [slice(None)] * x.ndim
+        start[dim1], start[dim2] = slice(max(-offset, 0), None), slice(max(offset, 0), None)
+        corner = x[tuple(start)]
+        n = max(0, min(corner.shape[dim1], corner.shape[dim2]))
+        keep = [i for i in range(x.ndim) if i not in (dim1, dim2)]
+        shape = tuple(x.shape[i] for i in keep) + (n,)
+        strides = tuple(x.strides[i] for i in keep) + (x.strides[dim1] + x.strides[dim2],)
+        return np.lib.stride_tricks.as_strided(corner, shape, strides, writeable=x.flags.writeable)
+
+    def is_shared(self, array: Array) -> bool:
+        return self.segment_of(array) is not None
+
+    def to_shared(self, array: Array) -> Array:
+        import atexit
+        from multiprocessing import shared_memory
+
+        segment = shared_memory.SharedMemory(create=True, size=max(array.nbytes, 1))
+        atexit.register(_unlink, segment)  # the creator removes the name; mappings stay valid
+        out: np.ndarray = np.ndarray(array.shape, dtype=array.dtype, buffer=segment.buf)
+        out[...] = array
+        self._segments[int(out.__array_interface__["data"][0])] = (max(array.nbytes, 1), segment)
+        return out
+
+    def attach_shared(self, name: str, offset: int, shape: tuple[int, ...], strides: tuple[int, ...],
+                      dtype: str) -> Array:
+        """The array another process placed in shared memory with ``to_shared`` (segment ``name``,
+        ``offset`` bytes in, with byte ``strides``)."""
+        from multiprocessing import shared_memory
+
+        start = None
+        for ptr, (_, seg) in self._segments.items():
+            if seg.name == name:
+                segment, start = seg, ptr
+        if start is None:
+            # the creating process owns the name (and removes it at exit); this one only maps it
+            segment = shared_memory.SharedMemory(name=name)
+            whole: np.ndarray = np.ndarray((segment.size,), dtype=np.uint8, buffer=segment.buf)
+            start = int(whole.__array_interface__["data"][0])
+            self._segments[start] = (segment.size, segment)
+        return np.ndarray(shape, dtype=np.dtype(dtype), buffer=segment.buf, offset=offset, strides=strides)
+
+    def segment_of(self, array: Array) -> tuple[str, int] | None:
+        """(segment name, byte offset of ``array`` in it) for an array in shared memory."""
+        if not self._segments:
+            return None
+        ptr = int(array.__array_interface__["data"][0])
+        for start, (size, segment) in self._segments.items():
+            if start <= ptr < start + size:
+                return segment.name, ptr - start
+        return None
 
     def asarray(self, data: Any, dtype: Any) -> Array:
         return np.asarray(data, dtype=dtype)
@@ -91,3 +164,10 @@ class NumpyBackend(Backend):
         order = (0, 1) + tuple(2 + 2 * i for i in range(nd)) + tuple(3 + 2 * i for i in range(nd))
         return np.asarray(x).reshape(split).transpose(order).reshape(tuple(x.shape[:2]) + out + (-1,))
 
+
+
+def _unlink(segment: Any) -> None:
+    try:
+        segment.unlink()
+    except FileNotFoundError:
+        pass

@@ -66,6 +66,12 @@ class Backend:
     xp: ModuleType
     #: whether 64-bit dtypes may be created (jax without x64 cannot)
     supports_float64: bool = True
+    #: whether views alias their base's memory and writes may go into it in place (numpy, cupy).
+    #: Otherwise a write is a functional update and views are re-taken from the new array; the
+    #: reference works that way because the standard leaves view-ness to each library.
+    writes_in_place: bool = False
+    #: whether ``to_numpy`` returns the array's own memory (numpy): ``Tensor.numpy()`` shares it
+    shares_host_memory: bool = False
 
     def __init__(self) -> None:
         self.dtypes: dict[str, Any] = {}
@@ -128,9 +134,57 @@ class Backend:
         """An array with the same values that no other tensor shares."""
         return self.xp.asarray(array, copy=True)
 
+    def contiguous_copy(self, array: Array) -> Array:
+        """A copy laid out row-major (``Tensor.contiguous()``, ``reshape`` that cannot be a view)."""
+        return self.copy(array)
+
     def to_numpy(self, array: Array) -> np.ndarray:
         """Copy (or alias, where the library allows) ``array`` into a numpy array on the host."""
         return np.from_dlpack(array)
+
+    # ------------------------------------------------------------------ memory layout and views
+    def strides(self, array: Array) -> tuple[int, ...] | None:
+        """Element strides of ``array`` in memory, or None where the library has none (row-major)."""
+        return None
+
+    def data_ptr(self, array: Array) -> int | None:
+        """The address of ``array``'s first element, or None where the library does not tell."""
+        return None
+
+    def reshape_view(self, x: Array, shape: tuple[int, ...]) -> Array:
+        """``x`` reshaped; on backends that write in place, a view of ``x``'s memory (the caller
+        has checked that one exists)."""
+        return self.xp.reshape(x, shape)
+
+    def _diagonal_key(self, x: Array, offset: int, dim1: int, dim2: int) -> tuple[Array, Key, tuple[int, ...]]:
+        xp = self.xp
+        keep = tuple(i for i in range(x.ndim) if i not in (dim1, dim2))
+        order = keep + (dim1, dim2)
+        n = max(0, min(x.shape[dim1] - max(-offset, 0), x.shape[dim2] - max(offset, 0)))
+        rows = xp.add(xp.arange(n, dtype=xp.int64), max(-offset, 0))
+        cols = xp.add(xp.arange(n, dtype=xp.int64), max(offset, 0))
+        return xp.permute_dims(x, order), (Ellipsis, rows, cols), order
+
+    def diagonal(self, x: Array, offset: int, dim1: int, dim2: int) -> Array:
+        """The diagonal of ``x`` over ``dim1`` and ``dim2`` as the last dimension (``torch.diagonal``)."""
+        moved, key, _ = self._diagonal_key(x, offset, dim1, dim2)
+        return self.getitem(moved, key)
+
+    def diagonal_put(self, x: Array, offset: int, dim1: int, dim2: int, value: Array) -> Array:
+        """A new array equal to ``x`` with its diagonal (as ``diagonal`` reads it) set to ``value``."""
+        moved, key, order = self._diagonal_key(x, offset, dim1, dim2)
+        inverse = [0] * len(order)
+        for i, d in enumerate(order):
+            inverse[d] = i
+        return self.xp.permute_dims(self.setitem(moved, key, value), tuple(inverse))
+
+    def is_shared(self, array: Array) -> bool:
+        """Whether ``array`` lives in memory shared between processes."""
+        return False
+
+    def to_shared(self, array: Array) -> Array:
+        """A copy of ``array`` in memory shared between processes."""
+        raise RuntimeError(f"backend {self.name!r} cannot place arrays in shared memory")
 
     def from_dlpack(self, obj: Any) -> Array:
         return self.xp.from_dlpack(obj)

@@ -337,7 +337,10 @@ def _store_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        leaf.grad = Tensor._wrap(g._storage.array, g._backend)
+        arr = g._storage.array
+        if g._backend.writes_in_place and (g._storage.base is not None or g._storage.pinned):
+            arr = g._backend.copy(arr)  # the gradient is someone's memory: .grad gets a copy, as in PyTorch
+        leaf.grad = Tensor._wrap(arr, g._backend)
     else:
         leaf.grad._set_array(leaf._backend.xp.add(leaf.grad._storage.array, g._storage.array))
 

@@ -148,7 +148,9 @@ def _host(data: Any) -> Any:
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any = None) -> Tensor:
-    """Like ``tensor`` but returns ``data`` itself when it already is a matching Tensor."""
+    """Like ``tensor`` but without a copy where none is needed: ``data`` itself when it already is
+    a matching Tensor, and a tensor sharing a numpy array's memory on the numpy backend when the
+    dtype matches (as ``torch.as_tensor``)."""
     if isinstance(data, Tensor):
         out = data
         if dtype is not None:
@@ -157,20 +159,32 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any 
             be, index = resolve(backend, device)
             out = out.to(be.name if index is None else f"{be.name}:{index}")
         return out
+    if type(data).__module__ == "numpy" and hasattr(data, "__array_interface__") and getattr(data, "ndim", 0):
+        be, index = resolve(backend, device)
+        if be.shares_host_memory and index is None and (
+            dtype is None or be.native_dtype(dtypes.as_dtype(dtype).name) == data.dtype
+        ) and data.dtype.name in be.dtypes:
+            return from_numpy(data, backend=be)
     return tensor(data, dtype=dtype, device=device, backend=backend)
 
 
 def from_numpy(array: Any, *, backend: Any = None) -> Tensor:
-    """A tensor from a numpy array, without a copy on the numpy backend.
+    """A tensor from a numpy array.
 
-    Unlike PyTorch the sharing goes one way: writes to the array before the tensor's first
-    in-place op show in the tensor, but in-place tensor ops rebind the tensor to a new array
-    and never write into ``array`` (arraygrad never writes into backend arrays).
+    On the numpy backend the tensor shares the array's memory both ways, as in PyTorch: writes
+    into the array show in the tensor, and in-place tensor ops write into the array. On other
+    backends the values are copied to the backend.
+
+    Raises:
+        TypeError: ``array`` is not a numpy array.
     """
     if not (hasattr(array, "__array_interface__") and hasattr(array, "dtype")):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     be, _ = resolve(backend, None)
-    return _wrap(be.from_numpy(array), be)
+    t = _wrap(be.from_numpy(array), be)
+    if be.shares_host_memory:
+        t._storage.pinned = True  # the caller's memory: written in place, never rebound
+    return t
 
 
 def from_dlpack(obj: Any, *, backend: Any = None) -> Tensor:

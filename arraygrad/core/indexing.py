@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad.core import dtypes
+from arraygrad.core import dtypes, views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim
 
@@ -152,11 +152,13 @@ def getitem(a: Tensor, key: Any) -> Tensor:
         raise
     except Exception as exc:
         raise IndexError(f"index: invalid index {key!r} for tensor of shape {tuple(x.shape)}: {exc}") from None
+    node = None
     if GRAD_MODE.enabled and a._rg:
         node = (SliceBackward0 if basic else IndexBackward0)((a,))
         node.shape, node.key = tuple(x.shape), nkey
-        return _wrap(out, a._backend, node)
-    return _wrap(out, a._backend)
+    if basic:  # a view, as in PyTorch; advanced indexing copies
+        return views.make_view(a, views.IndexStep(nkey), out, node)
+    return _wrap(out, a._backend, node)
 
 
 class IndexGradBackward0(Node):
@@ -171,11 +173,13 @@ def getitem_normalized(a: Tensor, key: tuple[Any, ...]) -> Tensor:
     x = a._storage.array
     basic = _is_basic(key)
     out = x[key] if basic else a._backend.getitem(x, key)
+    node = None
     if GRAD_MODE.enabled and a._rg:
         node = (SliceBackward0 if basic else IndexBackward0)((a,))
         node.shape, node.key = tuple(x.shape), key
-        return _wrap(out, a._backend, node)
-    return _wrap(out, a._backend)
+    if basic:
+        return views.make_view(a, views.IndexStep(key), out, node)
+    return _wrap(out, a._backend, node)
 
 
 def index_grad(g: Tensor, shape: tuple[int, ...], key: tuple[Any, ...]) -> Tensor:
@@ -202,12 +206,7 @@ class IndexPutBackward0(Node):
         return (gx,) if len(self.next) == 1 else (gx, gv)
 
 
-class CopySlices(IndexPutBackward0):
-    __slots__ = ()
-
-
-def index_put(a: Tensor, key: Any, values: Any, accumulate: bool = False, *, normalized: bool = False,
-              node_cls: type[IndexPutBackward0] = IndexPutBackward0) -> Tensor:
+def index_put(a: Tensor, key: Any, values: Any, accumulate: bool = False, *, normalized: bool = False) -> Tensor:
     """A new tensor equal to ``a`` with ``values`` written (or added, if ``accumulate``) at ``key``.
 
     Raises:
@@ -242,25 +241,31 @@ def index_put(a: Tensor, key: Any, values: Any, accumulate: bool = False, *, nor
         out = backend.setitem(x, nkey, vb)
     inputs = (a,) if vt is None else (a, vt)
     if GRAD_MODE.enabled and (a._rg or (vt is not None and vt._rg)):
-        node = node_cls(inputs)
+        node = IndexPutBackward0(inputs)
         node.key, node.accumulate, node.vshape = nkey, accumulate, tuple(v.shape)
         return _wrap(out, backend, node)
     return _wrap(out, backend)
 
 
 def setitem(a: Tensor, key: Any, value: Any) -> None:
-    """``a[key] = value``: functional under the hood (``a`` is rebound to the updated array,
-    its version bumps) and recorded by autograd like PyTorch's CopySlices."""
-    if a.grad_fn is None and a._rg and GRAD_MODE.enabled:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
-    result = index_put(a, key, value, node_cls=CopySlices)
-    a._set_array(result._storage.array)
-    if result.grad_fn is not None:
-        a.grad_fn = result.grad_fn
-        a._output_nr = 0
-        a._rg = True
+    """``a[key] = value``, written into ``a``'s memory (every view sees it) and recorded by autograd
+    like PyTorch: a basic key copies into the view ``a[key]``, an advanced one is ``index_put_``."""
+    from arraygrad.core.methods import _commit, copy_, fill_
+
+    views.check_inplace(a, "setitem")
+    nkey = normalize_key(a, key)
+    if _is_basic(nkey):
+        target = getitem_normalized(a, nkey)
+        if isinstance(value, Tensor):
+            copy_(target, value)
+        elif isinstance(value, (bool, int, float, complex)):
+            fill_(target, value)
+        else:
+            copy_(target, _index_tensor(value, a, a.dtype))
+        return
+    snap = views.snapshot(a, False)
+    result = index_put(snap, nkey, value, normalized=True)
+    _commit(a, result, "setitem")
 
 
 def _gather_key(a: Tensor, dim: int, index: Tensor, op: str) -> tuple[Any, ...]:

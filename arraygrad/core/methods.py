@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import backends
-from arraygrad.core import dtypes, indexing, ops, random, shape
+from arraygrad.core import dtypes, indexing, ops, random, shape, views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.creation import resolve
-from arraygrad.core.tensor import Storage, Tensor
+from arraygrad.core.tensor import Tensor
 
 _wrap = Tensor._wrap
 
@@ -17,17 +17,13 @@ _wrap = Tensor._wrap
 # ---------------------------------------------------------------------- in-place ops
 
 
-def _check_inplace(t: Tensor) -> None:
-    if t._rg and t.grad_fn is None and GRAD_MODE.enabled:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
-            "'with arraygrad.no_grad():' or update '.data'."
-        )
+_check_inplace = views.check_inplace
 
 
-def _commit(t: Tensor, result: Tensor, op: str) -> Tensor:
-    """Make ``t`` hold ``result`` (an out-of-place result): rebinds the shared storage, bumps
-    the version and, when recorded, moves ``t`` onto ``result``'s graph node."""
+def _commit(t: Tensor, result: Tensor, op: str, fresh: bool = True) -> Tensor:
+    """Make ``t`` hold ``result`` (an out-of-place result): written into ``t``'s memory (every
+    alias and view sees it), the version bumps and, when recorded, ``t`` (or the base it is a view
+    of) moves onto the graph node of the change."""
     if result._storage.array.dtype != t._storage.array.dtype:
         rd, td = result.dtype, t.dtype
         # like PyTorch: a wider type of the same category is cast back (float32 += float64),
@@ -39,27 +35,24 @@ def _commit(t: Tensor, result: Tensor, op: str) -> Tensor:
         raise RuntimeError(
             f"{op}: output with shape {tuple(t.shape)} doesn't match the broadcast shape {tuple(result.shape)}"
         )
-    t._set_array(result._storage.array)
-    if result.grad_fn is not None:
-        t.grad_fn = result.grad_fn
-        t._output_nr = result._output_nr
-        t._rg = True
-    return t
+    return views.commit(t, result, op, fresh)
 
 
-def _snapshot(t: Tensor) -> Tensor:
-    """``t`` as it is now, in a storage cell of its own: a node recorded by an in-place op saves
-    this, so bumping ``t``'s version afterwards does not invalidate the op's own backward.
-    (Arrays are never written to, so no copy is needed.)"""
-    snap = Tensor._alias(Storage(t._storage.array), t._backend)
-    snap.grad_fn, snap._output_nr, snap._rg = t.grad_fn, t._output_nr, t._rg
-    return snap
+def _records(t: Tensor, args: Any) -> bool:
+    """Whether an in-place op on ``t`` with ``args`` will be recorded by autograd."""
+    if not GRAD_MODE.enabled:
+        return False
+    if t._rg or any(isinstance(a, Tensor) and a._rg for a in args):
+        return True
+    st = t._storage
+    return st.base is not None and st.base_tensor._rg  # type: ignore[attr-defined]
 
 
 def _inplace(fn: Any, name: str) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        _check_inplace(self)
-        return _commit(self, fn(_snapshot(self), *args, **kwargs), name)
+        _check_inplace(self, name)
+        snap = views.snapshot(self, _records(self, args) or any(isinstance(v, Tensor) and v._rg for v in kwargs.values()))
+        return _commit(self, fn(snap, *args, **kwargs), name)
 
     method.__name__ = name
     method.__doc__ = f"In-place version of ``{fn.__name__}``."
@@ -73,37 +66,39 @@ def zero_(t: Tensor) -> Tensor:
 
 def fill_(t: Tensor, value: Any) -> Tensor:
     """Fill with ``value`` (a number or a 0-d tensor) in place."""
-    _check_inplace(t)
-    recorded = GRAD_MODE.enabled and (t._rg or (isinstance(value, Tensor) and value._rg))
-    if recorded:
-        # out-of-place equivalent, so the graph sees the overwrite (gradient 0 to the old
-        # values, the gradient's sum to a tensor value)
-        filled = ops.mul(_snapshot(t), 0)
-        filled = ops.add(filled, value.to(t.dtype) if isinstance(value, Tensor) else value)
-        return _commit(t, filled, "fill_")
-    xp = t._backend.xp
-    arr = t._storage.array
+    _check_inplace(t, "fill_")
     if isinstance(value, Tensor):
-        value = value.item()
-    t._set_array(xp.full(arr.shape, value, dtype=arr.dtype))
-    return t
+        if value.ndim:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions."
+            )
+        return copy_(t, value)
+    backend = t._backend
+    arr = t._storage.array
+    try:
+        filled = backend.xp.full(arr.shape, value, dtype=arr.dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise TypeError(f"fill_: cannot fill a {t.dtype} tensor with {value!r}: {exc}") from None
+    return views.assign(t, filled, "fill_")
 
 
 def copy_(t: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast, converted to this tensor's dtype and backend) into ``t``;
     when ``src`` requires grad, the gradient of ``t`` flows to it."""
-    _check_inplace(t)
+    _check_inplace(t, "copy_")
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_: expected a Tensor as source, got {type(src).__name__}")
     if src._backend is not t._backend:
         src = to_backend(src, t._backend, None)
-    result = shape.expand(to_dtype(src, t.dtype), tuple(t.shape))
-    if not (GRAD_MODE.enabled and result._rg):
-        t._set_array(result._storage.array)
+    try:
+        value = shape.expand(to_dtype(src, t.dtype), tuple(t.shape))
+    except RuntimeError as exc:
+        raise RuntimeError(f"copy_: source of shape {tuple(src.shape)} cannot be broadcast to {tuple(t.shape)}: "
+                           f"{exc}") from None
+    if not _records(t, (value,)):
+        views.write(t, value._storage.array, "copy_", fresh=False)
         return t
-    if result.grad_fn is None:
-        result = shape.clone(result)  # a node of its own, so the gradient reaches a leaf src
-    return _commit(t, result, "copy_")
+    return _commit(t, views.overwrite(views.snapshot(t, False), value), "copy_", fresh=False)
 
 
 # ---------------------------------------------------------------------- dtype and backend moves
@@ -277,7 +272,8 @@ def _bind() -> None:
         "matmul": ops.matmul, "mm": ops.mm, "bmm": ops.bmm, "mv": ops.mv, "dot": ops.dot, "inner": ops.inner,
         "outer": ops.outer,
         # shape
-        "reshape": shape.reshape, "view": shape.reshape, "permute": shape.permute, "transpose": shape.transpose,
+        "reshape": shape.reshape, "view": shape.view, "narrow": shape.narrow, "select": shape.select,
+        "diagonal": shape.diagonal, "permute": shape.permute, "transpose": shape.transpose,
         "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t, "movedim": shape.movedim,
         "moveaxis": shape.movedim, "expand": shape.expand, "broadcast_to": shape.broadcast_to,
         "expand_as": shape.expand_as, "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze,
@@ -298,8 +294,8 @@ def _bind() -> None:
     }
     for name, fn in methods.items():
         setattr(T, name, fn)
-    T.view_as = lambda a, other: shape.reshape(a, tuple(other.shape))
-    T.reshape_as = T.view_as
+    T.view_as = lambda a, other: shape.view(a, tuple(other.shape))
+    T.reshape_as = lambda a, other: shape.reshape(a, tuple(other.shape))
     T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
     T.mT = property(lambda a: shape.transpose(a, -2, -1))
     T.H = T.T

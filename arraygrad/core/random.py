@@ -13,8 +13,7 @@ import math
 import os
 from typing import Any
 
-from arraygrad.core import dtypes
-from arraygrad.core.autograd import GRAD_MODE
+from arraygrad.core import dtypes, views
 from arraygrad.core.creation import _finish, _size, resolve
 from arraygrad.core.tensor import Tensor
 
@@ -190,26 +189,19 @@ def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
     return (u < p.detach()).to(p.dtype)
 
 
-def _check_inplace(t: Tensor) -> None:
-    if t._rg and t.grad_fn is None and GRAD_MODE.enabled:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-
-
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
     """Fill ``t`` in place with samples uniform in [a, b)."""
-    _check_inplace(t)
+    views.check_inplace(t, "uniform_")
     be = t._backend
     arr = _uniform_array(be, t.numel(), t.dtype, generator or default_generator)
     arr = be.xp.add(be.xp.multiply(arr, b - a), a)
-    t._set_array(be.xp.reshape(arr, tuple(t.shape)))
-    return t
+    return views.assign(t, be.xp.reshape(arr, tuple(t.shape)), "uniform_")
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
     """Fill ``t`` in place with normal samples."""
-    _check_inplace(t)
+    views.check_inplace(t, "normal_")
     be = t._backend
     arr = _normal_array(be, t.numel(), t.dtype, generator or default_generator)
     arr = be.xp.add(be.xp.multiply(arr, std), mean)
-    t._set_array(be.xp.reshape(arr, tuple(t.shape)))
-    return t
+    return views.assign(t, be.xp.reshape(arr, tuple(t.shape)), "normal_")

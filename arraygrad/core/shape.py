@@ -1,7 +1,8 @@
 """Differentiable shape ops: reshape, permute, expand, cat, flip, roll, pad and their composites.
 
-Views in arraygrad are copies as far as storage goes (``x.view(...)`` returns a new tensor;
-an in-place op on it does not change ``x``); values and gradients match PyTorch.
+The ops PyTorch makes views (``view``, ``reshape`` where the memory allows, ``permute``,
+``transpose``, ``expand``, ``squeeze``, ``split``, ``narrow``, ``diagonal``...) return views
+here too (``arraygrad.core.views``): writes through them change the tensor they were taken of.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from arraygrad.core import views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim
 
 _wrap = Tensor._wrap
+_make_view = views.make_view
 
 
 def _shape_arg(shape: Any) -> tuple[int, ...]:
@@ -31,35 +34,56 @@ class ViewBackward0(Node):
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    """The same elements in row-major order with a new ``shape`` (one entry may be -1).
+    """The same elements in row-major order with a new ``shape`` (one entry may be -1): a view
+    of ``a`` when its memory allows (as PyTorch's), a copy otherwise.
 
     Raises:
         RuntimeError: the number of elements does not match.
     """
-    new = _shape_arg(shape)
+    return _reshape(a, _shape_arg(shape), "reshape")
+
+
+def view(a: Tensor, *shape: Any) -> Tensor:
+    """A view of ``a`` with a new ``shape`` (one entry may be -1), sharing its memory.
+
+    Raises:
+        RuntimeError: the number of elements does not match, or no view exists because the
+            memory of ``a`` is not laid out for it (``a.t().view(-1)``): use ``reshape``.
+    """
+    return _reshape(a, _shape_arg(shape), "view")
+
+
+def _reshape(a: Tensor, new: tuple[int, ...], op: str) -> Tensor:
     x = a._storage.array
     old = tuple(x.shape)
-    if new == old:
-        return a if not (GRAD_MODE.enabled and a._rg) else _reshape_node(a, x, old)
     n = math.prod(old)
-    known = math.prod(s for s in new if s != -1)
-    if new.count(-1) > 1 or (-1 in new and (known == 0 or n % known)) or (-1 not in new and known != n):
-        raise RuntimeError(f"shape '{list(new)}' is invalid for input of size {n}")
-    out = a._backend.xp.reshape(x, new)
+    if new != old:
+        known = math.prod(s for s in new if s != -1)
+        if new.count(-1) > 1 or (-1 in new and (known == 0 or n % known)) or (-1 not in new and known != n):
+            raise RuntimeError(f"shape '{list(new)}' is invalid for input of size {n}")
+        if -1 in new:
+            new = tuple(n // known if s == -1 else s for s in new)
+    backend = a._backend
+    strides = views.view_strides(old, views.layout(a._storage, backend)[0], new)
+    if strides is None:
+        if op == "view":
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead."
+            )
+        # PyTorch copies here; the copy is a tensor of its own
+        out = backend.xp.reshape(backend.contiguous_copy(x), new)
+        node = None
+    else:
+        out = backend.reshape_view(x, new) if new != old else x[...]
+        node = _make_view
+    grad = None
     if GRAD_MODE.enabled and a._rg:
-        node = ViewBackward0((a,))
-        node.shape = old
-        return _wrap(out, a._backend, node)
-    return _wrap(out, a._backend)
-
-
-def _reshape_node(a: Tensor, x: Any, old: tuple[int, ...]) -> Tensor:
-    node = ViewBackward0((a,))
-    node.shape = old
-    return _wrap(x, a._backend, node)
-
-
-view = reshape
+        grad = ViewBackward0((a,))
+        grad.shape = old
+    if node is None:
+        return _wrap(out, backend, grad)
+    return _make_view(a, views.ReshapeStep(new, old, strides), out, grad)
 
 
 class PermuteBackward0(Node):
@@ -74,15 +98,13 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     order = tuple(_dim(d, a.ndim, "permute") for d in _shape_arg(dims))
     if sorted(order) != list(range(a.ndim)):
         raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of {a.ndim} dimensions")
-    out = a._backend.xp.permute_dims(a._storage.array, order)
+    step = views.PermuteStep(order)
+    out = step.apply(a._backend, a._storage.array)
     if GRAD_MODE.enabled and a._rg:
         node = PermuteBackward0((a,))
-        inverse = [0] * len(order)
-        for i, d in enumerate(order):
-            inverse[d] = i
-        node.inverse = tuple(inverse)
-        return _wrap(out, a._backend, node)
-    return _wrap(out, a._backend)
+        node.inverse = step.inverse
+        return _make_view(a, step, out, node)
+    return _make_view(a, step, out)
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -153,12 +175,15 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     target = tuple(new)
     if target == old:
         return a
-    out = a._backend.xp.broadcast_to(a._storage.array, target)
+    if math.prod(target) == math.prod(old):
+        return reshape(a, target)  # only new or unit dims: a writable view like any reshape
+    step = views.ExpandStep(target)
+    out = step.apply(a._backend, a._storage.array)
     if GRAD_MODE.enabled and a._rg:
         node = ExpandBackward0((a,))
         node.shape = old
-        return _wrap(out, a._backend, node)
-    return _wrap(out, a._backend)
+        return _make_view(a, step, out, node)
+    return _make_view(a, step, out)
 
 
 def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
@@ -367,15 +392,15 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
                 f"{d}), but got split_sizes={sizes}"
             )
     x = a._storage.array
-    pieces, start = [], 0
+    steps, start = [], 0
     for size in sizes:
-        pieces.append(x[(slice(None),) * d + (slice(start, start + size), Ellipsis)])
+        steps.append(views.IndexStep((slice(None),) * d + (slice(start, start + size), Ellipsis)))
         start += size
     if not (GRAD_MODE.enabled and a._rg):
-        return tuple(_wrap(p, a._backend) for p in pieces)
+        return tuple(_make_view(a, s, x[s.key]) for s in steps)
     node = SplitBackward0((a,))
     node.axis, node.sizes = d, tuple(sizes)
-    return tuple(_wrap(p, a._backend, node, k) for k, p in enumerate(pieces))
+    return tuple(_make_view(a, s, x[s.key], node, k) for k, s in enumerate(steps))
 
 
 def builtins_sum(values: Sequence[int]) -> int:
@@ -416,6 +441,8 @@ def flip(a: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along ``dims``."""
     axes = tuple(_dim(d, a.ndim, "flip") for d in ([dims] if isinstance(dims, int) else dims))
     out = a._backend.xp.flip(a._storage.array, axis=axes) if axes else a._storage.array
+    if a._backend.writes_in_place:
+        out = a._backend.copy(out)  # a flipped tensor has memory of its own (NumPy's flip is a view)
     if GRAD_MODE.enabled and a._rg:
         node = FlipBackward0((a,))
         node.axes = axes
@@ -588,9 +615,85 @@ def clone(a: Tensor) -> Tensor:
     return _wrap(out, a._backend)
 
 
-def contiguous(a: Tensor) -> Tensor:
-    """Returns the tensor itself: arraygrad arrays have no strides to fix."""
-    return a
+def contiguous(a: Tensor, memory_format: Any = None) -> Tensor:
+    """``a`` itself when its memory is row-major, else a row-major copy (gradients flow through)."""
+    if a.is_contiguous():
+        return a
+    out = a._backend.contiguous_copy(a._storage.array)
+    if GRAD_MODE.enabled and a._rg:
+        return _wrap(out, a._backend, CloneBackward0((a,)))
+    return _wrap(out, a._backend)
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The view of ``length`` elements of ``a`` along ``dim`` from ``start``.
+
+    Raises:
+        IndexError: ``dim`` is out of range; RuntimeError: the range does not fit in the dimension.
+    """
+    d = _dim(dim, a.ndim, "narrow")
+    n = a.shape[d]
+    start = int(start)
+    if not -n <= start <= n:
+        raise IndexError(f"narrow: start ({start}) out of range (expected to be in range of [{-n}, {n}])")
+    start %= n if n else 1
+    if length < 0 or start + length > n:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return a[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """The view of ``a`` at ``index`` along ``dim``, with that dimension removed."""
+    d = _dim(dim, a.ndim, "select")
+    n = a.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(a.shape)} at dimension {d}")
+    return a[(slice(None),) * d + (int(index),)]
+
+
+class DiagonalBackward0(Node):
+    __slots__ = ("shape", "offset", "dim1", "dim2")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (_diagonal_embed(g, self.shape, self.offset, self.dim1, self.dim2),)
+
+
+class DiagonalEmbedBackward0(Node):
+    __slots__ = ("offset", "dim1", "dim2")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return (diagonal(g, self.offset, self.dim1, self.dim2),)
+
+
+def _diagonal_embed(g: Tensor, shape: tuple[int, ...], offset: int, dim1: int, dim2: int) -> Tensor:
+    """Zeros of ``shape`` with ``g`` on the diagonal that ``diagonal(offset, dim1, dim2)`` reads."""
+    backend = g._backend
+    zeros = backend.xp.zeros(shape, dtype=g._storage.array.dtype)
+    out = backend.diagonal_put(zeros, offset, dim1, dim2, g._storage.array)
+    if GRAD_MODE.enabled and g._rg:
+        node = DiagonalEmbedBackward0((g,))
+        node.offset, node.dim1, node.dim2 = offset, dim1, dim2
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above the main one when
+    positive), appended as the last dimension, like ``torch.diagonal``.
+
+    Raises:
+        IndexError: a dim is out of range; RuntimeError: ``dim1`` and ``dim2`` are the same.
+    """
+    d1, d2 = _dim(dim1, a.ndim, "diagonal"), _dim(dim2, a.ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    step = views.DiagonalStep(int(offset), d1, d2)
+    out = step.apply(a._backend, a._storage.array)
+    if GRAD_MODE.enabled and a._rg:
+        node = DiagonalBackward0((a,))
+        node.shape, node.offset, node.dim1, node.dim2 = tuple(a.shape), int(offset), d1, d2
+        return _make_view(a, step, out, node)
+    return _make_view(a, step, out)
 
 
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:

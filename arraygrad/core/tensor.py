@@ -1,10 +1,10 @@
 """The Tensor: an array of some backend plus what autograd needs to know about it.
 
 A tensor refers to its array through a ``Storage`` cell. ``detach()`` and ``.data`` return
-new tensors sharing the cell, and in-place ops (``add_``, ``-=``...) rebind the cell's array
-and bump its version. That is how ``with no_grad(): p -= lr * p.grad`` updates a parameter
-on backends whose arrays are immutable (jax), and how autograd notices that a tensor it saved
-was changed before backward.
+new tensors sharing the cell; views (``x[0]``, ``x.view(-1)``, ``x.t()``) get a ``ViewStorage``
+that points back to it. In-place ops write through any of them (``arraygrad.core.views``), so
+every alias sees the change and the shared version counter tells autograd that a tensor it
+saved was changed before backward.
 """
 
 from __future__ import annotations
@@ -19,13 +19,48 @@ from arraygrad.core.autograd import GRAD_MODE, Node
 
 
 class Storage:
-    """The mutable cell holding a tensor's array; shared by a tensor and its detached aliases."""
+    """The memory cell of a tensor: its array and the version counter that guards it.
 
-    __slots__ = ("array", "version")
+    Shared by a tensor and its detached aliases (``.data``, ``detach()``); views of it have a
+    ``ViewStorage`` that points back here (see ``arraygrad.core.views``).
+    """
 
-    def __init__(self, array: Any) -> None:
+    __slots__ = ("array", "_version", "pinned", "_views")
+    #: a root storage is its own base and is reached by no view steps
+    base: Storage | None = None
+    chain: tuple[Any, ...] = ()
+
+    def __init__(self, array: Any, pinned: bool = False) -> None:
         self.array = array
-        self.version = 0
+        self._version = 0
+        # on a mutable backend: writes go into this buffer in place (views, the numpy bridge or
+        # shared memory may see it); unpinned buffers may be rebound by a whole-tensor write
+        self.pinned = pinned
+        self._views: list[Any] | None = None
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+
+class ViewStorage(Storage):
+    """The array of a view: the root storage, the chain of view steps from it, the tensor the view
+    was taken of (PyTorch's ``_base``) and the view's (strides, offset) in the root's memory."""
+
+    __slots__ = ("base", "chain", "base_tensor", "layout", "owner", "__weakref__")
+
+    def __init__(self, array: Any, base: Storage, chain: tuple[Any, ...], base_tensor: Any,
+                 layout: tuple[tuple[int, ...], int]) -> None:
+        self.array = array
+        self.base = base
+        self.chain = chain
+        self.base_tensor = base_tensor
+        self.layout = layout
+        self.owner: Any = None  # weakref to the view tensor that records autograd, if any
+
+    @property
+    def version(self) -> int:
+        return self.base._version  # type: ignore[union-attr]
 
 
 class Size(tuple):  # type: ignore[type-arg]
@@ -107,10 +142,11 @@ class Tensor:
         return t
 
     def _set_array(self, array: Any) -> None:
-        """Rebind the storage to ``array`` (every alias sees it) and bump the version."""
-        storage = self._storage
-        storage.array = array
-        storage.version += 1
+        """Store ``array`` (this tensor's shape and dtype) as the tensor's values: every alias and
+        view sees them, and the version bumps."""
+        from arraygrad.core.views import write
+
+        write(self, array)
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -302,16 +338,94 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> Any:
         """The data as a numpy array on the host.
 
+        On the numpy backend the array shares this tensor's memory, both ways, as in PyTorch:
+        in-place tensor ops show in it and writes into it show in the tensor (and its views).
+        On other backends it is a copy on the host (as ``.cpu().numpy()`` of a CUDA tensor).
+
         Raises:
             RuntimeError: the tensor requires grad (call ``.detach().numpy()``), unless ``force``.
         """
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self._backend.shares_host_memory:
+            from arraygrad.core.views import pin
+
+            pin(self._storage, self._backend)
         return self._backend.to_numpy(self._storage.array)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         arr = self.numpy(force=True)
-        return arr if dtype is None else arr.astype(dtype)
+        if copy:
+            arr = arr.copy()
+        return arr if dtype is None else arr.astype(dtype, copy=bool(copy))
+
+    # ------------------------------------------------------------------ memory layout
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this one is a view of (None for a tensor that owns its memory)."""
+        st = self._storage
+        return st.base_tensor if st.base is not None else None  # type: ignore[attr-defined]
+
+    def _is_view(self) -> bool:
+        return self._storage.base is not None
+
+    def stride(self, dim: int | None = None) -> Any:
+        """The step in elements between neighbours along each dimension of the memory this
+        tensor views (row-major for a tensor that owns its memory, as PyTorch's)."""
+        from arraygrad.core.views import layout
+
+        strides = layout(self._storage, self._backend)[0]
+        return strides if dim is None else strides[_dim(dim, len(strides), "stride")]
+
+    def storage_offset(self) -> int:
+        """Where this tensor's first element sits in its storage, in elements."""
+        from arraygrad.core.views import layout
+
+        return layout(self._storage, self._backend)[1]
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements lie in row-major order with no gaps (PyTorch's rule)."""
+        from arraygrad.core.views import is_contiguous
+
+        return is_contiguous(tuple(self._storage.array.shape), self.stride())
+
+    def untyped_storage(self) -> UntypedStorage:
+        """The memory this tensor views; two tensors share memory when their storages'
+        ``data_ptr()`` are equal."""
+        st = self._storage
+        return UntypedStorage(st.base or st, self._backend)
+
+    def data_ptr(self) -> int:
+        """The address of the first element (the storage's ``data_ptr()`` plus the offset)."""
+        return self.untyped_storage().data_ptr() + self.storage_offset() * self.element_size()
+
+    def is_shared(self) -> bool:
+        """Whether the memory lives in shared memory (``share_memory_()``)."""
+        root = self._storage.base or self._storage
+        return self._backend.is_shared(root.array)
+
+    def share_memory_(self) -> Tensor:
+        """Move the memory into shared memory, so that processes started with
+        ``arraygrad.multiprocessing`` (fork or spawn) see the same values; a no-op when it is already.
+
+        Raises:
+            RuntimeError: the backend cannot share host memory between processes (jax, cupy, strict).
+        """
+        from arraygrad.core.views import live_views, replay
+
+        be = self._backend
+        root = self._storage.base or self._storage
+        if not be.shares_host_memory:
+            raise RuntimeError(
+                f"share_memory_: tensors on backend {be.name!r} cannot live in shared memory; "
+                "use the numpy backend for tensors shared between processes"
+            )
+        if not be.is_shared(root.array):
+            root.array = be.to_shared(root.array)
+            for v in live_views(root):
+                v.array = replay(be, root.array, v.chain)
+        root.pinned = True
+        return self
 
     def __dlpack__(self, **kwargs: Any) -> Any:
         return self._storage.array.__dlpack__(**kwargs)
@@ -369,7 +483,41 @@ class Tensor:
         return new
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        raise TypeError("arraygrad tensors are not pickled; use arraygrad.save / .numpy()")
+        """Pickle as (values, dtype, backend, requires_grad); a tensor in shared memory travels as
+        a handle to that memory, so the unpickled tensor in another process writes into it too."""
+        from arraygrad.core import sharing
+
+        return sharing.reduce_tensor(self)
+
+
+class UntypedStorage:
+    """The memory behind a tensor and its views (what ``Tensor.untyped_storage()`` returns)."""
+
+    __slots__ = ("_root", "_backend")
+
+    def __init__(self, root: Storage, backend: Backend) -> None:
+        self._root, self._backend = root, backend
+
+    def data_ptr(self) -> int:
+        be, root = self._backend, self._root
+        if be.shares_host_memory:
+            from arraygrad.core.views import pin
+
+            pin(root, be)  # a real address is only stable once the buffer is pinned
+        ptr = be.data_ptr(root.array)
+        return ptr if ptr is not None else id(root) * 64
+
+    def nbytes(self) -> int:
+        arr = self._root.array
+        return math.prod(arr.shape) * dtypes.BY_NAME[self._backend.dtype_names[arr.dtype]].itemsize
+
+    size = nbytes
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UntypedStorage) and other._root is self._root
+
+    def __hash__(self) -> int:
+        return id(self._root)
 
 
 class RemovableHandle:

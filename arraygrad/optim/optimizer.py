@@ -258,7 +258,7 @@ class Optimizer:
 
     def _pack(self, name: str, value: Any, param: Any) -> Any:
         if isinstance(value, Tensor):
-            return Tensor._wrap(value._storage.array, value._backend)  # a snapshot (arrays are immutable)
+            return Tensor._wrap(value._backend.copy(value._storage.array), value._backend)  # a snapshot
         if name == "step" and isinstance(value, int) and isinstance(param, Tensor):
             be = param._backend
             return Tensor._wrap(be.xp.asarray(float(value), dtype=be.native_dtype("float32")), be)
@@ -317,7 +317,7 @@ class Optimizer:
             moved = to_backend(value.detach(), param._backend, index)
             if param.is_floating_point() or param.dtype.is_complex:
                 moved = to_dtype(moved, param.dtype)
-            return Tensor._wrap(moved._storage.array, moved._backend)  # a storage of its own
+            return Tensor._wrap(moved._backend.copy(moved._storage.array), moved._backend)  # memory of its own
         if isinstance(value, dict):
             return {k: self._unpack(k, v, param) for k, v in value.items()}
         if isinstance(value, (list, tuple)):

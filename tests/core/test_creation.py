@@ -136,17 +136,17 @@ def test_from_numpy_shares_memory_on_numpy() -> None:
     assert t.tolist() == [1.0, -5.0, 3.0]
 
 
-def test_from_numpy_sharing_is_one_way() -> None:
-    # documented difference from PyTorch: in-place tensor ops rebind the tensor to a new array
-    # (arrays are never written in place, for jax), so they do not reach the numpy array
+def test_from_numpy_shares_memory_both_ways() -> None:
+    # as in PyTorch: writes into the array show in the tensor and in-place tensor ops in the array
     src = np.zeros(3)
     t = ag.from_numpy(src, backend="numpy")
-    src[1] = 2.0  # before any in-place op the memory is shared
+    src[1] = 2.0
     assert t.tolist() == [0.0, 2.0, 0.0]
     t.add_(1)
     t[0] = 5.0
-    assert src.tolist() == [0.0, 2.0, 0.0]
-    assert t.tolist() == [5.0, 3.0, 1.0]
+    assert src.tolist() == [5.0, 3.0, 1.0]
+    src[2] = -1.0
+    assert t.tolist() == [5.0, 3.0, -1.0]
 
 
 def test_from_numpy_on_every_backend(backend) -> None:

@@ -188,9 +188,13 @@ def test_reshape_to_the_same_shape_still_records(backend) -> None:
     assert x.grad.tolist() == [1.0, 1.0]
 
 
-def test_views_are_copies(backend) -> None:
-    # documented divergence from PyTorch: an in-place op on a reshaped tensor does not write through
+def test_reshape_is_a_view_when_the_memory_allows(backend) -> None:
     x = ag.zeros(4)
     v = x.reshape(2, 2)
     v.add_(1)
-    assert x.tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert x.tolist() == [1.0, 1.0, 1.0, 1.0]
+    c = v.t().reshape(4)  # not expressible as a view: a copy, as in PyTorch
+    c.add_(1)
+    assert x.tolist() == [1.0, 1.0, 1.0, 1.0]
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        v.t().view(4)

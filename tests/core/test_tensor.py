@@ -169,8 +169,14 @@ def test_repr_matches_pytorch_for_wide_ranges_and_non_finite(backend, data) -> N
     assert repr(ag.tensor(data)) == repr(torch.tensor(data))
 
 
-def test_tensors_are_not_picklable() -> None:
+def test_tensors_pickle_with_dtype_and_requires_grad(backend) -> None:
     import pickle
 
-    with pytest.raises(TypeError, match="save"):
-        pickle.dumps(ag.tensor([1.0]))
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = pickle.loads(pickle.dumps(x))
+    assert y.backend.name == backend and y.dtype == x.dtype and y.requires_grad and y.is_leaf
+    assert y.tolist() == x.tolist()
+    v = pickle.loads(pickle.dumps(x.detach()[:, 1]))  # a view pickles as its own values
+    assert v.tolist() == [2.0, 4.0] and not v.requires_grad
+    p = pickle.loads(pickle.dumps(ag.nn.Parameter(ag.ones(2))))
+    assert type(p) is ag.nn.Parameter and p.requires_grad

@@ -713,6 +713,15 @@ class Module:
 
         return self._apply(convert)
 
+    def share_memory(self: T) -> T:
+        """Move parameters (with their gradients) and buffers to shared memory in place, so that
+        processes started with ``arraygrad.multiprocessing`` train the same numbers (Hogwild).
+
+        Raises:
+            RuntimeError: a tensor's backend cannot share host memory (only numpy can).
+        """
+        return self._apply(lambda t: t.share_memory_())
+
     def cpu(self: T) -> T:
         """Move parameters and buffers to the host (numpy backend) unless already on a CPU backend."""
         return self._apply(lambda t: t.cpu())
