@@ -60,6 +60,9 @@ _TENSOR_EXCLUSIONS: dict[str, tuple[str, ...]] = {
     "metadata": ("size", "dim", "ndimension", "numel", "nelement", "element_size", "is_floating_point"),
     "creation": ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"),
     "conversion to a Python int": ("__index__",),
+    # memory layout and sharing, no numerics (tests/core/test_views.py checks them against PyTorch)
+    "memory layout": ("stride", "storage_offset", "is_contiguous", "data_ptr", "untyped_storage", "is_shared",
+                      "share_memory_"),
 }
 TENSOR_EXCLUDED: dict[str, str] = {n: why for why, names in _TENSOR_EXCLUSIONS.items() for n in names}
 

@@ -32,7 +32,8 @@ from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
 
 #: kernels with cases here
 KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
-           "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits")
+           "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
+           "reshape_view")
 
 #: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
 #: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
@@ -43,6 +44,8 @@ KERNEL_DTYPE = "float32"
 PLUMBING = frozenset({
     "native_dtype", "device_of", "to_device", "synchronize", "asarray", "from_numpy", "to_numpy", "from_dlpack",
     "copy", "supports_float64",
+    # memory layout queries, row-major copies and shared memory (tests/core/test_views.py checks them)
+    "strides", "data_ptr", "contiguous_copy", "is_shared", "to_shared",
 })
 
 #: reference kernels that assign into a fresh array, and backends whose arrays are immutable
@@ -349,6 +352,21 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
         if k == "max_pool":
             return (values.astype(host), offsets), lambda: (arr(x), *params)
         return gx.astype(host), lambda: (arr(g), backend.asarray(offsets, i64), c.x_shape, *params)
+    if k in ("diagonal", "diagonal_put"):
+        shape, offset, d1, d2 = c
+        x = _values(shape)
+        diag = np.diagonal(x, offset, d1, d2)
+        if k == "diagonal":
+            return diag.astype(host), lambda: (arr(x), offset, d1, d2)
+        value = _values(diag.shape, start=100)
+        want = x.copy()
+        np.moveaxis(want, (d1, d2), (-2, -1))[(Ellipsis, np.arange(diag.shape[-1]) + max(-offset, 0),
+                                                np.arange(diag.shape[-1]) + max(offset, 0))] = value
+        return want.astype(host), lambda: (arr(x), offset, d1, d2, arr(value))
+    if k == "reshape_view":
+        shape, new = c
+        x = _values(shape)
+        return x.reshape(new).astype(host), lambda: (arr(x), new)
     x = _values(c.shape)
     selected = x[c.key]
     if k == "getitem":
@@ -392,6 +410,13 @@ def check_kernel_case(case: KernelCase, backend_name: str, dtype: str) -> float:
 KERNEL_XFAIL: dict[tuple[str, str], dict[str, str]] = {}
 
 
+#: (shape, offset, dim1, dim2) for the diagonal kernels: square, wide, offsets both ways, batched
+DIAGONAL_CASES = [((3, 3), 0, 0, 1), ((2, 4), 1, 0, 1), ((4, 2), -1, 0, 1), ((2, 3, 4), 0, 1, 2),
+                  ((3, 2, 3), -1, 2, 0), ((2, 2), 5, 0, 1)]
+#: (shape, new shape) for reshape_view on row-major arrays
+RESHAPE_CASES = [((2, 3), (6,)), ((2, 3, 4), (6, 4)), ((6,), (1, 2, 1, 3)), ((2, 1, 3), (2, 3)), ((), (1, 1))]
+
+
 def _case(kernel: str, name: str, data: Any) -> KernelCase:
     return KernelCase(kernel, name, data, KERNEL_XFAIL.get((kernel, name), {}))
 
@@ -403,4 +428,7 @@ KERNEL_CASES: list[KernelCase] = [
     *(_case(k, c.name, c) for k in ("conv", "conv_grad_input", "conv_grad_weight") for c in CONV_CASES),
     *(_case(k, c.name, c) for k in ("max_pool", "max_pool_grad") for c in POOL_CASES),
     *(_case("random_bits", f"counter={cnt},n={n}", (key, cnt, n)) for key, cnt, n in RANDOM_BITS_CASES),
+    *(_case(k, f"{shape},offset={off},dims=({d1},{d2})", (shape, off, d1, d2))
+      for k in ("diagonal", "diagonal_put") for shape, off, d1, d2 in DIAGONAL_CASES),
+    *(_case("reshape_view", f"{shape}->{new}", (shape, new)) for shape, new in RESHAPE_CASES),
 ]

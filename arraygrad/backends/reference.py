@@ -173,6 +173,8 @@ class Backend:
     def diagonal_put(self, x: Array, offset: int, dim1: int, dim2: int, value: Array) -> Array:
         """A new array equal to ``x`` with its diagonal (as ``diagonal`` reads it) set to ``value``."""
         moved, key, order = self._diagonal_key(x, offset, dim1, dim2)
+        if key[1].shape[0] == 0:
+            return self.copy(x)  # an empty diagonal: nothing to write
         inverse = [0] * len(order)
         for i, d in enumerate(order):
             inverse[d] = i
