@@ -45,7 +45,7 @@ PLUMBING = frozenset({
     "native_dtype", "device_of", "to_device", "synchronize", "asarray", "from_numpy", "to_numpy", "from_dlpack",
     "copy", "supports_float64",
     # memory layout queries, row-major copies and shared memory (tests/core/test_views.py checks them)
-    "strides", "data_ptr", "contiguous_copy", "is_shared", "to_shared",
+    "strides", "data_ptr", "is_row_major", "contiguous_copy", "is_shared", "to_shared",
 })
 
 #: reference kernels that assign into a fresh array, and backends whose arrays are immutable

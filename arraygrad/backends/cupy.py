@@ -61,6 +61,9 @@ class CupyBackend(Backend):
         item = array.itemsize
         return tuple(s // item for s in array.strides)
 
+    def is_row_major(self, array: Array) -> bool:
+        return bool(array.flags.c_contiguous)
+
     def data_ptr(self, array: Array) -> int | None:
         return int(array.data.ptr)
 

@@ -31,6 +31,9 @@ class NumpyBackend(Backend):
         item = array.itemsize
         return tuple(s // item for s in array.strides)
 
+    def is_row_major(self, array: Array) -> bool:
+        return bool(array.flags.c_contiguous)
+
     def data_ptr(self, array: Array) -> int | None:
         return int(array.__array_interface__["data"][0])
 

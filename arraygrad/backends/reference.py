@@ -147,6 +147,10 @@ class Backend:
         """Element strides of ``array`` in memory, or None where the library has none (row-major)."""
         return None
 
+    def is_row_major(self, array: Array) -> bool:
+        """Whether ``array``'s memory is row-major (always, where the library has no strides)."""
+        return True
+
     def data_ptr(self, array: Array) -> int | None:
         """The address of ``array``'s first element, or None where the library does not tell."""
         return None

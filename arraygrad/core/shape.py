@@ -64,8 +64,9 @@ def _reshape(a: Tensor, new: tuple[int, ...], op: str) -> Tensor:
         if -1 in new:
             new = tuple(n // known if s == -1 else s for s in new)
     backend = a._backend
-    strides = views.view_strides(old, views.layout(a._storage, backend)[0], new)
-    if strides is None:
+    # row-major memory always has the view; otherwise PyTorch's stride rule decides
+    row_major = backend.is_row_major(x) if backend.writes_in_place else a._storage.base is None
+    if not row_major and views.view_strides(old, views.layout(a._storage, backend)[0], new) is None:
         if op == "view":
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans "
@@ -83,7 +84,7 @@ def _reshape(a: Tensor, new: tuple[int, ...], op: str) -> Tensor:
         grad.shape = old
     if node is None:
         return _wrap(out, backend, grad)
-    return _make_view(a, views.ReshapeStep(new, old, strides), out, grad)
+    return _make_view(a, views.ReshapeStep(new, old), out, grad)
 
 
 class PermuteBackward0(Node):

@@ -44,18 +44,16 @@ class Storage:
 
 
 class ViewStorage(Storage):
-    """The array of a view: the root storage, the chain of view steps from it, the tensor the view
-    was taken of (PyTorch's ``_base``) and the view's (strides, offset) in the root's memory."""
+    """The array of a view: the root storage, the chain of view steps from it and the tensor the
+    view was taken of (PyTorch's ``_base``)."""
 
-    __slots__ = ("base", "chain", "base_tensor", "layout", "owner", "__weakref__")
+    __slots__ = ("base", "chain", "base_tensor", "owner", "__weakref__")
 
-    def __init__(self, array: Any, base: Storage, chain: tuple[Any, ...], base_tensor: Any,
-                 layout: tuple[tuple[int, ...], int]) -> None:
+    def __init__(self, array: Any, base: Storage, chain: tuple[Any, ...], base_tensor: Any) -> None:
         self.array = array
         self.base = base
         self.chain = chain
         self.base_tensor = base_tensor
-        self.layout = layout
         self.owner: Any = None  # weakref to the view tensor that records autograd, if any
 
     @property

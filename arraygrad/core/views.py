@@ -51,9 +51,21 @@ def root_layout(storage: Storage, backend: Any) -> tuple[tuple[int, ...], int]:
 
 
 def layout(storage: Storage, backend: Any) -> tuple[tuple[int, ...], int]:
-    if storage.base is None:
+    """(strides, offset) in elements of a storage's array within its root's memory. Computed when
+    asked (views are made on hot paths; their layout is rarely needed)."""
+    root = storage.base
+    if root is None:
         return root_layout(storage, backend)
-    return storage.layout  # type: ignore[attr-defined]
+    arr = storage.array
+    strides = backend.strides(arr)
+    if strides is not None:  # the library's own view: read its layout off the array
+        item = arr.itemsize
+        return strides, (backend.data_ptr(arr) - backend.data_ptr(root.array)) // item
+    shape = tuple(root.array.shape)
+    strides, offset = root_layout(root, backend)
+    for step in storage.chain:
+        shape, strides, offset = step.layout(shape, strides, offset)
+    return strides, offset
 
 
 def is_contiguous(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
@@ -185,10 +197,10 @@ class PermuteStep:
 
 
 class ReshapeStep:
-    __slots__ = ("shape", "old_shape", "strides")
+    __slots__ = ("shape", "old_shape")
 
-    def __init__(self, shape: tuple[int, ...], old_shape: tuple[int, ...], strides: tuple[int, ...]) -> None:
-        self.shape, self.old_shape, self.strides = shape, old_shape, strides
+    def __init__(self, shape: tuple[int, ...], old_shape: tuple[int, ...]) -> None:
+        self.shape, self.old_shape = shape, old_shape
 
     def apply(self, backend: Any, x: Any) -> Any:
         return backend.reshape_view(x, self.shape)
@@ -202,7 +214,7 @@ class ReshapeStep:
         return reshape(t, self.shape)
 
     def layout(self, shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> tuple[Any, ...]:
-        return self.shape, self.strides, offset
+        return self.shape, view_strides(shape, strides, self.shape), offset
 
 
 class ExpandStep:
@@ -287,18 +299,17 @@ def replay_tensor(t: Tensor, chain: tuple[Any, ...]) -> Tensor:
 def make_view(a: Tensor, step: Any, array: Any, grad_fn: Node | None = None, output_nr: int = 0) -> Tensor:
     """A tensor viewing ``a`` through ``step``, whose array (``step`` applied to ``a``'s) is ``array``."""
     src = a._storage
-    root = src.base or src
     backend = a._backend
     if src.base is None:
-        shape, strides, offset = step.layout(tuple(src.array.shape), *root_layout(src, backend))
+        root = src
         chain: tuple[Any, ...] = (step,)
         base_tensor = a
     else:
         vs: Any = src
-        shape, strides, offset = step.layout(tuple(src.array.shape), *vs.layout)
+        root = vs.base
         chain = vs.chain + (step,)
         base_tensor = vs.base_tensor
-    storage = ViewStorage(array, root, chain, base_tensor, (strides, offset))
+    storage = ViewStorage(array, root, chain, base_tensor)
     views = root._views
     if views is None:
         root._views = [weakref.ref(storage)]
@@ -352,7 +363,7 @@ def write(t: Tensor, array: Any, op: str = "in-place operation", fresh: bool = T
     st = t._storage
     root = st.base or st
     backend = t._backend
-    if st is not root and overlaps(tuple(st.array.shape), st.layout[0]):  # type: ignore[attr-defined]
+    if st is not root and overlaps(tuple(st.array.shape), layout(st, backend)[0]):
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation."
