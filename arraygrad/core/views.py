@@ -317,16 +317,9 @@ def make_view(a: Tensor, step: Any, array: Any, grad_fn: Node | None = None, out
         if len(views) >= 16:
             views[:] = [r for r in views if r() is not None]
         views.append(weakref.ref(storage))
-    t = object.__new__(Tensor)
-    t._storage = storage
-    t._backend = backend
-    t._rg = grad_fn is not None
-    t.grad = None
-    t.grad_fn = grad_fn
-    t._output_nr = output_nr
-    t._hooks = None
-    t._retains = False
+    t = Tensor._alias(storage, backend)
     if grad_fn is not None:
+        t.grad_fn, t._output_nr, t._rg = grad_fn, output_nr, True
         storage.owner = weakref.ref(t)  # so an in-place change of the base can regenerate its grad_fn
     return t
 

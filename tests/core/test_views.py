@@ -181,13 +181,14 @@ def _matrix_xfail(view: str, op: str, state: str) -> str | None:
 
 
 def _on_jax(view: str, op: str, state: str) -> bool:
-    """jax compiles every new primitive/shape/key (~30 ms each), so it runs a sample of the matrix:
-    every case of the state with the most jax-specific work (a functional write into the root plus
-    CopySlices' backward) and, for the other states, each view with one op (rotating)."""
-    if state == "nonleaf":
-        return True
-    views, ops = list(VIEWS), list(INPLACE)
-    return ops[(views.index(view) + STATES.index(state)) % len(ops)] == op
+    """jax compiles every new primitive/shape/key pair (~30 ms each, and a changed view's backward
+    needs many), so it runs a sample of the matrix: every view and every op and every state, each
+    view with three ops (rotating) in the state with the most jax-specific work (a functional write
+    into the root plus CopySlices' backward) and with one op in the others. numpy and strict run it
+    all; the write and autograd rules under test are backend-independent code in core/views.py."""
+    v, o, st = list(VIEWS).index(view), list(INPLACE).index(op), STATES.index(state)
+    shifts = (0, 3, 6) if state == "nonleaf" else (st,)
+    return any((v + k) % len(INPLACE) == o for k in shifts)
 
 
 def _matrix_params() -> list[Any]:
