@@ -33,7 +33,7 @@ from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
 #: kernels with cases here
 KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
            "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
-           "reshape_view")
+           "reshape_view", "expand_view")
 
 #: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
 #: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
@@ -367,6 +367,10 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
         shape, new = c
         x = _values(shape)
         return x.reshape(new).astype(host), lambda: (arr(x), new)
+    if k == "expand_view":
+        shape, new = c
+        x = _values(shape)
+        return np.broadcast_to(x, new).astype(host), lambda: (arr(x), new)
     x = _values(c.shape)
     selected = x[c.key]
     if k == "getitem":
@@ -414,6 +418,8 @@ KERNEL_XFAIL: dict[tuple[str, str], dict[str, str]] = {}
 DIAGONAL_CASES = [((3, 3), 0, 0, 1), ((2, 4), 1, 0, 1), ((4, 2), -1, 0, 1), ((2, 3, 4), 0, 1, 2),
                   ((3, 2, 3), -1, 2, 0), ((2, 2), 5, 0, 1)]
 #: (shape, new shape) for reshape_view on row-major arrays
+#: (shape, expanded shape) for expand_view: new leading dims, unit dims, both
+EXPAND_CASES = [((3,), (2, 3)), ((2, 1), (2, 4)), ((1, 3, 1), (2, 2, 3, 5)), ((), (2, 2))]
 RESHAPE_CASES = [((2, 3), (6,)), ((2, 3, 4), (6, 4)), ((6,), (1, 2, 1, 3)), ((2, 1, 3), (2, 3)), ((), (1, 1))]
 
 
@@ -431,4 +437,5 @@ KERNEL_CASES: list[KernelCase] = [
     *(_case(k, f"{shape},offset={off},dims=({d1},{d2})", (shape, off, d1, d2))
       for k in ("diagonal", "diagonal_put") for shape, off, d1, d2 in DIAGONAL_CASES),
     *(_case("reshape_view", f"{shape}->{new}", (shape, new)) for shape, new in RESHAPE_CASES),
+    *(_case("expand_view", f"{shape}->{new}", (shape, new)) for shape, new in EXPAND_CASES),
 ]

@@ -40,6 +40,13 @@ class NumpyBackend(Backend):
     def reshape_view(self, x: Array, shape: tuple[int, ...]) -> Array:
         return np.reshape(x, shape, copy=False)
 
+    def expand_view(self, x: Array, shape: tuple[int, ...]) -> Array:
+        # np.broadcast_to's view is read-only; this one can be written through (views.write refuses
+        # writes where elements repeat, except fills)
+        lead = len(shape) - x.ndim
+        strides = (0,) * lead + tuple(0 if n != m else s for n, m, s in zip(x.shape, shape[lead:], x.strides))
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
     def diagonal(self, x: Array, offset: int, dim1: int, dim2: int) -> Array:
         # np.diagonal's view is read-only; this one can be written through
         start = [slice(None)] * x.ndim

@@ -160,6 +160,11 @@ class Backend:
         has checked that one exists)."""
         return self.xp.reshape(x, shape)
 
+    def expand_view(self, x: Array, shape: tuple[int, ...]) -> Array:
+        """``x`` broadcast to ``shape``; on backends that write in place, a view of ``x``'s memory
+        that can be written through (only a part of it with no repeated element is)."""
+        return self.xp.broadcast_to(x, shape)
+
     def _diagonal_key(self, x: Array, offset: int, dim1: int, dim2: int) -> tuple[Array, Key, tuple[int, ...]]:
         xp = self.xp
         keep = tuple(i for i in range(x.ndim) if i not in (dim1, dim2))

@@ -250,7 +250,7 @@ def index_put(a: Tensor, key: Any, values: Any, accumulate: bool = False, *, nor
 def setitem(a: Tensor, key: Any, value: Any) -> None:
     """``a[key] = value``, written into ``a``'s memory (every view sees it) and recorded by autograd
     like PyTorch: a basic key copies into the view ``a[key]``, an advanced one is ``index_put_``."""
-    from arraygrad.core.methods import _commit, copy_, fill_
+    from arraygrad.core.methods import _commit, _fill, copy_
 
     views.check_inplace(a, "setitem")
     nkey = normalize_key(a, key)
@@ -259,7 +259,7 @@ def setitem(a: Tensor, key: Any, value: Any) -> None:
         if isinstance(value, Tensor):
             copy_(target, value)
         elif isinstance(value, (bool, int, float, complex)):
-            fill_(target, value)
+            _fill(target, value, "setitem", uniform=False)  # PyTorch refuses x[k] = v where elements repeat
         else:
             copy_(target, _index_tensor(value, a, a.dtype))
         return

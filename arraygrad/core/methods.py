@@ -65,8 +65,13 @@ def zero_(t: Tensor) -> Tensor:
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:
-    """Fill with ``value`` (a number or a 0-d tensor) in place."""
-    _check_inplace(t, "fill_")
+    """Fill with ``value`` (a number or a 0-d tensor) in place; like PyTorch's, allowed on an
+    expanded tensor (every element gets the same value)."""
+    return _fill(t, value, "fill_", uniform=True)
+
+
+def _fill(t: Tensor, value: Any, op: str, uniform: bool) -> Tensor:
+    _check_inplace(t, op)
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(
@@ -78,8 +83,8 @@ def fill_(t: Tensor, value: Any) -> Tensor:
     try:
         filled = backend.xp.full(arr.shape, value, dtype=arr.dtype)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise TypeError(f"fill_: cannot fill a {t.dtype} tensor with {value!r}: {exc}") from None
-    return views.assign(t, filled, "fill_")
+        raise TypeError(f"{op}: cannot fill a {t.dtype} tensor with {value!r}: {exc}") from None
+    return views.assign(t, filled, op, fill=uniform)
 
 
 def copy_(t: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:

@@ -375,7 +375,8 @@ class SplitBackward0(Node):
 
 
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes."""
+    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes: views
+    of ``a``, which (like PyTorch's) may not be changed in place while ``a`` requires grad."""
     d = _dim(dim, a.ndim, "split")
     n = a.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -401,7 +402,10 @@ def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
         return tuple(_make_view(a, s, x[s.key]) for s in steps)
     node = SplitBackward0((a,))
     node.axis, node.sizes = d, tuple(sizes)
-    return tuple(_make_view(a, s, x[s.key], node, k) for k, s in enumerate(steps))
+    pieces = tuple(_make_view(a, s, x[s.key], node, k) for k, s in enumerate(steps))
+    for k, piece in enumerate(pieces):
+        piece._storage.multi_output = f"Output {k} of SplitBackward0"  # type: ignore[attr-defined]
+    return pieces
 
 
 def builtins_sum(values: Sequence[int]) -> int:
@@ -428,7 +432,11 @@ def tensor_split(a: Tensor, sections: int, dim: int = 0) -> tuple[Tensor, ...]:
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, with that dimension removed."""
     d = _dim(dim, a.ndim, "unbind")
-    return tuple(squeeze(piece, d) for piece in split(a, 1, d))
+    pieces = tuple(squeeze(piece, d) for piece in split(a, 1, d))
+    for k, piece in enumerate(pieces):
+        if piece._storage.multi_output is not None:  # type: ignore[attr-defined]
+            piece._storage.multi_output = f"Output {k} of UnbindBackward0"  # type: ignore[attr-defined]
+    return pieces
 
 
 class FlipBackward0(Node):

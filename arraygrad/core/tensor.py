@@ -47,7 +47,7 @@ class ViewStorage(Storage):
     """The array of a view: the root storage, the chain of view steps from it and the tensor the
     view was taken of (PyTorch's ``_base``)."""
 
-    __slots__ = ("base", "chain", "base_tensor", "owner", "__weakref__")
+    __slots__ = ("base", "chain", "base_tensor", "owner", "multi_output", "__weakref__")
 
     def __init__(self, array: Any, base: Storage, chain: tuple[Any, ...], base_tensor: Any) -> None:
         self.array = array
@@ -55,6 +55,9 @@ class ViewStorage(Storage):
         self.chain = chain
         self.base_tensor = base_tensor
         self.owner: Any = None  # weakref to the view tensor that records autograd, if any
+        # "Output k of SplitBackward0" for a piece of split/chunk/unbind taken in grad mode (and
+        # views of it): PyTorch refuses to change those in place while the base requires grad
+        self.multi_output: str | None = None
 
     @property
     def version(self) -> int:

@@ -58,7 +58,7 @@ def layout(storage: Storage, backend: Any) -> tuple[tuple[int, ...], int]:
         return root_layout(storage, backend)
     arr = storage.array
     strides = backend.strides(arr)
-    if strides is not None:  # the library's own view: read its layout off the array
+    if strides is not None and math.prod(arr.shape):  # the library's own view: read its layout off it
         item = arr.itemsize
         return strides, (backend.data_ptr(arr) - backend.data_ptr(root.array)) // item
     shape = tuple(root.array.shape)
@@ -163,7 +163,7 @@ class IndexStep:
                 start, stop, step = k.indices(n)
                 out_shape.append(len(range(start, stop, step)))
                 out_strides.append(s * step)
-                offset += start * s if out_shape[-1] else 0
+                offset += start * s  # even for an empty slice, as PyTorch counts it
             axis += 1
         for i in range(len(out_shape) - 1, -1, -1):  # a new axis: PyTorch's unsqueeze stride
             if out_shape[i] == 1 and out_strides[i] == 0:
@@ -218,7 +218,8 @@ class ReshapeStep:
 
 
 class ExpandStep:
-    """``expand``: a read-only view (its elements overlap), so it has no ``put``."""
+    """``expand``: its elements overlap, so only a part with no overlap (``e[0]``) or a fill may
+    be written; ``put_chain`` writes such chains by position (see ``_put_by_position``)."""
 
     __slots__ = ("shape",)
 
@@ -226,10 +227,10 @@ class ExpandStep:
         self.shape = shape
 
     def apply(self, backend: Any, x: Any) -> Any:
-        return backend.xp.broadcast_to(x, self.shape)
+        return backend.expand_view(x, self.shape)
 
-    def put(self, backend: Any, x: Any, value: Any) -> Any:  # pragma: no cover - writes are refused first
-        raise RuntimeError("unsupported operation: writing to an expanded tensor")
+    def put(self, backend: Any, x: Any, value: Any) -> Any:  # pragma: no cover - put_chain goes by position
+        raise AssertionError("expanded views are written by position")
 
     def of(self, t: Tensor) -> Tensor:
         from arraygrad.core.shape import expand
@@ -282,8 +283,30 @@ def put_chain(backend: Any, root: Any, chain: tuple[Any, ...], value: Any) -> An
     """A new root array equal to ``root`` except that the view ``chain`` now reads ``value``."""
     if not chain:
         return value
+    if any(type(step) is ExpandStep for step in chain):
+        return _put_by_position(backend, root, chain, value)
     step = chain[0]
     return step.put(backend, root, put_chain(backend, step.apply(backend, root), chain[1:], value))
+
+
+def _put_by_position(backend: Any, root: Any, chain: tuple[Any, ...], value: Any) -> Any:
+    """``put_chain`` for any chain: every element of the view is written at its position in the
+    row-major root (the view's strides and offset). Positions repeat only in a fill, where all the
+    values written are the same."""
+    xp = backend.xp
+    shape: tuple[int, ...] = tuple(root.shape)
+    strides, offset = contiguous_strides(shape), 0
+    for step in chain:
+        shape, strides, offset = step.layout(shape, strides, offset)
+    index = backend.native_dtype("int64") if backend.supports_float64 else xp.int32
+    positions = xp.full(shape, offset, dtype=index)
+    for axis, (n, stride) in enumerate(zip(shape, strides)):
+        along = [1] * len(shape)
+        along[axis] = n
+        positions = xp.add(positions, xp.reshape(xp.multiply(xp.arange(n, dtype=index), stride), tuple(along)))
+    flat = xp.reshape(root, (-1,))
+    written = backend.setitem(flat, (xp.reshape(positions, (-1,)),), xp.reshape(value, (-1,)))
+    return xp.reshape(written, tuple(root.shape))
 
 
 def replay_tensor(t: Tensor, chain: tuple[Any, ...]) -> Tensor:
@@ -304,12 +327,14 @@ def make_view(a: Tensor, step: Any, array: Any, grad_fn: Node | None = None, out
         root = src
         chain: tuple[Any, ...] = (step,)
         base_tensor = a
+        storage = ViewStorage(array, root, chain, base_tensor)
     else:
         vs: Any = src
         root = vs.base
         chain = vs.chain + (step,)
         base_tensor = vs.base_tensor
-    storage = ViewStorage(array, root, chain, base_tensor)
+        storage = ViewStorage(array, root, chain, base_tensor)
+        storage.multi_output = vs.multi_output
     views = root._views
     if views is None:
         root._views = [weakref.ref(storage)]
@@ -349,14 +374,16 @@ def pin(storage: Storage, backend: Any) -> None:
     root.pinned = True
 
 
-def write(t: Tensor, array: Any, op: str = "in-place operation", fresh: bool = True) -> None:
+def write(t: Tensor, array: Any, op: str = "in-place operation", fresh: bool = True,
+          fill: bool = False) -> None:
     """Store ``array`` (``t``'s shape and dtype) as ``t``'s values, seen by every alias and view of
     its memory, and bump the shared version counter. ``fresh=False`` says that ``array`` may be
-    another tensor's memory, so it is copied rather than adopted."""
+    another tensor's memory, so it is copied rather than adopted; ``fill=True`` that every element
+    gets the same value, which PyTorch allows even where elements share memory (``expand``)."""
     st = t._storage
     root = st.base or st
     backend = t._backend
-    if st is not root and overlaps(tuple(st.array.shape), layout(st, backend)[0]):
+    if not fill and st is not root and overlaps(tuple(st.array.shape), layout(st, backend)[0]):
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation."
@@ -410,6 +437,13 @@ def check_inplace(t: Tensor, op: str = "in-place operation") -> None:
                 f"{op}: a view was created in no_grad mode (or from .data / .detach()) and is being modified "
                 "inplace with grad mode enabled; its base requires grad. Take the view with grad mode enabled."
             )
+        multi = t._storage.multi_output  # type: ignore[attr-defined]
+        if multi is not None:
+            raise RuntimeError(
+                f"{op}: {multi} is a view and is being modified inplace. This view is the output of a function "
+                "that returns multiple views. Such functions do not allow the output views to be modified "
+                "inplace. You should replace the inplace operation by an out-of-place one."
+            )
 
 
 class CopySlices(Node):
@@ -449,16 +483,16 @@ def zero_view(g: Tensor, chain: tuple[Any, ...]) -> Tensor:
     return Tensor._wrap(out, backend)
 
 
-def commit(t: Tensor, result: Tensor, op: str, fresh: bool = True) -> Tensor:
+def commit(t: Tensor, result: Tensor, op: str, fresh: bool = True, fill: bool = False) -> Tensor:
     """Make ``t`` hold the values of ``result`` (same shape and dtype), recording the change for
-    autograd when ``result`` or ``t``'s base is in the graph (``fresh`` as for ``write``)."""
+    autograd when ``result`` or ``t``'s base is in the graph (``fresh`` and ``fill`` as for ``write``)."""
     st = t._storage
     base = st.base_tensor if st.base is not None else None  # type: ignore[attr-defined]
     recorded = GRAD_MODE.enabled and (result._rg or (base is not None and base._rg))
     if recorded and base is not None:
         node = CopySlices((base, result))  # the edges are taken now, from the base's old position
         node.chain = st.chain  # type: ignore[attr-defined]
-    write(t, result._storage.array, op, fresh)
+    write(t, result._storage.array, op, fresh, fill)
     if not recorded:
         return t
     if base is None:
@@ -509,11 +543,12 @@ def snapshot(t: Tensor, saved: bool) -> Tensor:
     return snap
 
 
-def assign(t: Tensor, array: Any, op: str) -> Tensor:
+def assign(t: Tensor, array: Any, op: str, fill: bool = False) -> Tensor:
     """Overwrite ``t`` with the constant values ``array`` (a fresh array of ``t``'s shape and dtype):
-    recorded when ``t`` or its base is in the graph (the old values then get no gradient)."""
+    recorded when ``t`` or its base is in the graph (the old values then get no gradient).
+    ``fill``: every value is the same (as for ``write``)."""
     st = t._storage
     if GRAD_MODE.enabled and (t._rg or (st.base is not None and st.base_tensor._rg)):  # type: ignore[attr-defined]
-        return commit(t, overwrite(snapshot(t, False), Tensor._wrap(array, t._backend)), op)
-    write(t, array, op)
+        return commit(t, overwrite(snapshot(t, False), Tensor._wrap(array, t._backend)), op, fill=fill)
+    write(t, array, op, fill=fill)
     return t

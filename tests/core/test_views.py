@@ -172,21 +172,6 @@ def _program(lib: Any, view: str, op: str, state: str) -> dict[str, Any]:
     return out
 
 
-MULTI_OUTPUT_VIEWS_XFAIL = (
-    "arraygrad allows an in-place change, in grad mode, of one of several views returned by unbind/split/chunk "
-    "of a tensor requiring grad; torch raises (for unbind) 'Output 1 of Unbind is a view and is being modified inplace. This "
-    "view is the output of a function that returns multiple views. Such functions do not allow the output views "
-    "to be modified inplace.'"
-)
-
-
-def _matrix_xfail(view: str, op: str, state: str) -> str | None:
-    """The reason a matrix case is a known disagreement with PyTorch (None: it agrees)."""
-    if view in ("unbind", "split", "chunk") and state == "nonleaf":
-        return MULTI_OUTPUT_VIEWS_XFAIL
-    return None
-
-
 def _on_jax(view: str, op: str, state: str) -> bool:
     """jax compiles every new primitive/shape/key pair (~30 ms each, and a changed view's backward
     needs many), so it runs a sample of the matrix: every view and every op and every state, each
@@ -203,11 +188,9 @@ def _matrix_params() -> list[Any]:
     for view in VIEWS:
         for op in INPLACE:
             for state in STATES:
-                reason = _matrix_xfail(view, op, state)
-                marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
                 for b in BACKENDS:
                     if b != "jax" or _on_jax(view, op, state):
-                        params.append(pytest.param(b, view, op, state, id=f"{b}-{view}-{op}-{state}", marks=marks))
+                        params.append(pytest.param(b, view, op, state, id=f"{b}-{view}-{op}-{state}"))
     return params
 
 
@@ -408,27 +391,7 @@ EXPAND_WRITES = {
 }
 
 
-EXPAND_XFAIL = {
-    "fill_": "fill_ of an expanded tensor: torch writes the value (every element gets it), arraygrad raises "
-    "'unsupported operation: more than one element of the written-to tensor refers to a single memory location'",
-    "zero_": "zero_ of an expanded tensor: torch zeroes the base, arraygrad raises 'unsupported operation: more "
-    "than one element of the written-to tensor refers to a single memory location'",
-    "row_of_expand_fill_": "e = zeros(1, 4).expand(3, 4); e[0].fill_(5): e[0] has no overlapping elements and "
-    "torch writes it into the base; arraygrad raises (ValueError 'assignment destination is read-only' on numpy, "
-    "RuntimeError 'writing to an expanded tensor' on strict and jax)",
-    "setitem_row": "e = zeros(1, 4).expand(3, 4); e[0] = 5: torch writes the row into the base; arraygrad raises "
-    "(ValueError 'assignment destination is read-only' on numpy, RuntimeError 'writing to an expanded tensor' on "
-    "strict and jax)",
-}
-
-
-@pytest.mark.parametrize(
-    "op",
-    [
-        pytest.param(o, marks=[pytest.mark.xfail(reason=EXPAND_XFAIL[o], strict=True)] if o in EXPAND_XFAIL else [])
-        for o in EXPAND_WRITES
-    ],
-)
+@pytest.mark.parametrize("op", list(EXPAND_WRITES))
 def test_write_into_expanded_view(backend, op) -> None:
     results = []
     for lib in (torch, ag):
@@ -536,19 +499,9 @@ def _layout(x: Any, v: Any) -> dict[str, Any]:
     }
 
 
-LAYOUT_XFAIL = {
-    "empty_slice": "storage_offset() of an empty slice: arraygrad gives 0 for zeros(2, 3, 4)[:, 3:], torch 12 "
-    "(torch adds start * stride even when the slice is empty)",
-}
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=[pytest.mark.xfail(reason=LAYOUT_XFAIL[c], strict=True)] if c in LAYOUT_XFAIL else [])
-        for c in LAYOUT_VIEWS
-    ],
-)
+@pytest.mark.parametrize("case", list(LAYOUT_VIEWS))
 def test_layout_matches_torch(backend, case) -> None:
     data = _data((2, 3, 4))
     x, tx = _tensor(ag, data), _tensor(torch, data)
