@@ -338,8 +338,10 @@ def _store_grad(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
         arr = g._storage.array
-        if g._backend.writes_in_place and (g._storage.base is not None or g._storage.pinned):
-            arr = g._backend.copy(arr)  # the gradient is someone's memory: .grad gets a copy, as in PyTorch
+        if g._backend.writes_in_place and (g._storage.base or g._storage).pinned:
+            # memory written in place (a user's tensor, the numpy bridge): .grad gets a copy, as in
+            # PyTorch; unpinned memory is never written in place, so sharing it is safe
+            arr = g._backend.copy(arr)
         leaf.grad = Tensor._wrap(arr, g._backend)
     else:
         leaf.grad._set_array(leaf._backend.xp.add(leaf.grad._storage.array, g._storage.array))
