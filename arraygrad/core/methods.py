@@ -51,7 +51,7 @@ def _records(t: Tensor, args: Any) -> bool:
 def _inplace(fn: Any, name: str) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         _check_inplace(self, name)
-        snap = views.snapshot(self, _records(self, args) or any(isinstance(v, Tensor) and v._rg for v in kwargs.values()))
+        snap = views.snapshot(self, _records(self, (*args, *kwargs.values())))
         return _commit(self, fn(snap, *args, **kwargs), name)
 
     method.__name__ = name

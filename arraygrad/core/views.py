@@ -339,7 +339,8 @@ def make_view(a: Tensor, step: Any, array: Any, grad_fn: Node | None = None, out
     if views is None:
         root._views = [weakref.ref(storage)]
     else:
-        if len(views) >= 16:
+        n = len(views)
+        if n >= 16 and not n & (n - 1):  # at powers of two: amortised O(1) with many live views
             views[:] = [r for r in views if r() is not None]
         views.append(weakref.ref(storage))
     t = Tensor._alias(storage, backend)
@@ -394,7 +395,10 @@ def write(t: Tensor, array: Any, op: str = "in-place operation", fresh: bool = T
             root.array = array if fresh else backend.copy(array)
         else:
             pin(root, backend)
-            st.array[...] = array
+            try:
+                st.array[...] = array
+            except ValueError as exc:  # a read-only buffer, e.g. from_numpy of a non-writable array
+                raise RuntimeError(f"{op}: cannot write into this tensor's memory: {exc}") from None
     else:
         if st is root:
             root.array = array
