@@ -40,12 +40,7 @@ def _commit(t: Tensor, result: Tensor, op: str, fresh: bool = True) -> Tensor:
 
 def _records(t: Tensor, args: Any) -> bool:
     """Whether an in-place op on ``t`` with ``args`` will be recorded by autograd."""
-    if not GRAD_MODE.enabled:
-        return False
-    if t._rg or any(isinstance(a, Tensor) and a._rg for a in args):
-        return True
-    st = t._storage
-    return st.base is not None and st.base_tensor._rg  # type: ignore[attr-defined]
+    return GRAD_MODE.enabled and (views.in_graph(t) or any(isinstance(a, Tensor) and a._rg for a in args))
 
 
 def _inplace(fn: Any, name: str) -> Any:

@@ -73,18 +73,18 @@ def _reshape(a: Tensor, new: tuple[int, ...], op: str) -> Tensor:
                 "across two contiguous subspaces). Use .reshape(...) instead."
             )
         # PyTorch copies here; the copy is a tensor of its own
-        out = backend.xp.reshape(backend.contiguous_copy(x), new)
-        node = None
-    else:
-        out = backend.reshape_view(x, new) if new != old else x[...]
-        node = _make_view
-    grad = None
-    if GRAD_MODE.enabled and a._rg:
-        grad = ViewBackward0((a,))
-        grad.shape = old
-    if node is None:
-        return _wrap(out, backend, grad)
-    return _make_view(a, views.ReshapeStep(new, old), out, grad)
+        copied = backend.xp.reshape(backend.contiguous_copy(x), new)
+        return _wrap(copied, backend, _view_node(a, old))
+    out = backend.reshape_view(x, new) if new != old else x[...]
+    return _make_view(a, views.ReshapeStep(new, old), out, _view_node(a, old))
+
+
+def _view_node(a: Tensor, old: tuple[int, ...]) -> ViewBackward0 | None:
+    if not (GRAD_MODE.enabled and a._rg):
+        return None
+    node = ViewBackward0((a,))
+    node.shape = old
+    return node
 
 
 class PermuteBackward0(Node):

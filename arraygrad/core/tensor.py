@@ -364,8 +364,9 @@ class Tensor:
     @property
     def _base(self) -> Tensor | None:
         """The tensor this one is a view of (None for a tensor that owns its memory)."""
-        st = self._storage
-        return st.base_tensor if st.base is not None else None  # type: ignore[attr-defined]
+        from arraygrad.core.views import base_of
+
+        return base_of(self)
 
     def _is_view(self) -> bool:
         return self._storage.base is not None

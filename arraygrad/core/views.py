@@ -421,6 +421,20 @@ def writes_into_memory(t: Tensor) -> bool:
     return st is not root or root.pinned or bool(live_views(root))
 
 
+def base_of(t: Tensor) -> Tensor | None:
+    """The tensor ``t`` is a view of (PyTorch's ``_base``), or None."""
+    st = t._storage
+    return st.base_tensor if st.base is not None else None  # type: ignore[attr-defined]
+
+
+def in_graph(t: Tensor) -> bool:
+    """Whether an in-place change of ``t`` must be recorded (in grad mode): ``t`` or its base requires grad."""
+    if t._rg:
+        return True
+    base = base_of(t)
+    return base is not None and base._rg
+
+
 def check_inplace(t: Tensor, op: str = "in-place operation") -> None:
     """PyTorch's refusals of in-place changes to leaves that require grad (and views of them)."""
     if not GRAD_MODE.enabled:
@@ -430,7 +444,7 @@ def check_inplace(t: Tensor, op: str = "in-place operation") -> None:
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation. Wrap the update in "
             "'with arraygrad.no_grad():' or update '.data'."
         )
-    base = t._storage.base_tensor if t._storage.base is not None else None  # type: ignore[attr-defined]
+    base = base_of(t)
     if base is not None and base._rg:
         if base.grad_fn is None:
             raise RuntimeError(
@@ -477,9 +491,7 @@ def zero_view(g: Tensor, chain: tuple[Any, ...]) -> Tensor:
     backend = g._backend
     xp = backend.xp
     region = replay(backend, g._storage.array, chain)
-    out = put_chain(backend, g._storage.array, chain, xp.zeros(region.shape, dtype=region.dtype))
-    if out is g._storage.array:
-        out = backend.copy(out)
+    out = put_chain(backend, g._storage.array, chain, xp.zeros(region.shape, dtype=region.dtype))  # a new array
     if GRAD_MODE.enabled and g._rg:
         node = ZeroViewBackward0((g,))
         node.chain = chain
@@ -491,7 +503,7 @@ def commit(t: Tensor, result: Tensor, op: str, fresh: bool = True, fill: bool = 
     """Make ``t`` hold the values of ``result`` (same shape and dtype), recording the change for
     autograd when ``result`` or ``t``'s base is in the graph (``fresh`` and ``fill`` as for ``write``)."""
     st = t._storage
-    base = st.base_tensor if st.base is not None else None  # type: ignore[attr-defined]
+    base = base_of(t)
     recorded = GRAD_MODE.enabled and (result._rg or (base is not None and base._rg))
     if recorded and base is not None:
         node = CopySlices((base, result))  # the edges are taken now, from the base's old position
@@ -551,8 +563,7 @@ def assign(t: Tensor, array: Any, op: str, fill: bool = False) -> Tensor:
     """Overwrite ``t`` with the constant values ``array`` (a fresh array of ``t``'s shape and dtype):
     recorded when ``t`` or its base is in the graph (the old values then get no gradient).
     ``fill``: every value is the same (as for ``write``)."""
-    st = t._storage
-    if GRAD_MODE.enabled and (t._rg or (st.base is not None and st.base_tensor._rg)):  # type: ignore[attr-defined]
+    if GRAD_MODE.enabled and in_graph(t):
         return commit(t, overwrite(snapshot(t, False), Tensor._wrap(array, t._backend)), op, fill=fill)
     write(t, array, op, fill=fill)
     return t
