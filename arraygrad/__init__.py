@@ -14,9 +14,41 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from arraygrad import autograd, backends, data, nn, optim  # noqa: E402
+# PyTorch's device namespaces (torch.cuda, torch.accelerator, torch.utils.data, torch.onnx) and
+# global switches (torch.backends.* flags live in arraygrad.backends)
+from arraygrad import (
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cpu,
+    cuda,
+    data,
+    nn,
+    onnx,
+    optim,
+    sparse,
+    utils,
+)
+from arraygrad.amp import autocast, get_autocast_dtype, is_autocast_available, is_autocast_enabled
+from arraygrad.backends.flags import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from arraygrad.core import methods as _methods  # noqa: F401  (binds Tensor methods)
-from arraygrad.core.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from arraygrad.core.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from arraygrad.core.creation import (
     arange,
     as_tensor,
@@ -27,24 +59,27 @@ from arraygrad.core.creation import (
     from_numpy,
     full,
     full_like,
+    get_default_device,
     linspace,
     logspace,
     ones,
     ones_like,
+    set_default_device,
     tensor,
     zeros,
     zeros_like,
 )
 from arraygrad.core.dtypes import (
-    bool_ as bool,  # noqa: A004 - PyTorch name
-)
-from arraygrad.core.dtypes import (
+    bfloat16,
     complex64,
     complex128,
     dtype,
+    finfo,
+    float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
@@ -54,6 +89,9 @@ from arraygrad.core.dtypes import (
     uint16,
     uint32,
     uint64,
+)
+from arraygrad.core.dtypes import (
+    bool_ as bool,  # noqa: A004 - PyTorch name
 )
 from arraygrad.core.indexing import (
     argwhere,
@@ -69,10 +107,24 @@ from arraygrad.core.indexing import (
     take,
     take_along_dim,
 )
+from arraygrad.core.legacy import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from arraygrad.core.matrix import diag, diag_embed, diagflat, tril_indices, triu_indices
 from arraygrad.core.methods import to
 from arraygrad.core.ops import (
     abs,
     add,
+    addmm,
     all,
     allclose,
     amax,
@@ -172,6 +224,7 @@ from arraygrad.core.random import (
     get_rng_state,
     initial_seed,
     manual_seed,
+    multinomial,
     rand,
     rand_like,
     randint,
@@ -222,13 +275,31 @@ from arraygrad.core.shape import (
     unsqueeze,
     vstack,
 )
-from arraygrad.core.tensor import Size, Tensor, device
+from arraygrad.core.sorting import (
+    argsort,
+    bincount,
+    bucketize,
+    cummax,
+    cummin,
+    kthvalue,
+    median,
+    msort,
+    nanmedian,
+    searchsorted,
+    sort,
+    topk,
+    unique,
+    unique_consecutive,
+)
+from arraygrad.core.tensor import Size, Tensor, device, layout, sparse_coo, strided
 from arraygrad.serialization import load, save
+from arraygrad.sparse import sparse_coo_tensor, spmm
 
 long = int64
 int = int32  # noqa: A001 - PyTorch name
 float = float32  # noqa: A001 - PyTorch name
 double = float64
+half = float16
 short = int16
 
 __version__ = "0.1.0"
@@ -278,3 +349,48 @@ def use_backend(name: str) -> Iterator[backends.Backend]:
         yield backends.get(name)
     finally:
         backends.set_default(previous)
+
+
+# every public name, so that type checkers (mypy --strict: no implicit re-export) and
+# `from arraygrad import *` see them; tests/test_typing.py checks it is complete
+__all__ = [
+    "BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Generator",
+    "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "absolute", "accelerator",
+    "add", "addmm", "all", "allclose", "amax", "amin", "amp", "any", "arange",
+    "are_deterministic_algorithms_enabled", "argmax", "argmin", "argsort", "argwhere", "as_tensor", "autocast",
+    "autograd", "backends", "bernoulli", "bfloat16", "bincount", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize", "cat",
+    "ceil", "chunk", "clamp", "clip", "clone", "complex128", "complex64", "concat", "concatenate", "core", "cos",
+    "count_nonzero", "cpu", "cuda", "cummax", "cummin", "cumsum", "data", "default_generator", "detach", "device",
+    "diag", "diag_embed", "diagflat", "diagonal", "div", "divide", "dot", "double", "dtype", "empty",
+    "empty_like", "enable_grad", "eq", "equal", "exp", "expm1", "eye", "finfo", "flatten", "flip", "fliplr",
+    "flipud", "float", "float16", "float32", "float64", "floor", "floor_divide", "fmod", "from_dlpack",
+    "from_numpy", "full", "full_like", "gather", "ge", "get_autocast_dtype", "get_default_backend",
+    "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads", "get_rng_state",
+    "greater", "greater_equal", "gt", "half", "hstack", "iinfo", "index_add", "index_put", "index_select",
+    "inference_mode", "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "is_autocast_available",
+    "is_autocast_enabled", "is_deterministic_algorithms_warn_only_enabled", "is_floating_point",
+    "is_grad_enabled", "is_inference_mode_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan",
+    "kthvalue", "layout", "le", "less", "less_equal", "linspace", "load", "log", "log10", "log1p", "log2",
+    "log_softmax", "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long",
+    "lt", "manual_seed", "masked_fill", "masked_select", "matmul", "max", "maximum", "mean", "median", "min",
+    "minimum", "mm", "moveaxis", "movedim", "msort", "mul", "multinomial", "multiply", "mv", "nanmedian",
+    "narrow", "ne", "neg", "negative", "nn", "no_grad", "nonzero", "norm", "not_equal", "numel", "ones",
+    "ones_like", "onnx", "optim", "outer", "permute", "pow", "prod", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder",
+    "repeat_interleave", "reshape", "roll", "round", "rsqrt", "save", "scatter", "scatter_add", "searchsorted",
+    "seed", "select", "serialization", "set_default_backend", "set_default_device", "set_default_dtype",
+    "set_float32_matmul_precision", "set_grad_enabled", "set_num_threads", "set_rng_state", "short", "sigmoid",
+    "sign", "sin", "softmax", "sort", "sparse", "sparse_coo", "sparse_coo_tensor", "split", "spmm", "sqrt",
+    "square", "squeeze", "stack", "std", "strided", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
+    "take_along_dim", "tan", "tanh", "tensor", "tensor_split", "tile", "to", "topk", "transpose", "tril",
+    "tril_indices", "triu", "triu_indices", "true_divide", "trunc", "uint16", "uint32", "uint64", "uint8",
+    "unbind", "unflatten", "unique", "unique_consecutive", "unsqueeze", "use_backend",
+    "use_deterministic_algorithms", "utils", "var", "vstack", "where", "zeros", "zeros_like",
+]
+
+# ``out=`` on the functions PyTorch gives it to (see arraygrad.core.out); internal code calls the
+# unwrapped functions, so only calls through this namespace pay for it
+from arraygrad.core import out as _out  # noqa: E402
+
+_out.install(globals())

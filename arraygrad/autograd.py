@@ -6,11 +6,14 @@ from arraygrad.core.autograd import (
     backward,
     enable_grad,
     grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
 )
+from arraygrad.core.legacy import Variable
 
 __all__ = [
-    "Function", "FunctionCtx", "backward", "enable_grad", "grad", "is_grad_enabled", "no_grad", "set_grad_enabled",
+    "Function", "FunctionCtx", "Variable", "backward", "enable_grad", "grad", "inference_mode", "is_grad_enabled",
+    "no_grad", "set_grad_enabled",
 ]

@@ -1,26 +1,58 @@
-"""Checkpoints: ``ag.save(obj, path)`` and ``ag.load(path, backend=None)``.
+"""Checkpoints: ``ag.save(obj, f)`` and ``ag.load(f, map_location=None, *, weights_only=True, mmap=None,
+backend=None)``, used as ``torch.save`` / ``torch.load``.
 
-A checkpoint is one `safetensors <https://huggingface.co/docs/safetensors>`_ file:
+Public surface (``ag.save``, ``ag.load``, ``ag.serialization.*``):
 
-- every tensor (and numpy array) in ``obj`` is a safetensors tensor, named by its path in the
-  object (``"0.weight"`` for a module's state dict, ``"state.0.exp_avg"`` for an optimizer's);
-  a flat state dict's tensors are named exactly by its keys, so ``safetensors.torch.load_file``
-  reads ``ag.save(model.state_dict(), path)`` straight into a PyTorch state dict;
-- everything else -- the nesting of dicts (key order and key types included: an optimizer's
-  ``int`` parameter indices stay ``int``), lists and tuples, Python numbers, strings, bools,
-  ``None``, each tensor's dtype, a format marker and version -- is one JSON document in the
-  file's ``__metadata__`` (under the key ``"arraygrad"``).
+- ``save(obj, f, pickle_protocol=2)``: ``f`` is a path (``str`` / ``os.PathLike``, written
+  atomically) or a writable binary file object (``open(p, "wb")``, ``io.BytesIO``).
+- ``load(f, map_location=None, *, weights_only=True, mmap=None, backend=None)``: ``f`` is a path or
+  a readable binary file object; see ``load`` for ``map_location`` (a device string, an
+  ``ag.device``, a dict or a callable, mapped onto arraygrad's backends and devices), ``mmap`` and
+  ``backend``.
+- ``add_safe_globals(list)``, ``safe_globals(list)`` (a context manager), ``get_safe_globals()``,
+  ``clear_safe_globals()``: the classes and functions ``weights_only=True`` may rebuild beyond the
+  default allowlist, as in PyTorch.
 
-There is no pickle anywhere: loading a checkpoint never runs code from the file.
+What ``save`` writes depends on ``obj``:
 
-What can be saved: tensors (any backend; saved from a detached host copy, as PyTorch saves them,
-so a tensor that requires grad comes back as a plain tensor), numpy arrays, dict / OrderedDict
-(with a state dict's ``_metadata``), list, tuple, ``ag.Size``, ``ag.float32``-like dtypes, str,
-int, float (nan and inf included), bool, None, and numpy scalars (saved as Python numbers).
-Anything else (a function, a Module, a set, a namedtuple, a defaultdict...) raises ``TypeError``
-naming where it is in the object, before the file is touched. Tensors reached twice are stored
-twice (no sharing is recorded). Shared containers are stored twice; a container that contains
-itself is refused.
+1. Weights only -- tensors (any backend; saved from a detached host copy, as PyTorch saves them,
+   so a tensor that requires grad comes back as a plain tensor), numpy arrays, dict / OrderedDict
+   (with a state dict's ``_metadata``), list, tuple, ``ag.Size``, dtypes, str, int, float (nan and
+   inf included), bool, None and numpy scalars (saved as Python numbers) -- becomes one
+   `safetensors <https://huggingface.co/docs/safetensors>`_ file. Every tensor is a safetensors
+   tensor named by its path in the object (``"0.weight"`` for a module's state dict,
+   ``"state.0.exp_avg"`` for an optimizer's); a flat state dict's tensors are named exactly by its
+   keys, so ``safetensors.torch.load_file`` reads ``ag.save(model.state_dict(), path)`` straight into
+   a PyTorch state dict. Everything else -- the nesting of dicts (key order and key types: an
+   optimizer's ``int`` parameter indices stay ``int``), lists, tuples, plain values, each tensor's
+   dtype, a format marker and version -- is one JSON document in the file's ``__metadata__``
+   (under the key ``"arraygrad"``). Loading such a file never unpickles anything. Tensors reached
+   twice, and shared containers, are stored twice.
+2. Anything else -- a whole ``Module``, an optimizer, a set, a namedtuple, your own classes, an
+   object that contains itself -- is pickled into PyTorch's own zip format (``archive/data.pkl``
+   plus one ``archive/data/<key>`` record per tensor, ``byteorder`` and version records), with
+   tensors pickled exactly as ``torch.save`` pickles them (``torch._utils._rebuild_tensor_v2`` on a
+   storage, parameters through ``_rebuild_parameter``, dtypes as ``torch.float32``, ``Size`` and
+   ``device`` as ``torch.Size`` / ``torch.device``). That format was chosen over a private pickle
+   because one reader then serves both PyTorch's files and ours, and ``torch.load`` reads
+   arraygrad's files too (with its own ``weights_only`` rules; arraygrad's classes need arraygrad
+   importable there). Pickling happens in memory first: an object that cannot be pickled (a
+   lambda) raises pickle's error and nothing is written.
+
+``load`` reads both, plus plain safetensors files and PyTorch's files -- the zip format and the
+legacy format of ``torch.save(..., _use_new_zipfile_serialization=False)`` -- without PyTorch
+installed. Pickled files go through a restricted unpickler that, by default
+(``weights_only=True``, as PyTorch >= 2.6), rebuilds only tensors and parameters (storages of
+every PyTorch dtype, views of one storage with offsets and strides, big-endian files),
+``OrderedDict``, ``Counter``, sets, ``complex``, bytes, dtypes, ``torch.Size``, ``torch.device``,
+numbers, strings and containers, plus globals allowed with ``add_safe_globals``; any other global
+raises ``pickle.UnpicklingError`` naming it and saying how to allow it, before any of it runs.
+Modules ``os``, ``sys``, ``posix`` and ``nt`` are refused even when allowlisted. A tensor's layout
+is checked against its storage's size, and each storage's record against its declared size,
+before any memory is touched; a broadcast (zero-stride) tensor is copied densely, refused past
+1 GiB. Loaded tensors each own their memory: tensors that shared one storage in the file come back
+equal in value but no longer sharing. ``weights_only=False`` unpickles anything, running code from
+the file: only for files you trust.
 
 Plain safetensors files load as a flat dict of tensors: a file without arraygrad metadata (no
 ``__metadata__`` at all, or only the ``{"format": "pt"}`` that Hugging Face tools write), such as
@@ -28,32 +60,42 @@ one written by ``safetensors.torch.save_file(torch_model.state_dict(), path)``, 
 ``{name: tensor}`` in the file's (sorted) key order, so ``model.load_state_dict(ag.load(path))``
 works when the names match.
 
-Writes are atomic: the file is written to a temporary file in the target's directory, flushed and
-fsynced, then renamed over the target; if anything fails the temporary file is removed and an
-earlier file at ``path`` is left as it was.
+Writes to a path are atomic: the file is written to a temporary file in the target's directory,
+flushed and fsynced, then renamed over the target; if anything fails the temporary file is removed
+and an earlier file at the path is left as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import math
 import os
+import pickle
 import secrets
 import stat
+import zipfile
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 import safetensors
 import safetensors.numpy
 
+from arraygrad import _torch_format as tf
+from arraygrad._torch_format import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 from arraygrad.core import dtypes
 from arraygrad.core.creation import resolve
 from arraygrad.core.tensor import Size, Tensor
+from arraygrad.core.tensor import device as Device
 
-__all__ = ["save", "load", "FORMAT", "FORMAT_VERSION"]
+__all__ = [
+    "save", "load", "add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals", "FORMAT",
+    "FORMAT_VERSION",
+]
 
 #: the format marker in every checkpoint's metadata
 FORMAT = "arraygrad.checkpoint"
@@ -66,8 +108,8 @@ _PLAIN_METADATA_KEYS = frozenset({"format"})
 
 #: what safetensors can store (complex as pairs of reals); numpy arrays of other dtypes are refused
 _ARRAY_DTYPES = frozenset(
-    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64",
-     "complex64", "complex128"}
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "bfloat16", "float32",
+     "float64", "complex64", "complex128"}
 )
 _COMPLEX_PARTS = {"complex64": np.dtype("float32"), "complex128": np.dtype("float64")}
 _ALLOWED = (
@@ -77,22 +119,58 @@ _ALLOWED = (
 
 
 # ---------------------------------------------------------------------------------------- save
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Save ``obj`` (a state dict, an optimizer state dict, or nested dicts/lists/tuples of
-    tensors and plain values) to ``path`` as a safetensors file; see the module docstring.
+def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = None, pickle_protocol: int = 2) -> None:
+    """Save ``obj`` to ``f`` (a path or a writable binary file object), like ``torch.save``.
+
+    Weights-only objects (state dicts, optimizer state dicts, nested dicts/lists/tuples of tensors,
+    numpy arrays and plain values) become a safetensors file; anything else (a whole Module, an
+    optimizer, a set, your own classes...) is pickled into PyTorch's zip format, which then needs
+    ``load(..., weights_only=False)`` or ``add_safe_globals``. See the module docstring.
+
+    Args:
+        obj: what to save.
+        f: a path (written atomically) or a binary file object opened for writing.
+        pickle_module: ``None`` or the standard ``pickle`` module (PyTorch's default); other
+            pickle modules are not supported.
+        pickle_protocol: the pickle protocol of the zip format's ``data.pkl`` (PyTorch's default 2).
 
     Raises:
-        TypeError: ``obj`` holds something that cannot be saved (the message names where:
-            ``obj['layers'][2]: cannot save an object of type function``), or ``path`` is not a
-            path. Nothing is written then.
-        OSError: the file cannot be written; an earlier file at ``path`` is unchanged.
+        TypeError: ``f`` is neither a path nor a writable file object, or ``pickle_module`` is
+            another module.
+        pickle.PicklingError, AttributeError: ``obj`` holds something that cannot be pickled (a
+            lambda, a local class...). Nothing is written then.
+        OSError: the file cannot be written; an earlier file at the path is unchanged.
     """
-    path = _fspath(path, "save")
+    if pickle_module is not None and pickle_module is not pickle:
+        raise TypeError(f"ag.save: only the standard pickle module is supported, got {pickle_module!r}")
+    path = tf.os_fspath(f)
+    if path is None and not callable(getattr(f, "write", None)):
+        raise TypeError(f"ag.save: f must be a str, os.PathLike or a writable binary file object, got {type(f).__name__}")
     encoder = _Encoder()
-    tree = encoder.encode(obj, "obj", (), set())
+    try:
+        tree = encoder.encode(obj, "obj", (), set())
+    except _NotWeights:  # something only pickle can hold: PyTorch's zip format
+        prepared = tf.prepare_zip(obj, pickle_protocol)  # pickling errors surface before any writing
+        if path is None:
+            tf.write_zip(prepared, f)
+        else:
+            _atomic_write(path, lambda tmp: _write_zip_file(prepared, tmp))
+        return
     document = {"format": FORMAT, "version": FORMAT_VERSION, "tree": tree}
     metadata = {_META_KEY: json.dumps(document, allow_nan=False, separators=(",", ":"))}
-    _atomic_write(path, encoder.tensors, metadata)
+    if path is None:
+        f.write(safetensors.numpy.save(encoder.tensors, metadata=metadata))  # type: ignore[union-attr]
+        return
+    _atomic_write(path, lambda tmp: safetensors.numpy.save_file(encoder.tensors, tmp, metadata=metadata))
+
+
+def _write_zip_file(prepared: Any, tmp: str) -> None:
+    with open(tmp, "wb") as out:
+        tf.write_zip(prepared, out)
+
+
+class _NotWeights(TypeError):
+    """``obj`` holds something the safetensors layout cannot store (it is pickled instead)."""
 
 
 class _Encoder:
@@ -119,13 +197,13 @@ class _Encoder:
             return {"t": "size", "v": [int(s) for s in obj]}
         if kind in (dict, OrderedDict, list, tuple):
             if id(obj) in active:
-                raise TypeError(f"{where}: cannot save an object that contains itself")
+                raise _NotWeights(f"{where}: an object that contains itself")
             active.add(id(obj))
             try:
                 return self._container(obj, kind, where, name, active)
             finally:
                 active.discard(id(obj))
-        raise TypeError(f"{where}: cannot save an object of type {_type_name(obj)} (ag.save stores {_ALLOWED})")
+        raise _NotWeights(f"{where}: cannot store an object of type {_type_name(obj)} as weights ({_ALLOWED})")
 
     def _container(self, obj: Any, kind: type, where: str, name: tuple[str, ...], active: set[int]) -> Any:
         if kind is list or kind is tuple:
@@ -144,7 +222,7 @@ class _Encoder:
     def _array(self, array: Any, dtype_name: str, tag: str, where: str, name: tuple[str, ...]) -> dict[str, Any]:
         array = np.asarray(array)
         if array.dtype.name not in _ARRAY_DTYPES:
-            raise TypeError(f"{where}: cannot save an array of dtype {array.dtype}")
+            raise _NotWeights(f"{where}: an array of dtype {array.dtype}")
         if array.dtype.byteorder == ">":  # safetensors is little-endian
             array = array.astype(array.dtype.newbyteorder("<"))
         shape = [int(s) for s in array.shape]
@@ -172,10 +250,7 @@ def _encode_key(key: Any, where: str) -> Any:
         return {"t": "tuple", "v": [_encode_key(k, where) for k in key]}
     if isinstance(key, np.generic) and key.dtype.kind in "biuf" and key.dtype.itemsize <= 8:
         return _encode_key(key.item(), where)
-    raise TypeError(
-        f"{where}: cannot save a dict key of type {_type_name(key)} ({key!r}); keys may be str, int, float, "
-        "bool, None or tuples of those"
-    )
+    raise _NotWeights(f"{where}: a dict key of type {_type_name(key)}")
 
 
 def _type_name(obj: Any) -> str:
@@ -183,18 +258,8 @@ def _type_name(obj: Any) -> str:
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _fspath(path: Any, op: str) -> str:
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise TypeError(
-            f"ag.{op}: path must be a str or os.PathLike, got {type(path).__name__} (file objects are not supported)"
-        ) from None
-    return os.fsdecode(path)
-
-
-def _atomic_write(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
-    """Write the safetensors file to a temporary file next to ``path``, fsync it, rename it over
+def _atomic_write(path: str, write: Callable[[str], None]) -> None:
+    """Write the file with ``write(temporary path)`` next to ``path``, fsync it, rename it over
     ``path``; on any failure remove the temporary file and leave ``path`` alone."""
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
@@ -209,7 +274,7 @@ def _atomic_write(path: str, tensors: dict[str, np.ndarray], metadata: dict[str,
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except OSError:
             mode = stat.S_IMODE(os.stat(tmp).st_mode)
-        safetensors.numpy.save_file(tensors, tmp, metadata=metadata)
+        write(tmp)
         os.chmod(tmp, mode)  # safetensors (re)creates the file as 0o600
         with open(tmp, "r+b") as f:
             f.flush()
@@ -229,39 +294,183 @@ def _atomic_write(path: str, tensors: dict[str, np.ndarray], metadata: dict[str,
 
 
 # ---------------------------------------------------------------------------------------- load
-def load(path: str | os.PathLike[str], backend: Any = None) -> Any:
-    """Load what ``save`` stored at ``path``; tensors are created on ``backend`` (a name such as
-    ``"jax"`` or ``"cupy:1"``, or a Backend; default: the default backend), whatever backend they
-    were saved from. Containers come back as they were saved (tuples as tuples, OrderedDicts as
-    OrderedDicts, dict key order and key types kept); numpy arrays come back as numpy arrays.
+def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, *, weights_only: bool | None = True,
+         mmap: bool | None = None, backend: Any = None) -> Any:
+    """Load what ``save`` (or ``torch.save``, or ``safetensors``) stored in ``f``, like ``torch.load``.
 
-    A plain safetensors file (no arraygrad metadata, e.g. from ``safetensors.torch.save_file``)
-    loads as a flat dict ``{name: tensor}``.
+    Reads arraygrad's safetensors checkpoints, plain safetensors files (as a flat
+    ``{name: tensor}`` dict), and PyTorch's zip and legacy checkpoints -- without PyTorch.
+    Containers come back as they were saved (tuples as tuples, OrderedDicts as OrderedDicts, dict
+    key order and key types kept); numpy arrays saved by arraygrad come back as numpy arrays.
+
+    Args:
+        f: a path, or a binary file object opened for reading (``open(p, "rb")``, ``io.BytesIO``).
+        map_location: where tensors go: ``None`` (where they were saved: the default backend for
+            ``"cpu"``), a device string or ``ag.device`` (``"cpu"``, ``"cuda:0"``, a backend name
+            such as ``"jax"``), a dict from saved locations to devices (``{"cuda:0": "cpu"}``), or a
+            callable ``fn(storage, location)`` returning ``storage`` (keep) or ``storage.cpu()`` /
+            ``storage.cuda(i)`` / ``storage.to(device)``.
+        weights_only: ``True`` (default, as PyTorch >= 2.6): unpickle only tensors, containers,
+            numbers, strings and the globals allowed with ``add_safe_globals``. ``False``: full
+            unpickling, which runs code from the file -- only for files you trust. (``None`` means
+            ``True``.) Safetensors files never run code either way.
+        mmap: map the file's tensor bytes into memory instead of reading them (copy-on-write: the
+            tensors are writable, the file is never changed). Works for safetensors files and zip
+            checkpoints given by path; on the numpy backend contiguous tensors then view the
+            mapped file; other backends copy into their own memory.
+        backend: the backend to create tensors on (a name such as ``"jax"`` or a Backend), combined
+            with ``map_location``; default: the default backend.
 
     Raises:
-        FileNotFoundError: there is no file at ``path``.
-        ValueError: the file is not an arraygrad checkpoint or plain safetensors file (corrupt,
-            truncated, another format, or foreign metadata), or holds a dtype arraygrad lacks
-            (the message names the path).
+        FileNotFoundError: there is no file at the path. IsADirectoryError: it is a directory.
+        pickle.UnpicklingError: a pickled checkpoint needs a global that ``weights_only=True``
+            refuses (the message names it and says how to allow it), or a global that cannot be found.
+        ValueError: the file is not a checkpoint (corrupt, truncated, another format), holds a
+            dtype arraygrad lacks, or ``mmap=True`` was asked where it cannot work; the message
+            names the path.
+        RuntimeError: tensors were saved on a device that is not available and no
+            ``map_location`` says where else to put them.
+        TypeError: ``f``, ``map_location`` or ``backend`` has a wrong type.
     """
-    path = _fspath(path, "load")
-    be, index = resolve(backend, None)  # an unknown/unavailable backend fails before any reading
-    if not os.path.exists(path):
-        raise FileNotFoundError(errno.ENOENT, "ag.load: no such file", path)
-    with open(path, "rb"):  # permission errors, directories...: the usual OSError, not "corrupt"
-        pass
+    weights_only = True if weights_only is None else bool(weights_only)
+    placement = _Placement(map_location, backend)  # an unknown backend/device fails before any reading
+    path = tf.os_fspath(f)
+    data: bytes | None = None
+    if path is not None:
+        name = path
+        if not os.path.exists(path):
+            raise FileNotFoundError(errno.ENOENT, "ag.load: no such file", path)
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, "ag.load: is a directory, not a checkpoint file", path)
+        with open(path, "rb") as fh:  # permission errors...: the usual OSError, not "corrupt"
+            head = fh.read(512)
+    else:
+        if not callable(getattr(f, "read", None)):
+            raise TypeError(f"ag.load: f must be a str, os.PathLike or a readable binary file object, got {type(f).__name__}")
+        if mmap:
+            raise ValueError("ag.load: mmap=True needs the path of a file, not a file object")
+        name = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
+        raw = f.read()  # type: ignore[union-attr]
+        if isinstance(raw, str):
+            raise TypeError(f"ag.load: {name} is opened in text mode; open it in binary mode ('rb')")
+        data = bytes(raw)
+        head = data[:512]
+    if tf.is_zip(head) or tf.is_legacy(head):
+        if mmap and not tf.is_zip(head):
+            raise ValueError(f"ag.load: {name}: mmap=True needs a zip checkpoint (this is PyTorch's legacy format)")
+        return _load_pickled(path if data is None else data, path, name, placement, weights_only, bool(mmap))
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        raise ValueError(f"ag.load: {name} is a tar-format PyTorch checkpoint (PyTorch < 0.4), which is not supported")
+    return _load_safetensors(path, data, name, placement, bool(mmap))
 
-    def not_ours(reason: str) -> ValueError:
-        return ValueError(f"ag.load: {path} is not an arraygrad checkpoint ({reason})")
+
+class _Placement:
+    """Turns ``map_location`` and ``backend`` into the backend and device index of each tensor."""
+
+    def __init__(self, map_location: Any, backend: Any) -> None:
+        if map_location is not None and not isinstance(map_location, (str, Device, dict)) and not callable(map_location):
+            raise TypeError(
+                "ag.load: map_location must be a str, an ag.device, a dict or a callable, got "
+                f"{type(map_location).__name__}"
+            )
+        self.map_location, self.backend = map_location, backend
+        self.fixed = resolve(backend, map_location) if isinstance(map_location, (str, Device)) else None
+        if self.fixed is None:
+            resolve(backend, None)
+        self.cache: dict[str, tuple[Any, int | None]] = {}
+
+    def target(self, storage: tf.LoadedStorage) -> tuple[Any, int | None]:
+        if self.fixed is not None:
+            return self.fixed
+        saved, ml = storage.location, self.map_location
+        spec: Any = saved
+        if isinstance(ml, dict):
+            spec = ml.get(saved, saved)
+        elif ml is not None:
+            moved = ml(storage, saved)
+            if isinstance(moved, tf.LoadedStorage) and moved.target is not None:
+                spec = moved.target
+            elif moved is not None and not isinstance(moved, tf.LoadedStorage):
+                raise _MapLocationError(
+                    f"ag.load: map_location returned {type(moved).__name__}, expected the storage it was given"
+                )
+        if spec == "cpu" or (ml is None and self.backend is not None):
+            spec = None  # host tensors: the chosen (or default) backend
+        key = str(spec)
+        if key not in self.cache:
+            try:
+                self.cache[key] = resolve(self.backend, spec)
+            except Exception as exc:
+                if spec != saved:
+                    raise
+                raise _PlacementError(
+                    f"ag.load: tensors were saved on {saved!r}, which is not available here ({exc}); pass "
+                    "map_location='cpu' (or another device or backend) to load them elsewhere"
+                ) from None
+        return self.cache[key]
+
+    def place(self, host: np.ndarray, dtype_name: str, storage: tf.LoadedStorage) -> Tensor:
+        be, index = self.target(storage)
+        return _to_tensor(host, dtype_name, be, index)
+
+    def place_host(self, host: np.ndarray, dtype_name: str) -> Tensor:
+        return self.place(host, dtype_name, tf.LoadedStorage(host, dtype_name, "cpu"))
+
+
+def _load_pickled(source: Any, path: str | None, name: str, placement: _Placement, weights_only: bool,
+                  mmap: bool) -> Any:
+    """Load a PyTorch zip or legacy checkpoint (``source``: a path, or the file's bytes)."""
+
+    def context(fetch: Callable[[str, str, int], np.ndarray], copy: bool) -> tf.Context:
+        return tf.Context(name, fetch, placement.place, copy)
 
     try:
-        handle = safetensors.safe_open(path, framework="numpy")
+        if isinstance(source, str):
+            with open(source, "rb") as fh:
+                head = fh.read(len(tf.LEGACY_PREFIX))
+                if tf.is_legacy(head):
+                    return tf.load_legacy(head + fh.read(), name, weights_only, context)
+            return tf.load_zip(source, source, weights_only, mmap, context)
+        if tf.is_legacy(source):
+            return tf.load_legacy(source, name, weights_only, context)
+        return tf.load_zip(io.BytesIO(source), name, weights_only, False, context)
+    except _BackendError as exc:
+        raise exc.error from None  # e.g. float64 on jax without x64: the backend's own message
+    except tf.Refused as exc:
+        raise pickle.UnpicklingError(f"ag.load: {name}: {exc}") from None
+    except tf.LoadError as exc:
+        raise ValueError(f"ag.load: {name}: {exc}") from None
+    except (_PlacementError, _MapLocationError, MemoryError):
+        raise
+    except Exception as exc:  # a bad zip, a truncated or malformed pickle, storages that do not fit
+        if not weights_only and not isinstance(exc, (pickle.UnpicklingError, EOFError, zipfile.BadZipFile)):
+            raise  # an error raised by the file's own objects while they were rebuilt
+        raise ValueError(f"ag.load: {name} is not a valid PyTorch checkpoint ({_message(exc)})") from None
+
+
+class _PlacementError(RuntimeError):
+    """Tensors were saved on a device that is not available here."""
+
+
+class _MapLocationError(TypeError):
+    """A ``map_location`` callable returned something other than a storage."""
+
+
+def _load_safetensors(path: str | None, data: bytes | None, name: str, placement: _Placement, mmap: bool) -> Any:
+    def not_ours(reason: str) -> ValueError:
+        return ValueError(f"ag.load: {name} is not an arraygrad checkpoint ({reason})")
+
+    try:
+        handle: Any = safetensors.safe_open(path, framework="numpy") if data is None else _BytesHandle(data)
     except Exception as exc:  # SafetensorError: bad header, truncated file, not safetensors at all
         raise not_ours(f"not a valid safetensors file: {_message(exc)}") from None
     with handle as f:
+        if mmap:
+            assert path is not None
+            f = _MappedHandle(f, path)
         metadata = f.metadata()
         if metadata is None or (_META_KEY not in metadata and set(metadata) <= _PLAIN_METADATA_KEYS):
-            return _load_flat(f, path, be, index)
+            return _load_flat(f, name, placement)
         if _META_KEY not in metadata:
             raise not_ours(f"safetensors metadata without an arraygrad entry: keys {sorted(metadata)}")
         try:
@@ -275,16 +484,84 @@ def load(path: str | os.PathLike[str], backend: Any = None) -> Any:
             raise not_ours(f"bad format version {version!r}")
         if version > FORMAT_VERSION:
             raise ValueError(
-                f"ag.load: {path} was written by a newer arraygrad (checkpoint format version {version}; "
+                f"ag.load: {name} was written by a newer arraygrad (checkpoint format version {version}; "
                 f"this version reads up to {FORMAT_VERSION})"
             )
-        decoder = _Decoder(f, be, index)
+        decoder = _Decoder(f, placement)
         try:
             return decoder.decode(document.get("tree"), "obj")
         except _BackendError as exc:
             raise exc.error from None  # e.g. float64 on jax without x64: the backend's own message
+        except (_PlacementError, _MapLocationError):
+            raise
         except Exception as exc:
             raise not_ours(f"malformed checkpoint: {_message(exc)}") from None
+
+
+def _header(data: Any) -> tuple[int, dict[str, Any]]:
+    """A safetensors file's header (already validated by safetensors) and where its data starts."""
+    n = int.from_bytes(bytes(data[:8]), "little")
+    return 8 + n, json.loads(bytes(data[8:8 + n]))
+
+
+class _BytesHandle:
+    """``safe_open``'s interface over a file object's bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.tensors = safetensors.numpy.load(data)  # validates the whole file
+        self.meta = _header(data)[1].get("__metadata__")
+        self.order = [k for k in _header(data)[1] if k != "__metadata__"]
+
+    def __enter__(self) -> _BytesHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def keys(self) -> list[str]:
+        return sorted(self.tensors)
+
+    def metadata(self) -> dict[str, str] | None:
+        return self.meta
+
+    def get_tensor(self, key: str) -> np.ndarray:
+        return self.tensors[key]
+
+
+#: safetensors dtype codes -> arraygrad dtype names
+_SAFETENSORS_DTYPES = {
+    "BOOL": "bool", "U8": "uint8", "I8": "int8", "U16": "uint16", "I16": "int16", "U32": "uint32", "I32": "int32",
+    "U64": "uint64", "I64": "int64", "F16": "float16", "BF16": "bfloat16", "F32": "float32", "F64": "float64",
+}
+
+
+class _MappedHandle:
+    """``safe_open``'s interface with tensors that view the memory-mapped file (copy-on-write)."""
+
+    def __init__(self, handle: Any, path: str) -> None:
+        self.handle, self.path = handle, path
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            start = 8 + int.from_bytes(head, "little")
+            fh.seek(0)
+            self.start, self.entries = _header(fh.read(start))
+
+    def keys(self) -> list[str]:
+        return list(self.handle.keys())
+
+    def metadata(self) -> dict[str, str] | None:
+        return self.handle.metadata()
+
+    def get_tensor(self, key: str) -> np.ndarray:
+        entry = self.entries[key]
+        shape = tuple(entry["shape"])
+        begin, end = entry["data_offsets"]
+        if entry["dtype"] not in _SAFETENSORS_DTYPES:
+            raise ValueError(f"dtype {entry['dtype']}, which arraygrad does not support")
+        dt = tf.host_dtype(_SAFETENSORS_DTYPES[entry["dtype"]])
+        if end == begin:
+            return np.empty(shape, dtype=dt)
+        return np.memmap(self.path, dtype=dt, mode="c", offset=self.start + begin, shape=shape)
 
 
 class _BackendError(Exception):
@@ -305,9 +582,11 @@ def _message(exc: BaseException) -> str:
 
 
 def _to_tensor(array: np.ndarray, dtype_name: str, be: Any, index: int | None) -> Tensor:
+    if dtype_name not in dtypes.BY_NAME:
+        raise tf.LoadError(f"a tensor has dtype {dtype_name}, which arraygrad does not support")
     try:
         native = be.native_dtype(dtype_name)
-        out = be.from_numpy(array, native)
+        out = be.from_numpy(np.asarray(array), native)
         if index is not None:
             out = be.to_device(out, index)
     except Exception as exc:
@@ -315,29 +594,28 @@ def _to_tensor(array: np.ndarray, dtype_name: str, be: Any, index: int | None) -
     return Tensor._wrap(out, be)
 
 
-def _load_flat(f: Any, path: str, be: Any, index: int | None) -> dict[str, Tensor]:
+def _load_flat(f: Any, name: str, placement: _Placement) -> dict[str, Tensor]:
     out: dict[str, Tensor] = {}
     for key in f.keys():
         try:
             array = f.get_tensor(key)
         except Exception as exc:
-            raise ValueError(f"ag.load: {path}: cannot read tensor {key!r} ({_message(exc)})") from None
-        name = array.dtype.name
-        if name not in dtypes.BY_NAME:
-            raise ValueError(f"ag.load: {path}: tensor {key!r} has dtype {name}, which arraygrad does not support")
+            raise ValueError(f"ag.load: {name}: cannot read tensor {key!r} ({_message(exc)})") from None
+        dtype_name = array.dtype.name
+        if dtype_name not in dtypes.BY_NAME:
+            raise ValueError(f"ag.load: {name}: tensor {key!r} has dtype {dtype_name}, which arraygrad does not support")
         try:
-            out[key] = _to_tensor(array, name, be, index)
+            out[key] = placement.place_host(array, dtype_name)
         except _BackendError as exc:
             raise exc.error from None
     return out
 
 
 class _Decoder:
-    def __init__(self, f: Any, be: Any, index: int | None) -> None:
+    def __init__(self, f: Any, placement: _Placement) -> None:
         self.f = f
         self.keys = set(f.keys())
-        self.be = be
-        self.index = index
+        self.placement = placement
 
     def decode(self, node: Any, where: str) -> Any:
         kind = type(node)
@@ -405,4 +683,4 @@ class _Decoder:
             array = array.view(np.dtype(dtype_name)).reshape(shape)
         if tag == "ndarray":
             return array
-        return _to_tensor(array, dtype_name, self.be, self.index)
+        return self.placement.place_host(array, str(dtype_name))

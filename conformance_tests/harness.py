@@ -51,7 +51,10 @@ DTYPES: tuple[str, ...] = ("float32", "float64")
 
 #: ``type(array).__module__`` must start with this for a result of each backend
 #: ("jax" also matches jax's "jaxlib" array implementation module)
-ARRAY_MODULES: dict[str, str] = {"numpy": "numpy", "strict": "array_api_strict", "jax": "jax", "cupy": "cupy"}
+#: (a 0-d numpy bfloat16 result is an ``ml_dtypes.bfloat16`` scalar, as a float32 one is a ``numpy.float32``)
+ARRAY_MODULES: dict[str, str | tuple[str, ...]] = {
+    "numpy": ("numpy", "ml_dtypes"), "strict": "array_api_strict", "jax": "jax", "cupy": "cupy",
+}
 
 # Tier 1: central finite differences (DESIGN.md)
 FD_EPS = 1e-6

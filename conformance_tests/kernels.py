@@ -33,7 +33,7 @@ from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
 #: kernels with cases here
 KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
            "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
-           "reshape_view", "expand_view")
+           "reshape_view", "expand_view", "topk_indices")
 
 #: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
 #: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
@@ -46,6 +46,8 @@ PLUMBING = frozenset({
     "copy", "supports_float64",
     # memory layout queries, row-major copies and shared memory (tests/core/test_views.py checks them)
     "strides", "data_ptr", "is_row_major", "contiguous_copy", "is_shared", "to_shared",
+    # device queries behind arraygrad.cuda (tests/test_devices.py checks them with stand-in devices)
+    "cuda_device_count", "cuda_device_properties", "cuda_empty_cache", "cuda_memory_stats", "cuda_reset_peak_memory",
 })
 
 #: reference kernels that assign into a fresh array, and backends whose arrays are immutable
@@ -113,6 +115,9 @@ INDEX_CASES = [
     IndexCase("none_ellipsis_array", (2, 3, 4), (None, Ellipsis, I(0, 3, 3))),
     IndexCase("bool_mask", (3, 4), (_MASK_34,)),
     IndexCase("bool_rows", (3, 4), (np.array([True, False, True]),)),
+    IndexCase("all_false_mask", (3, 4), (np.zeros((3, 4), dtype=bool),)),
+    IndexCase("empty_index", (3, 4), (I(), slice(None))),
+    IndexCase("many_duplicates", (7,), (I(6, 0, 6, 2, 6, 0, 2, 6),)),
     IndexCase("basic_only", (3, 4), (slice(1, 3), None, 2)),
 ]
 
@@ -137,6 +142,8 @@ INDEX_ADD_CASES = [
     IndexAddCase("axis0_duplicates", (4, 3), 0, I(1, 3, 1, 1, 0)),
     IndexAddCase("axis1_duplicates", (2, 4), 1, I(2, 2, 0)),
     IndexAddCase("axis2_3d", (2, 2, 3), 2, I(0, 2, 0, 0)),
+    IndexAddCase("few_of_many_rows", (9, 2), 0, I(8, 3, 8)),
+    IndexAddCase("empty_index", (3, 2), 0, I()),
 ]
 
 
@@ -352,6 +359,9 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
         if k == "max_pool":
             return (values.astype(host), offsets), lambda: (arr(x), *params)
         return gx.astype(host), lambda: (arr(g), backend.asarray(offsets, i64), c.x_shape, *params)
+    if k == "topk_indices":
+        x, count, axis, largest = c
+        return numpy_topk_indices(x, count, axis, largest), lambda: (arr(x), count, axis, largest)
     if k in ("diagonal", "diagonal_put"):
         shape, offset, d1, d2 = c
         x = _values(shape)
@@ -423,6 +433,32 @@ EXPAND_CASES = [((3,), (2, 3)), ((2, 1), (2, 4)), ((1, 3, 1), (2, 2, 3, 5)), (()
 RESHAPE_CASES = [((2, 3), (6,)), ((2, 3, 4), (6, 4)), ((6,), (1, 2, 1, 3)), ((2, 1, 3), (2, 3)), ((), (1, 1))]
 
 
+def numpy_topk_indices(x: np.ndarray, k: int, axis: int, largest: bool) -> np.ndarray:
+    """The first ``k`` of the order ``topk_indices`` promises, by a lexicographic sort on
+    (NaN-ness, value, index): NaN first when ``largest``, last otherwise; ties by index."""
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    out = []
+    for row in rows:
+        nan = np.isnan(row)
+        filled = np.where(nan, 0.0, row)
+        index = np.arange(row.size)
+        order = np.lexsort((index, -filled, ~nan) if largest else (index, filled, nan))
+        out.append(order[:k])
+    picked = np.array(out, dtype=np.int64).reshape(*moved.shape[:-1], k)
+    return np.moveaxis(picked, -1, axis)
+
+
+_TIES = np.array([[3.0, 1.0, 3.0, 0.0, 1.0, 3.0], [2.0, 2.0, 2.0, 1.0, 0.0, 2.0]])
+_NANS = np.array([[1.0, np.nan, 3.0, np.nan, 0.0], [np.nan, np.nan, np.nan, 1.0, 2.0], [4.0, -1.0, 4.0, 0.0, 9.0]])
+#: (name, values, k, axis, largest) for topk_indices: ties at the k-th place, NaN, other axes, k = 0 and k = n
+TOPK_CASES = [("ties_largest", _TIES, 3, 1, True), ("ties_smallest", _TIES, 2, 1, False),
+              ("nan_largest", _NANS, 3, 1, True), ("nan_smallest", _NANS, 4, 1, False),
+              ("axis0_3d", np.arange(24.0).reshape(2, 3, 4) % 5, 1, 0, True),
+              ("axis1_3d", np.arange(24.0).reshape(2, 4, 3) % 3, 3, 1, False),
+              ("k0", _TIES, 0, 1, True), ("k_all", _NANS, 5, 1, True)]
+
+
 def _case(kernel: str, name: str, data: Any) -> KernelCase:
     return KernelCase(kernel, name, data, KERNEL_XFAIL.get((kernel, name), {}))
 
@@ -438,4 +474,5 @@ KERNEL_CASES: list[KernelCase] = [
       for k in ("diagonal", "diagonal_put") for shape, off, d1, d2 in DIAGONAL_CASES),
     *(_case("reshape_view", f"{shape}->{new}", (shape, new)) for shape, new in RESHAPE_CASES),
     *(_case("expand_view", f"{shape}->{new}", (shape, new)) for shape, new in EXPAND_CASES),
+    *(_case("topk_indices", name, (x, k, axis, largest)) for name, x, k, axis, largest in TOPK_CASES),
 ]

@@ -135,9 +135,32 @@ def adagrad(p: np.ndarray, g: np.ndarray, st: dict, t: int, lr: float = 1e-2, lr
     return p - clr * g / (np.sqrt(st["sum"]) + eps)
 
 
+def rprop(p: np.ndarray, g: np.ndarray, st: dict, t: int, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
+          step_sizes: tuple[float, float] = (1e-6, 50), maximize: bool = False) -> np.ndarray:
+    g = -g if maximize else g
+    prev, size = st.get("prev", np.zeros_like(p)), st.get("size", np.full_like(p, lr))
+    sign = np.sign(g * prev)
+    size = np.clip(size * np.where(sign > 0, etas[1], np.where(sign < 0, etas[0], 1.0)), *step_sizes)
+    g = np.where(sign < 0, 0.0, g)  # after a sign flip the element rests for one step
+    st["prev"], st["size"] = g, size
+    return p - np.sign(g) * size
+
+
+def asgd(p: np.ndarray, g: np.ndarray, st: dict, t: int, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+         t0: float = 1e6, weight_decay: float = 0, maximize: bool = False) -> np.ndarray:
+    g = -g if maximize else g
+    if weight_decay:
+        g = g + weight_decay * p
+    eta = lr / (1 + lambd * lr * (t - 1)) ** alpha  # the rate and averaging weight of step t
+    mu = 1 / max(1, t - 1 - t0)
+    p = p * (1 - lambd * eta) - eta * g
+    st["ax"] = st.get("ax", np.zeros_like(p)) + mu * (p - st.get("ax", np.zeros_like(p)))
+    return p
+
+
 NUMPY_RULES: dict[type, Callable[..., np.ndarray]] = {
     ag.optim.SGD: sgd, ag.optim.Adam: adam, ag.optim.AdamW: adamw, ag.optim.RMSprop: rmsprop,
-    ag.optim.Adagrad: adagrad,
+    ag.optim.Adagrad: adagrad, ag.optim.Rprop: rprop, ag.optim.ASGD: asgd,
 }
 
 
@@ -160,8 +183,16 @@ def torch_unavailable() -> str | None:
     return None
 
 
-def torch_trajectory(name: str, kwargs: dict[str, Any]) -> list[list[np.ndarray]]:
-    """``torch.optim.<name>`` in float64 on the same problem (gradients set from :func:`problem_grad`).
+def problem_loss_np(params: list[np.ndarray]) -> float:
+    """:func:`problem_loss` in numpy float64 (what the torch reference's closure returns)."""
+    W, b, M = params  # noqa: N806
+    r, s = X @ W + b - Y, A @ M - B
+    return float((r * r).sum() * (0.5 / X.shape[0]) + (s * s).sum() * 0.5)
+
+
+def torch_trajectory(name: str, kwargs: dict[str, Any], closure: bool = False) -> list[list[np.ndarray]]:
+    """``torch.optim.<name>`` in float64 on the same problem (gradients set from :func:`problem_grad`;
+    with ``closure``, by a closure passed to ``step``, as LBFGS requires).
 
     torch's default dtype is float64 meanwhile: torch keeps scalar state (``step``, NAdam's
     ``mu_product``) in the default dtype, which would make a float32 reference."""
@@ -173,10 +204,19 @@ def torch_trajectory(name: str, kwargs: dict[str, Any]) -> list[list[np.ndarray]
         params = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in START]
         opt = getattr(torch.optim, name)(params, **kwargs)
         out = []
-        for _ in range(STEPS):
-            for p, g in zip(params, problem_grad([p.detach().numpy() for p in params])):
+
+        def set_grads() -> float:
+            values = [p.detach().numpy() for p in params]
+            for p, g in zip(params, problem_grad(values)):
                 p.grad = torch.from_numpy(np.array(g))
-            opt.step()
+            return problem_loss_np(values)
+
+        for _ in range(STEPS):
+            if closure:
+                opt.step(lambda: torch.tensor(set_grads(), dtype=torch.float64))
+            else:
+                set_grads()
+                opt.step()
             out.append([p.detach().numpy().copy() for p in params])
     finally:
         torch.set_default_dtype(previous)
@@ -190,12 +230,14 @@ def torch_trajectory(name: str, kwargs: dict[str, Any]) -> list[list[np.ndarray]
 class OptimSpec:
     """One optimizer row: ``cls(params, **kwargs)``; ``variant`` names the option set (id
     ``Class:variant``); ``xfail`` maps column keys (``"tier1"``, ``"<backend>"``,
-    ``"<backend>:<dtype>"``, ``"*"``) to reasons (strict)."""
+    ``"<backend>:<dtype>"``, ``"*"``) to reasons (strict); ``closure``: ``step`` is given a closure
+    that recomputes the loss and gradients (LBFGS needs one; it re-evaluates several times a step)."""
 
     cls: type
     kwargs: dict[str, Any]
     variant: str = ""
     xfail: dict[str, str] = field(default_factory=dict)
+    closure: bool = False
 
     @property
     def name(self) -> str:
@@ -248,6 +290,13 @@ OPTIMIZERS: list[OptimSpec] = [
     Opt(optim.NAdam, {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}, "decoupled_weight_decay"),
     Opt(optim.RAdam, {"lr": 0.05}, "plain"),
     Opt(optim.RAdam, {"lr": 0.05, "weight_decay": 0.1}, "weight_decay"),
+    Opt(optim.Rprop, {"lr": 0.01}, "plain"),
+    Opt(optim.Rprop, {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2), "maximize": True}, "etas_bounds_maximize"),
+    Opt(optim.ASGD, {"lr": 0.05}, "plain"),
+    Opt(optim.ASGD, {"lr": 0.05, "lambd": 0.05, "alpha": 0.5, "t0": 5, "weight_decay": 0.1}, "averaging_weight_decay"),
+    Opt(optim.LBFGS, {"lr": 0.1, "max_iter": 2, "history_size": 4}, "fixed_step", closure=True),
+    Opt(optim.LBFGS, {"lr": 1, "max_iter": 2, "history_size": 3, "line_search_fn": "strong_wolfe"}, "strong_wolfe",
+        closure=True),
 ]
 
 
@@ -272,11 +321,20 @@ def trajectory(spec: OptimSpec, backend: str, dtype: str) -> list[list[Any]]:
     data = [host_tensor(v, dtype, backend) for v in (X, Y, A, B)]
     params = [host_tensor(p, dtype, backend).requires_grad_(True) for p in START]
     opt = spec.cls(params, **spec.kwargs)
+
+    def closure() -> Any:
+        opt.zero_grad()
+        loss = problem_loss(*params, data)
+        loss.backward()
+        return loss
+
     out = []
     for _ in range(STEPS):
-        opt.zero_grad()
-        problem_loss(*params, data).backward()
-        opt.step()
+        if spec.closure:
+            opt.step(closure)
+        else:
+            closure()
+            opt.step()
         out.append([p.detach().clone() for p in params])
     return out
 
@@ -304,7 +362,7 @@ def reference_trajectory(spec: OptimSpec) -> list[list[np.ndarray]]:
     """The independent float64 reference: the numpy rule, or torch.optim."""
     if spec.reference == "numpy":
         return numpy_trajectory(NUMPY_RULES[spec.cls], spec.kwargs)
-    return torch_trajectory(spec.name, spec.kwargs)
+    return torch_trajectory(spec.name, spec.kwargs, spec.closure)
 
 
 def check_optim_tier1(spec: OptimSpec) -> float:

@@ -537,6 +537,8 @@ MATMUL = [
                                      S(normal(r, 2, 2, 3), normal(r, 3))], M, expect=np.inner),
     op("outer", ag.outer, lambda r: [S(normal(r, 3), normal(r, 4))], M, expect=np.outer),
     op("mv", ag.mv, lambda r: [S(normal(r, 2, 3), normal(r, 3))], M),
+    op("addmm", ag.addmm, lambda r: [S(normal(r, 4), normal(r, 2, 3), normal(r, 3, 4)),
+                                     S(normal(r, 2, 1), normal(r, 2, 3), normal(r, 3, 4), beta=0.5, alpha=2.0)], M),
 ]
 
 # ---------------------------------------------------------------------- shape
@@ -739,8 +741,103 @@ CONVERSION = [
     op("Tensor.bool", lambda x: x.bool(), lambda r: [S(integer_valued(r, -1, 2, 2, 3))], NG),
 ]
 
+# ---------------------------------------------------------------------- sorting, selection, diagonal matrices
+
+
+def np_sort(x: np.ndarray, dim: int = -1, descending: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(values, indices) of a sort along ``dim`` (for inputs without ties)."""
+    idx = np.argsort(-x if descending else x, axis=dim, kind="stable")
+    return np.take_along_axis(x, idx, dim), idx
+
+
+def np_topk(x: np.ndarray, k: int, dim: int = -1, largest: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    values, idx = np_sort(x, dim, largest)
+    return np.take(values, np.arange(k), axis=dim), np.take(idx, np.arange(k), axis=dim)
+
+
+def np_kthvalue(x: np.ndarray, k: int, dim: int = -1, keepdim: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    values, idx = np_sort(x, dim)
+    values, idx = np.take(values, [k - 1], axis=dim), np.take(idx, [k - 1], axis=dim)
+    return (values, idx) if keepdim else (np.squeeze(values, dim), np.squeeze(idx, dim))
+
+
+def np_lower_median(x: np.ndarray) -> np.ndarray:
+    flat = np.sort(x.reshape(-1))
+    return flat[(flat.size - 1) // 2]
+
+
+def np_cumulative_extremum(x: np.ndarray, dim: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Running max/min along ``dim`` and where each was reached (for inputs without ties)."""
+    moved = np.moveaxis(x, dim, -1)
+    values = (np.maximum if largest else np.minimum).accumulate(moved, axis=-1)
+    # without ties, the running value sits at exactly one position up to here
+    idx = np.array([[int(np.flatnonzero(row[: i + 1] == v[i])[0]) for i in range(row.size)]
+                    for row, v in zip(moved.reshape(-1, moved.shape[-1]), values.reshape(-1, moved.shape[-1]))])
+    return np.moveaxis(values, -1, dim), np.moveaxis(idx.reshape(moved.shape), -1, dim)
+
+
+def _with_backend(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(*args, backend=like.backend)``: a creation-like op, made on the backend of the
+    tensor ``like`` (which carries only the backend under test into the call)."""
+    return lambda like, *args, **kwargs: fn(*args, backend=like.backend, **kwargs)
+
+
+def _without_like(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda like, *args, **kwargs: fn(*args, **kwargs)
+
+
+SORTING = [
+    op("sort", ag.sort, lambda r: [S(distinct(r, 3, 4)), S(distinct(r, 3, 4), 0, True), S(distinct(r, 5)),
+                                   S(distinct(r, 2, 3, 4), 1, descending=True)], IX, expect=np_sort),
+    op("argsort", ag.argsort, lambda r: [S(distinct(r, 3, 4)), S(distinct(r, 3, 4), 0, True),
+                                         S(distinct(r, 2, 3, 4), dim=1, descending=True)], NG,
+       expect=lambda *a, **k: np_sort(*a, **k)[1]),
+    op("msort", ag.msort, lambda r: [S(distinct(r, 4, 3)), S(distinct(r, 5))], IX,
+       expect=lambda x: np.sort(x, axis=0)),
+    op("topk", ag.topk, lambda r: [S(distinct(r, 3, 5), 2), S(distinct(r, 3, 5), 3, 0, False), S(distinct(r, 4), 4),
+                                   S(distinct(r, 2, 6), 1, largest=False)], IX, expect=np_topk),
+    op("kthvalue", ag.kthvalue, lambda r: [S(distinct(r, 3, 5), 2), S(distinct(r, 3, 5), 1, 0, True),
+                                           S(distinct(r, 6), 6)], IX, expect=np_kthvalue),
+    op("median", ag.median, lambda r: [S(distinct(r, 3, 4)), S(distinct(r, 5))], IX, expect=np_lower_median),
+    op("median", ag.median, lambda r: [S(distinct(r, 3, 4), 1), S(distinct(r, 4, 3), 0, True)], IX, variant="dim",
+       expect=lambda x, d, keepdim=False: np_kthvalue(x, (x.shape[d] + 1) // 2, d, keepdim)),
+    op("nanmedian", ag.nanmedian, lambda r: [S(distinct(r, 3, 4)), S(distinct(r, 4, 3), 0, keepdim=True)], IX),
+    op("cummax", ag.cummax, lambda r: [S(distinct(r, 3, 5), 1), S(distinct(r, 4, 3), 0), S(distinct(r, 6), 0)], IX,
+       expect=lambda x, d: np_cumulative_extremum(x, d, True)),
+    op("cummin", ag.cummin, lambda r: [S(distinct(r, 3, 5), 1), S(distinct(r, 4, 3), 0), S(distinct(r, 6), 0)], IX,
+       expect=lambda x, d: np_cumulative_extremum(x, d, False)),
+    op("unique", ag.unique, lambda r: [S(ints(r, 0, 4, 3, 4)), S(ints(r, 0, 4, 3, 4), return_inverse=True, return_counts=True),
+                                       S(integer_valued(r, -2, 2, 5), return_counts=True),
+                                       S(ints(r, 0, 2, 4, 2), dim=0, return_inverse=True)], NG),
+    op("unique_consecutive", ag.unique_consecutive, lambda r: [
+        S(ints(r, 0, 2, 8), return_inverse=True, return_counts=True), S(ints(r, 0, 2, 4, 2), dim=0)], NG),
+    op("searchsorted", ag.searchsorted, lambda r: [
+        S(np.sort(distinct(r, 6)), normal(r, 2, 3)), S(np.sort(distinct(r, 6)), normal(r, 4), right=True),
+        S(np.sort(distinct(r, 2, 5), axis=1), normal(r, 2, 3), side="right")], NG),
+    op("bucketize", ag.bucketize, lambda r: [S(normal(r, 2, 3), np.sort(distinct(r, 4))),
+                                             S(normal(r, 5), np.sort(distinct(r, 4)), right=True)], NG,
+       expect=lambda x, b, right=False: np.searchsorted(b, x, side="right" if right else "left")),
+    op("bincount", ag.bincount, lambda r: [S(ints(r, 0, 4, 9), normal(r, 9)), S(ints(r, 0, 3, 5), normal(r, 5), 6)], IX,
+       expect=lambda x, w, minlength=0: np.bincount(x, w, minlength)),
+    op("bincount", ag.bincount, lambda r: [S(ints(r, 0, 4, 9)), S(ints(r, 2, 5, 5), minlength=7)], NG, variant="counts",
+       expect=lambda x, minlength=0: np.bincount(x, minlength=minlength)),
+    op("diag", ag.diag, lambda r: [S(normal(r, 3)), S(normal(r, 3), 1), S(normal(r, 3, 4)), S(normal(r, 4, 3), -1)], SH,
+       expect=np.diag),
+    op("diag_embed", ag.diag_embed, lambda r: [S(normal(r, 2, 3)), S(normal(r, 3), 1), S(normal(r, 2, 3), -1, 0, 2),
+                                               S(normal(r, 2, 2), 0, 2, 0)], SH),
+    op("diagflat", ag.diagflat, lambda r: [S(normal(r, 2, 2)), S(normal(r, 3), -1)], SH, expect=np.diagflat),
+    # no tensor input: ``like`` only carries the backend under test
+    op("tril_indices", _with_backend(ag.tril_indices), lambda r: [S(normal(r, 1), 3, 4), S(normal(r, 1), 4, 3, -1),
+                                                                  S(normal(r, 1), 3, 3, 1)], NG,
+       expect=_without_like(lambda row, col, offset=0: np.array(np.tril_indices(row, offset, col)))),
+    op("triu_indices", _with_backend(ag.triu_indices), lambda r: [S(normal(r, 1), 3, 4), S(normal(r, 1), 4, 3, -1),
+                                                                  S(normal(r, 1), 3, 3, 1)], NG,
+       expect=_without_like(lambda row, col, offset=0: np.array(np.triu_indices(row, offset, col)))),
+]
+
 #: the op table
-OPS: list[OpSpec] = [*ARITHMETIC, *COMPARISONS, *REDUCTIONS, *MATMUL, *SHAPE, *INDEXING, *INPLACE, *CONVERSION]
+OPS: list[OpSpec] = [*ARITHMETIC, *COMPARISONS, *REDUCTIONS, *MATMUL, *SHAPE, *INDEXING, *INPLACE, *CONVERSION,
+                     *SORTING]
 
 
 def by_id() -> dict[str, OpSpec]:
@@ -827,4 +924,9 @@ RANDOM_OPS: list[RandomSpec] = [
     RandomSpec("Generator", lambda b, d: (
         ag.rand(6, dtype=_dt(d), backend=b, generator=ag.Generator().manual_seed(ag.initial_seed() + 99)),
         ag.randint(0, 50, (6,), backend=b, generator=ag.Generator().manual_seed(ag.initial_seed() + 7)))),
+    RandomSpec("multinomial", lambda b, d: (
+        ag.multinomial(ag.tensor([[0.5, 1.0, 0.0, 2.5, 1.0], [3.0, 0.25, 1.0, 1.0, 2.0]], dtype=_dt(d), backend=b), 3),
+        ag.multinomial(ag.tensor([1.0, 0.0, 4.0, 2.0], dtype=_dt(d), backend=b), 9, replacement=True)),
+        valid=("distinct categories per row without replacement; no category of weight 0 drawn", lambda d: bool(
+            all(len(set(row.tolist())) == 3 for row in d[0]) and 2 not in d[0][0] and (d[1] != 1).all()))),
 ]

@@ -14,6 +14,8 @@ from arraygrad.backends.reference import Array, Backend, Key, _is_array
 class CupyBackend(Backend):
     name = "cupy"
     writes_in_place = True
+    has_cpu_device = False
+    low_precision_note = "CuPy supports bfloat16 only from version 14 on, through the ml_dtypes package"
 
     def __init__(self) -> None:
         import cupy
@@ -25,10 +27,24 @@ class CupyBackend(Backend):
             raise BackendUnavailableError(f"backend 'cupy': no CUDA device ({exc})") from exc
         if count == 0:
             raise BackendUnavailableError("backend 'cupy': no CUDA device")
+        self._device_count = int(count)  # fixed for the life of the process (CUDA_VISIBLE_DEVICES is read once)
         self._cupy = cupy
         self._cupyx = cupyx
         self.xp = cupy
         super().__init__()
+
+    def _find_dtype(self, name: str) -> Any:
+        if name != "bfloat16":
+            return super()._find_dtype(name)
+        # CuPy 14 takes ml_dtypes' bfloat16 (it has no bfloat16 of its own); older versions refuse it
+        try:
+            import ml_dtypes
+
+            native = np.dtype(ml_dtypes.bfloat16)
+            self._cupy.zeros(1, dtype=native)
+        except Exception:  # ImportError, or CuPy's TypeError/NotImplementedError for an unknown dtype
+            return None
+        return native
 
     def device_of(self, array: Array) -> str:
         return f"cuda:{array.device.id}"
@@ -36,8 +52,60 @@ class CupyBackend(Backend):
     def to_device(self, array: Array, index: int | None) -> Array:
         if index is None or array.device.id == index:
             return array
+        if index < 0:
+            raise ValueError("backend 'cupy' has no CPU device: move the tensor to a CPU backend (.cpu())")
         with self._cupy.cuda.Device(index):
             return self._cupy.asarray(array)
+
+    # CUDA device queries for arraygrad.cuda
+    def cuda_device_count(self) -> int:
+        return self._device_count
+
+    def cuda_device_properties(self, index: int) -> dict[str, Any]:
+        props = self._cupy.cuda.runtime.getDeviceProperties(index)
+        name = props["name"]
+        return {
+            "name": name.decode() if isinstance(name, bytes) else str(name),
+            "major": int(props["major"]), "minor": int(props["minor"]),
+            "total_memory": int(props["totalGlobalMem"]), "multi_processor_count": int(props["multiProcessorCount"]),
+        }
+
+    def cuda_memory_stats(self, index: int) -> dict[str, int]:
+        # cupy's pool does not record a peak: the allocator installed here keeps one per device
+        tracker = self._memory_tracker()
+        with self._cupy.cuda.Device(index):
+            pool = self._cupy.get_default_memory_pool()
+            used, held = int(pool.used_bytes()), int(pool.total_bytes())
+        peak = max(tracker.get(index, 0), used)
+        return {"allocated_bytes": used, "peak_allocated_bytes": peak, "reserved_bytes": held}
+
+    def cuda_reset_peak_memory(self, index: int) -> None:
+        tracker = self._memory_tracker()
+        with self._cupy.cuda.Device(index):
+            tracker[index] = int(self._cupy.get_default_memory_pool().used_bytes())
+
+    def cuda_empty_cache(self) -> None:
+        self._cupy.get_default_memory_pool().free_all_blocks()
+
+    def _memory_tracker(self) -> dict[int, int]:
+        """Peak pool usage per device, recorded by an allocator wrapping cupy's pool from the first
+        memory-statistics call on (a peak before that is not known)."""
+        tracker: dict[int, int] | None = getattr(self, "_peaks", None)
+        if tracker is None:
+            tracker = self._peaks = {}
+            pool = self._cupy.get_default_memory_pool()
+            runtime = self._cupy.cuda.runtime
+
+            def malloc(size: int) -> Any:
+                memory = pool.malloc(size)
+                dev = runtime.getDevice()
+                used = int(pool.used_bytes())
+                if used > tracker.get(dev, 0):
+                    tracker[dev] = used
+                return memory
+
+            self._cupy.cuda.set_allocator(malloc)
+        return tracker
 
     def synchronize(self) -> None:
         self._cupy.cuda.get_current_stream().synchronize()

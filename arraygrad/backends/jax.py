@@ -51,15 +51,70 @@ class JaxBackend(Backend):
             dev = next(iter(array.devices()))
         except AttributeError:
             return "cpu"
-        return "cpu" if dev.platform == "cpu" else f"{dev.platform}:{dev.id}"
+        if dev.platform == "cpu":
+            return "cpu"
+        # PyTorch calls NVIDIA (and ROCm) GPUs "cuda"
+        kind = "cuda" if dev.platform in ("gpu", "cuda", "rocm") else dev.platform
+        return f"{kind}:{dev.id}"
 
     def to_device(self, array: Array, index: int | None) -> Array:
         if index is None:
             return array
-        devices = self._jax.devices()
-        if index >= len(devices):
-            raise ValueError(f"backend 'jax' has {len(devices)} device(s); asked for device {index}")
-        return self._jax.device_put(array, devices[index])
+        if index == -1:
+            target = self._jax.devices("cpu")[0]
+        else:
+            devices = self._cuda_devices() or self._jax.devices()
+            if index >= len(devices):
+                raise ValueError(f"backend 'jax' has {len(devices)} device(s); asked for device {index}")
+            target = devices[index]
+        try:
+            if array.devices() == {target}:
+                return array
+        except Exception:  # a traced value inside a compiled step has no devices: device_put handles it
+            pass
+        return self._jax.device_put(array, target)
+
+    # CUDA device queries for arraygrad.cuda
+    def _cuda_devices(self) -> list[Any]:
+        found: list[Any] | None = getattr(self, "_gpus", None)
+        if found is None:
+            try:
+                found = list(self._jax.devices("gpu"))
+            except RuntimeError:  # jax was built or started without GPU support
+                found = []
+            self._gpus = found
+        return found
+
+    def cuda_device_count(self) -> int:
+        return len(self._cuda_devices())
+
+    def cuda_device_properties(self, index: int) -> dict[str, Any]:
+        dev = self._cuda_devices()[index]
+        capability = str(getattr(dev, "compute_capability", "") or "")
+        major, _, minor = capability.partition(".")
+        stats = dev.memory_stats() or {}
+        return {
+            "name": dev.device_kind,
+            "major": int(major) if major.isdigit() else None, "minor": int(minor) if minor.isdigit() else None,
+            "total_memory": stats.get("bytes_limit"), "multi_processor_count": getattr(dev, "core_count", None),
+        }
+
+    def cuda_memory_stats(self, index: int) -> dict[str, int]:
+        stats = self._cuda_devices()[index].memory_stats() or {}
+        return {
+            "allocated_bytes": int(stats.get("bytes_in_use", 0)),
+            "peak_allocated_bytes": int(stats.get("peak_bytes_in_use", 0)),
+            "reserved_bytes": int(stats.get("bytes_reserved", stats.get("pool_bytes", 0))),
+        }
+
+    def cuda_reset_peak_memory(self, index: int) -> None:
+        import warnings
+
+        warnings.warn(
+            "arraygrad: jax cannot reset its peak-memory counter; max_memory_allocated() on the jax backend "
+            "reports the peak since the process started",
+            stacklevel=3,
+        )
 
     def synchronize(self) -> None:
         self._jax.effects_barrier()

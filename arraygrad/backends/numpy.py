@@ -7,7 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad.backends.reference import Array, Backend, Key, _is_array
+from arraygrad.backends import numpy_low_precision
+from arraygrad.backends.reference import Array, Backend, Key, _is_array, ignore_floating_point_warnings
+
+ignore_floating_point_warnings(r"arraygrad\.")
 
 
 class NumpyBackend(Backend):
@@ -15,11 +18,18 @@ class NumpyBackend(Backend):
     writes_in_place = True
     shares_host_memory = True
 
+    low_precision_note = "bfloat16 on numpy needs the ml_dtypes package: pip install ml_dtypes"
+
     def __init__(self) -> None:
-        self.xp = np
+        self.xp = numpy_low_precision.make_namespace()
         super().__init__()
         # shared-memory segments made by to_shared, by start address: (size, segment)
         self._segments: dict[int, tuple[int, Any]] = {}
+
+    def _find_dtype(self, name: str) -> Any:
+        if name == "bfloat16":  # numpy has none; ml_dtypes adds it
+            return numpy_low_precision.BFLOAT16
+        return super()._find_dtype(name)
 
     def copy(self, array: Array) -> Array:
         return np.array(array, copy=True, order="K")  # keeps the layout, so views can be re-taken
@@ -133,6 +143,29 @@ class NumpyBackend(Backend):
     def add_at(self, out: Array, key: Key, value: Array) -> Array:
         out[key] += value  # ``out`` is a fresh array the caller owns: no temporary needed
         return out
+
+    def topk_indices(self, x: Array, k: int, axis: int, largest: bool) -> Array:
+        # a partition (linear time) finds the k-th value; everything strictly better plus the
+        # earliest equal ones are the k winners, and only those get sorted (same order as the reference)
+        n = x.shape[axis]
+        if k == 0 or k >= n or x.dtype.kind not in "fiu":
+            return super().topk_indices(x, k, axis, largest)
+        moved = np.moveaxis(x, axis, -1)
+        rows = moved.reshape(-1, n)
+        kth = n - k if largest else k - 1
+        threshold = np.partition(rows, kth, axis=-1)[:, kth : kth + 1]  # NaN partitions as the largest
+        better = rows > threshold if largest else rows < threshold
+        equal = rows == threshold
+        if rows.dtype.kind == "f":
+            nan, nan_threshold = np.isnan(rows), np.isnan(threshold)
+            better |= (nan & ~nan_threshold) if largest else (~nan & nan_threshold)
+            equal |= nan & nan_threshold
+        needed = k - better.sum(axis=-1, keepdims=True)
+        chosen = better | (equal & (np.cumsum(equal, axis=-1) <= needed))
+        winners = np.nonzero(chosen)[1].reshape(-1, k)  # ascending index within each row
+        order = super().topk_indices(np.take_along_axis(rows, winners, -1), k, 1, largest)
+        picked = np.take_along_axis(winners, order, -1).astype(np.int64, copy=False)
+        return np.moveaxis(picked.reshape(*moved.shape[:-1], k), -1, axis)
 
     # max pooling with non-overlapping windows (stride == kernel, no padding or dilation, sizes
     # divisible: the usual 2x2 pooling) is a reshape; everything else uses the reference kernel

@@ -13,6 +13,7 @@ standard.
 from __future__ import annotations
 
 import math
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -28,8 +29,9 @@ _KEY_PARITY = 0x1BD11BDA
 
 DTYPE_NAMES = (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float32", "float64", "complex64", "complex128",
+    "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
 )
+FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 
 def threefry2x32(xp: ModuleType, key: tuple[int, int], c0: Array, c1: Array) -> tuple[Array, Array]:
@@ -72,11 +74,13 @@ class Backend:
     writes_in_place: bool = False
     #: whether ``to_numpy`` returns the array's own memory (numpy): ``Tensor.numpy()`` shares it
     shares_host_memory: bool = False
+    #: why float16/bfloat16 may be missing, for the error raised when one is asked for
+    low_precision_note: str = "the array API standard defines only float32 and float64"
 
     def __init__(self) -> None:
         self.dtypes: dict[str, Any] = {}
         for dname in DTYPE_NAMES:
-            native = getattr(self.xp, dname, None)
+            native = self._find_dtype(dname)
             if isinstance(native, type):  # numpy-style scalar types: arrays report np.dtype objects
                 native = np.dtype(native)
             if native is not None:
@@ -84,7 +88,7 @@ class Backend:
         # reverse map, used to turn an array's dtype back into arraygrad's dtype name
         self.dtype_names: dict[Any, str] = {v: k for k, v in self.dtypes.items()}
         # sets of native dtypes by kind, for cheap checks on the hot path
-        self.float_dtypes = frozenset(self.dtypes[n] for n in ("float32", "float64") if n in self.dtypes)
+        self.float_dtypes = frozenset(self.dtypes[n] for n in FLOAT_NAMES if n in self.dtypes)
         self.complex_dtypes = frozenset(self.dtypes[n] for n in ("complex64", "complex128") if n in self.dtypes)
         self.int_dtypes = frozenset(
             self.dtypes[n] for n in DTYPE_NAMES if n.startswith(("int", "uint")) and n in self.dtypes
@@ -94,11 +98,24 @@ class Backend:
         return f"<arraygrad backend {self.name!r}>"
 
     # ------------------------------------------------------------------ dtypes and devices
+    def _find_dtype(self, name: str) -> Any:
+        """This backend's dtype for arraygrad dtype ``name``, or None where the library has none."""
+        return getattr(self.xp, name, None)
+
     def native_dtype(self, name: str) -> Any:
-        """Return this backend's dtype object for arraygrad dtype ``name``."""
+        """Return this backend's dtype object for arraygrad dtype ``name``.
+
+        Raises:
+            TypeError: the backend's library has no such dtype (float16/bfloat16 on array-api-strict).
+        """
         try:
             return self.dtypes[name]
         except KeyError:
+            if name in ("float16", "bfloat16"):
+                raise TypeError(
+                    f"backend {self.name!r} has no {name} dtype ({self.low_precision_note}); "
+                    f"use a backend that has it, e.g. ag.use_backend('numpy') or 'jax'"
+                ) from None
             raise TypeError(f"backend {self.name!r} has no dtype {name!r}") from None
 
     def device_of(self, array: Array) -> str:
@@ -106,12 +123,38 @@ class Backend:
         return "cpu"
 
     def to_device(self, array: Array, index: int | None) -> Array:
-        if index not in (None, 0):
+        """``array`` on device ``index`` of this backend: -1 is its CPU device, N >= 0 its device N
+        (a CUDA device where the backend has them), None leaves it where it is."""
+        if index not in (None, -1, 0):
             raise ValueError(f"backend {self.name!r} has only one device (cpu); asked for device {index}")
         return array
 
     def synchronize(self) -> None:
         """Wait until queued work on this backend has finished (no-op on synchronous CPUs)."""
+
+    # ------------------------------------------------------------------ CUDA devices (arraygrad.cuda)
+    #: whether arrays can live in host memory on this backend (not cupy's)
+    has_cpu_device: bool = True
+
+    def cuda_device_count(self) -> int:
+        """How many CUDA devices this backend can place arrays on (none here)."""
+        return 0
+
+    def cuda_device_properties(self, index: int) -> dict[str, Any]:
+        """``name``, ``major``, ``minor``, ``total_memory`` and ``multi_processor_count`` of CUDA
+        device ``index`` (None where the library does not tell)."""
+        raise RuntimeError(f"backend {self.name!r} has no CUDA device")
+
+    def cuda_memory_stats(self, index: int) -> dict[str, int]:
+        """``allocated_bytes``, ``peak_allocated_bytes`` and ``reserved_bytes`` of this process on
+        CUDA device ``index`` (0 where nothing was allocated)."""
+        return {"allocated_bytes": 0, "peak_allocated_bytes": 0, "reserved_bytes": 0}
+
+    def cuda_reset_peak_memory(self, index: int) -> None:
+        """Start counting ``peak_allocated_bytes`` afresh from the current allocation."""
+
+    def cuda_empty_cache(self) -> None:
+        """Hand cached, unused device memory back to the driver."""
 
     # ------------------------------------------------------------------ host transfer
     def asarray(self, data: Any, dtype: Any) -> Array:
@@ -270,30 +313,36 @@ class Backend:
             return out
         n = math.prod(x.shape)
         positions = xp.reshape(self.getitem(xp.reshape(xp.arange(n, dtype=xp.int64), x.shape), key), (-1,))
+        if positions.shape[0] == 0:  # an all-False mask or an empty index writes nothing
+            return out
         value = xp.reshape(xp.broadcast_to(value, self.getitem(x, key).shape), (-1,))
-        # last writer wins: for each target element the largest source position aimed at it
-        k = positions.shape[0]
-        hits = xp.equal(xp.reshape(positions, (k, 1)), xp.reshape(xp.arange(n, dtype=xp.int64), (1, n)))
-        source = xp.max(xp.where(hits, xp.reshape(xp.arange(k, dtype=xp.int64), (k, 1)), -1), axis=0)
-        written = xp.take(value, xp.clip(source, 0, None), axis=0)
-        flat = xp.where(source >= 0, written, xp.reshape(out, (-1,)))
-        return xp.reshape(flat, x.shape)
+        return xp.reshape(_put_last_wins(xp, xp.reshape(out, (-1,)), positions, value), x.shape)
 
     def index_add(self, x: Array, axis: int, index: Array, source: Array) -> Array:
         """``x`` plus ``source`` added along ``axis`` at ``index`` (like ``torch.index_add``);
         repeated indices accumulate. Returns a new array."""
         xp = self.xp
         n, k = x.shape[axis], index.shape[0]
+        if k == 0:
+            return xp.asarray(x, copy=True)
         x_front = xp.moveaxis(x, axis, 0)
         src = xp.reshape(xp.moveaxis(source, axis, 0), (k, -1))
+        # The sources of each distinct target are summed by a one-hot matmul over the m <= k
+        # distinct targets (not over all n rows), then each row finds its sum by binary search.
         # NOTE: a one-hot matmul sums exactly like a loop, but a non-finite source value
         # spreads NaN over its whole column; native overrides do not have that caveat.
+        targets, inverse = xp.unique_inverse(index)
+        m = targets.shape[0]
         onehot = xp.astype(
-            xp.equal(xp.reshape(index, (k, 1)), xp.reshape(xp.arange(n, dtype=index.dtype), (1, n))),
+            xp.equal(xp.reshape(inverse, (k, 1)), xp.reshape(xp.arange(m, dtype=inverse.dtype), (1, m))),
             src.dtype,
         )
-        added = xp.reshape(xp.matmul(xp.matrix_transpose(onehot), src), x_front.shape)
-        return xp.moveaxis(xp.add(x_front, added), 0, axis)
+        sums = xp.matmul(xp.matrix_transpose(onehot), src)  # (m, prod of the other dims)
+        rows = xp.arange(n, dtype=targets.dtype)
+        found = xp.clip(xp.searchsorted(targets, rows), 0, m - 1)
+        hit = xp.reshape(xp.equal(xp.take(targets, found), rows), (n, 1))
+        added = xp.where(hit, xp.take(sums, found, axis=0), xp.zeros((n, sums.shape[1]), dtype=sums.dtype))
+        return xp.moveaxis(xp.add(x_front, xp.reshape(added, x_front.shape)), 0, axis)
 
     def add_at(self, out: Array, key: Key, value: Array) -> Array:
         """``out[key] += value`` for a fresh array ``out`` this backend owns (basic key, no
@@ -405,6 +454,23 @@ class Backend:
                        (1,) * len(kernel), tuple(g.shape[2:]))
         return _crop(gpad, padding)
 
+
+    # ------------------------------------------------------------------ selection
+    def topk_indices(self, x: Array, k: int, axis: int, largest: bool) -> Array:
+        """int64 indices of the first ``k`` elements along ``axis`` in stable sorted order:
+        descending with NaN first when ``largest``, else ascending with NaN last; equal
+        elements in index order (``torch.topk``'s order). ``x`` is real-valued (not bool)."""
+        xp = self.xp
+        if largest:
+            # descending and stable: ascending on the reversed array, reversed back
+            reversed_order = xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True)
+            order = xp.subtract(xp.asarray(x.shape[axis] - 1, dtype=reversed_order.dtype),
+                                xp.flip(reversed_order, axis=axis))
+        else:
+            order = xp.argsort(x, axis=axis, stable=True)
+        order = order[(slice(None),) * axis + (slice(0, k), Ellipsis)]
+        i64 = self.native_dtype("int64")
+        return order if order.dtype == i64 else xp.astype(order, i64)
 
     # ------------------------------------------------------------------ random bits
     def random_bits(self, key: tuple[int, int], counter: int, n: int) -> Array:
@@ -538,6 +604,21 @@ def _bools_to_ints(xp: ModuleType, key: Key) -> Key:
     return tuple(out)
 
 
+def _put_last_wins(xp: ModuleType, flat: Array, positions: Array, values: Array) -> Array:
+    """``flat`` with ``flat[positions] = values``; where a position repeats, the last write wins.
+
+    The standard has no scatter, so each element looks its last writer up in the stably sorted
+    positions by binary search: O((n + k) log k) instead of a k x n comparison matrix.
+    """
+    order = xp.argsort(positions, stable=True)
+    ordered = xp.take(positions, order)
+    targets = xp.arange(flat.shape[0], dtype=positions.dtype)
+    last = xp.subtract(xp.searchsorted(ordered, targets, side="right"), 1)
+    found = xp.clip(last, 0, None)
+    hit = xp.logical_and(xp.greater_equal(last, 0), xp.equal(xp.take(ordered, found), targets))
+    return xp.where(hit, xp.take(values, xp.take(order, found)), flat)
+
+
 def _normalize_index(xp: ModuleType, idx: Array, size: int, axis: int) -> Array:
     """Wrap negative indices and check bounds (jax would clamp out-of-range indices silently)."""
     if idx.dtype != xp.int64:
@@ -551,13 +632,30 @@ def _normalize_index(xp: ModuleType, idx: Array, size: int, axis: int) -> Array:
     return xp.where(idx < 0, xp.add(idx, size), idx)
 
 
+#: numpy's RuntimeWarnings for IEEE floating-point exceptions (log(0), 0/0, overflow) and empty means
+FLOATING_POINT_WARNINGS = r"(divide by zero|invalid value|overflow|underflow) encountered|Mean of empty slice"
+
+
+def ignore_floating_point_warnings(module: str) -> None:
+    """Ignore numpy's floating-point RuntimeWarnings raised from modules matching ``module``.
+
+    PyTorch returns the IEEE result (``log(0) = -inf``, ``0/0 = nan``) silently, where numpy warns
+    on every such op. A warnings filter keyed on the module that triggers the warning costs nothing
+    per op and leaves warnings from the user's own numpy code alone.
+    """
+    warnings.filterwarnings("ignore", message=FLOATING_POINT_WARNINGS, category=RuntimeWarning, module=module)
+
+
 class StrictBackend(Backend):
     """The reference kernels on array-api-strict: the proof that core code is standard-only."""
 
     name = "strict"
+    low_precision_note = "array-api-strict implements only the array API standard's dtypes, which lack float16 and bfloat16"
 
     def __init__(self) -> None:
         import array_api_strict
 
         self.xp = array_api_strict
         super().__init__()
+        # array-api-strict calls numpy, so its numpy warnings are raised from its own modules
+        ignore_floating_point_warnings(r"array_api_strict\.")

@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 
 class _GradMode:
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "inference")
 
     def __init__(self) -> None:
         self.enabled = True
+        # inside inference_mode: new tensors get an InferenceStorage (Tensor._wrap reads this)
+        self.inference = False
 
 
 GRAD_MODE = _GradMode()
@@ -84,6 +86,54 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch name
         pass
 
 
+def is_inference_mode_enabled() -> bool:
+    """Whether ``inference_mode`` is active."""
+    return GRAD_MODE.inference
+
+
+class inference_mode:  # noqa: N801 - PyTorch name
+    """Like ``no_grad``, and tensors created inside are inference tensors (``t.is_inference()``):
+    they cannot be saved for backward later, nor changed in place outside inference mode.
+
+    Use as ``with ag.inference_mode(): ...``, ``@ag.inference_mode()`` or ``@ag.inference_mode``.
+    ``inference_mode(False)`` turns it off (and grad mode on, as PyTorch's) inside an inference-mode region.
+
+    Args:
+        mode: whether to enable inference mode.
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # used as a bare decorator: ``@inference_mode``
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = mode
+        self._prev: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        self._prev.append((GRAD_MODE.enabled, GRAD_MODE.inference))
+        # as PyTorch's: inference mode disables grad mode, inference_mode(False) enables it
+        GRAD_MODE.enabled = not self.mode
+        GRAD_MODE.inference = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        GRAD_MODE.enabled, GRAD_MODE.inference = self._prev.pop()
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self) -> inference_mode:
+        return inference_mode(self.mode)
+
+
 class Node:
     """One recorded op in the graph. Subclasses implement ``backward(grad)`` returning one
     gradient (or None) per input, in the order the inputs were given."""
@@ -106,7 +156,16 @@ class Node:
         change made before backward is detected."""
         self._saved = tensors
         # -1 marks a saved non-tensor (a Python scalar), which has no version
-        self._versions = tuple(s.version if (s := getattr(t, "_storage", None)) is not None else -1 for t in tensors)
+        try:
+            self._versions = tuple(
+                s.version if (s := getattr(t, "_storage", None)) is not None else -1 for t in tensors
+            )
+        except InferenceVersionError:
+            raise RuntimeError(
+                "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                "mode in computation tracked by autograd. To work around you can make a clone to get a normal "
+                "tensor and use it in autograd."
+            ) from None
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -585,4 +644,4 @@ class Function:
 
 
 # NOTE: imported last: tensor.py imports this module's GRAD_MODE and Node at its top
-from arraygrad.core.tensor import Tensor  # noqa: E402
+from arraygrad.core.tensor import InferenceVersionError, Tensor  # noqa: E402

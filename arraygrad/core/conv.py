@@ -240,6 +240,18 @@ class MaxPoolBackward0(Node):
         return (_pool_scatter(g, self.offsets, self.x_shape, self.args),)
 
 
+class MaxPool2DWithIndicesBackward0(MaxPoolBackward0):
+    __slots__ = ()
+
+
+class MaxPool3DWithIndicesBackward0(MaxPoolBackward0):
+    __slots__ = ()
+
+
+#: PyTorch's node names by the number of pooled dims (1-d pooling has no node of its own there)
+_MAX_POOL_NODES = {2: MaxPool2DWithIndicesBackward0, 3: MaxPool3DWithIndicesBackward0}
+
+
 class PoolScatterBackward0(Node):
     __slots__ = ("offsets", "args")
 
@@ -274,7 +286,7 @@ def max_poolnd(x: Tensor, nd: int, kernel_size: Any, stride: Any = None, padding
     values, offsets = xb._backend.max_pool(xb._storage.array, k, st, pads, dl)
     args = (k, st, pads, dl)
     if GRAD_MODE.enabled and xb._rg:
-        node = MaxPoolBackward0((xb,))
+        node = _MAX_POOL_NODES.get(nd, MaxPoolBackward0)((xb,))
         node.offsets, node.args, node.x_shape = offsets, args, tuple(xb.shape)
         out = _wrap(values, xb._backend, node)
     else:
@@ -319,6 +331,17 @@ class AvgPoolBackward0(Node):
         return (_avg_pool_grad(g, self.x_shape, self.args, self.divisor),)
 
 
+class AvgPool2DBackward0(AvgPoolBackward0):
+    __slots__ = ()
+
+
+class AvgPool3DBackward0(AvgPoolBackward0):
+    __slots__ = ()
+
+
+_AVG_POOL_NODES = {4: AvgPool2DBackward0, 5: AvgPool3DBackward0}  # by the batched input's ndim
+
+
 class AvgPoolGradBackward0(Node):
     __slots__ = ("args", "divisor")
 
@@ -329,7 +352,7 @@ class AvgPoolGradBackward0(Node):
 def _avg_pool(x: Tensor, args: tuple[Any, ...], divisor: Any) -> Tensor:
     out = x._backend.avg_pool(x._storage.array, *args, divisor)
     if GRAD_MODE.enabled and x._rg:
-        node = AvgPoolBackward0((x,))
+        node = _AVG_POOL_NODES.get(x.ndim, AvgPoolBackward0)((x,))
         node.args, node.x_shape, node.divisor = args, tuple(x.shape), divisor
         return _wrap(out, x._backend, node)
     return _wrap(out, x._backend)

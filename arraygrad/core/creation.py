@@ -14,38 +14,114 @@ from arraygrad.core.tensor import device as Device
 _wrap = Tensor._wrap
 
 
-def resolve(backend: Any = None, device: Any = None) -> tuple[Backend, int | None]:
-    """The backend object and device index meant by ``backend=`` / ``device=`` arguments.
+def resolve(backend: Any = None, device: Any = None, current: Backend | None = None) -> tuple[Backend, int | None]:
+    """The backend object and placement meant by ``backend=`` / ``device=`` arguments.
 
-    ``device`` may name a backend (``"jax"``, ``"cupy:1"``), a device of the default backend
-    (``"cpu"``), or CUDA (``"cuda:0"``: cupy, or jax when jax is the chosen backend).
+    ``device`` may name a backend (``"jax"``, ``"cupy:1"``) or a PyTorch device:
+
+    - ``"cpu"``: the CPU device of ``backend``, else of ``current`` (the backend of the tensor being
+      moved), else of the default backend; a backend without one (cupy) is replaced by the default
+      backend, or numpy when the default is cupy too.
+    - ``"cuda"``, ``"cuda:N"``, an int N: CUDA device N (default: ``arraygrad.cuda.current_device()``)
+      of the first of these that has one: ``backend``/``current``, cupy, jax on a GPU.
+
+    Returns:
+        ``(backend, placement)``: placement None leaves arrays where the backend puts them, -1 is
+        the backend's CPU device, N >= 0 its device N.
+
+    Raises:
+        ValueError: ``backend`` and ``device`` disagree, or an unknown backend name.
+        RuntimeError: a device arraygrad has no backend for (``mps``, ``xpu``...), a malformed
+            device, a CUDA index beyond the devices there.
+        BackendUnavailableError: ``"cuda"`` and no backend reaches a CUDA device (the message says why).
     """
+    chosen: Backend | None = None
+    index: int | None = None
     if backend is not None and not isinstance(backend, str):
-        chosen: Backend | None = backend
+        chosen = backend
     elif backend is not None:
         name, index = backends.split_name(backend)
         chosen = backends.get(name)
-        if device is None:
-            return chosen, index
-    else:
-        chosen = None
     if device is None:
-        return chosen or backends.default(), None
-    dev = Device(device) if not isinstance(device, Device) else device
-    if dev.type in backends.names():
-        if chosen is not None and chosen.name != dev.type:
-            raise ValueError(f"backend={chosen.name!r} conflicts with device={str(dev)!r}")
-        return backends.get(dev.type), dev.index
-    base = chosen or backends.default()
+        if chosen is None and current is None and _DEFAULT_DEVICE[0] is not None:
+            device = _DEFAULT_DEVICE[0]
+        else:
+            return chosen or current or backends.default(), index
+    if isinstance(device, str) and device.partition(":")[0] in backends.names():
+        name, index = backends.split_name(device)
+        named = backends.get(name)
+        if chosen is not None and chosen is not named:
+            raise ValueError(f"backend={chosen.name!r} conflicts with device={device!r}")
+        return named, index
+    dev = device if isinstance(device, Device) else Device(device)
+    base = chosen or current or backends.default()
     if dev.type == "cpu":
-        if base.name == "cupy":
-            raise ValueError("device='cpu' on backend 'cupy': use backend='numpy' (or .cpu()) for host tensors")
-        return base, None
-    if dev.type in ("cuda", "gpu"):
-        if base.name == "jax":
-            return base, dev.index
-        return backends.get("cupy"), dev.index
-    raise ValueError(f"unknown device {str(dev)!r}; use 'cpu', 'cuda[:N]' or a backend name {backends.names()}")
+        if dev.index not in (None, 0):
+            raise RuntimeError(f"device {str(dev)!r}: there is only one CPU device, cpu:0")
+        if base.has_cpu_device:
+            return base, -1
+        if chosen is not None:
+            raise ValueError(f"device='cpu' on backend {chosen.name!r}: that backend has no CPU device; "
+                             "use a CPU backend such as backend='numpy' (or .cpu())")
+        host = backends.default()
+        return (host if host.has_cpu_device else backends.get("numpy")), -1
+    if dev.type == "cuda":
+        target = backends.cuda_backend(base)
+        if chosen is not None and target is not chosen:
+            raise ValueError(f"backend={chosen.name!r} conflicts with device={str(dev)!r}: "
+                             f"backend {chosen.name!r} has no CUDA device")
+        n = target.cuda_device_count()
+        cuda_index = backends.current_cuda_index() if dev.index is None else dev.index
+        if cuda_index >= n:
+            raise RuntimeError(f"device {str(dev)!r}: CUDA device index {cuda_index} is out of range; "
+                               f"backend {target.name!r} sees {n} CUDA device(s)")
+        return target, cuda_index
+    raise RuntimeError(
+        f"device {str(dev)!r} is not supported: arraygrad places tensors on 'cpu' and 'cuda[:N]' devices, "
+        f"or on a backend by name {backends.names()}"
+    )
+
+
+# the device factory functions create tensors on when none is given (ag.set_default_device);
+# a one-element list so that the hot path reads it without a global statement or a lookup chain
+_DEFAULT_DEVICE: list[Any] = [None]  # a device, a backend name, or None
+
+
+def set_default_device(device: Any) -> None:
+    """Create tensors on ``device`` (``"cuda"``, ``"cpu"``, ``"jax"``...) from now on when a factory
+    function (``zeros``, ``tensor``, ``randn``...) is given neither ``device=`` nor ``backend=``;
+    ``None`` goes back to the default backend's own placement. Checked now, so a device that
+    cannot be used fails here.
+
+    Raises:
+        the errors of :func:`resolve` for ``device``.
+    """
+    if device is None:
+        _DEFAULT_DEVICE[0] = None
+        return
+    if isinstance(device, str) and device.partition(":")[0] in backends.names():
+        resolve(None, device)
+        _DEFAULT_DEVICE[0] = device
+        return
+    dev = device if isinstance(device, Device) else Device(device)
+    resolve(None, dev, backends.default())
+    _DEFAULT_DEVICE[0] = dev
+
+
+def get_default_device_setting() -> Any:
+    """What :func:`set_default_device` last set (None when nothing is set)."""
+    return _DEFAULT_DEVICE[0]
+
+
+def get_default_device() -> Device:
+    """The device new tensors are created on when no ``device=`` is given, as
+    ``torch.get_default_device()``: the device set by :func:`set_default_device`, else where the
+    default backend puts new arrays (``cpu``, or ``cuda:0`` for jax on a GPU)."""
+    setting = _DEFAULT_DEVICE[0]
+    if isinstance(setting, Device) and not (setting.type == "cuda" and setting.index is None):
+        return setting
+    be, index = resolve(None, None)
+    return Device(be.device_of(be.to_device(be.xp.zeros((), dtype=be.native_dtype("float32")), index)))
 
 
 def _place(array: Any, backend: Backend, index: int | None) -> Any:
@@ -131,6 +207,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
         except Exception as exc:
             raise TypeError(f"tensor: cannot convert {type(data).__name__} to backend {be.name!r}: {exc}") from None
         return _finish(be.copy(arr), be, index, requires_grad)  # never shares the caller's memory
+    if isinstance(data, range):  # a sequence of ints, as PyTorch reads it
+        data = list(data)
     target = dtypes.as_dtype(dtype) if dtype is not None else _infer_dtype(data)
     try:
         arr = be.asarray(_plain(data), be.native_dtype(target.name))
@@ -161,7 +239,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any 
         return out
     if type(data).__module__ == "numpy" and hasattr(data, "__array_interface__") and getattr(data, "ndim", 0):
         be, index = resolve(backend, device)
-        if be.shares_host_memory and index is None and (
+        if be.shares_host_memory and index in (None, -1) and (
             dtype is None or be.native_dtype(dtypes.as_dtype(dtype).name) == data.dtype
         ) and data.dtype.name in be.dtypes:
             return from_numpy(data, backend=be)
@@ -180,7 +258,7 @@ def from_numpy(array: Any, *, backend: Any = None) -> Tensor:
     """
     if not (hasattr(array, "__array_interface__") and hasattr(array, "dtype")):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    be, _ = resolve(backend, None)
+    be, _ = resolve(backend, None, backends.default())  # never the default device: host data
     t = _wrap(be.from_numpy(array), be)
     if be.shares_host_memory:
         t._storage.pinned = True  # the caller's memory: written in place, never rebound
@@ -188,54 +266,105 @@ def from_numpy(array: Any, *, backend: Any = None) -> Tensor:
 
 
 def from_dlpack(obj: Any, *, backend: Any = None) -> Tensor:
-    be, _ = resolve(backend, None)
+    """A tensor sharing the memory of a DLPack-capable array, on ``backend`` (default: the default backend)."""
+    be, _ = resolve(backend, None, backends.default())  # the array's own device, never the default device
     return _wrap(be.from_dlpack(obj), be)
 
 
-def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    try:
-        shape = tuple(s if isinstance(s, int) else s.__index__() for s in size)
-    except (TypeError, AttributeError):
-        raise TypeError(f"{op}(): size must be a sequence of ints, got {size!r}") from None
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"{op}(): trying to create tensor with negative dimension: {list(shape)}")
-    return shape
+def _size(sizes: tuple[Any, ...], op: str, size: Any = None) -> tuple[int, ...]:
+    """The shape meant by a creation function's sizes, with PyTorch's errors: ``sizes`` are its
+    positional arguments (``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])``, ``zeros(Size)``),
+    ``size`` its ``size=`` keyword (a sequence).
+
+    Raises:
+        TypeError: no size, both forms, or a size that is not a sequence of ints (a float, a bool).
+        RuntimeError: a negative size.
+    """
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{op}() got multiple values for argument 'size'")
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"{op}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+        items = tuple(size)
+    elif not sizes:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
+    elif len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        items = tuple(sizes[0])
+    else:
+        items = sizes
+        for s in sizes:
+            if isinstance(s, bool) or not hasattr(s, "__index__"):
+                raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
+    shape = []
+    for pos, s in enumerate(items):
+        if isinstance(s, bool) or not hasattr(s, "__index__"):
+            raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, but found element of "
+                            f"type {type(s).__name__} at pos {pos}")
+        try:
+            shape.append(s if isinstance(s, int) else s.__index__())
+        except TypeError:  # a tensor that is not a one-element integer tensor
+            raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, but found element of "
+                            f"type {type(s).__name__} at pos {pos}") from None
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {shape}")
+    return tuple(shape)
 
 
 def _float_or(dtype: Any) -> dtypes.dtype:
     return dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          backend: Any = None) -> Tensor:
-    """A tensor of zeros of the given shape (default float dtype)."""
+def zeros(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False, backend: Any = None) -> Tensor:
+    """A tensor of zeros of the given shape (default float dtype).
+
+    Args:
+        sizes: the shape, as ints (``zeros(2, 3)``) or one sequence (``zeros((2, 3))``, ``zeros(Size)``).
+        size: the shape as a keyword (``zeros(size=(2, 3))``), instead of ``sizes``.
+        dtype, device, backend, requires_grad: as for ``tensor``; ``layout``, ``pin_memory``: accepted
+            for PyTorch compatibility (strided, unpinned).
+
+    Raises:
+        TypeError: a size that is not a sequence of ints, or sizes given twice.
+        RuntimeError: a negative size.
+    """
+    shape = _size(sizes, "zeros", size)
     be, index = resolve(backend, device)
-    arr = be.xp.zeros(_size(size, "zeros"), dtype=be.native_dtype(_float_or(dtype).name))
+    arr = be.xp.zeros(shape, dtype=be.native_dtype(_float_or(dtype).name))
     return _finish(arr, be, index, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         backend: Any = None) -> Tensor:
-    """A tensor of ones of the given shape (default float dtype)."""
+def ones(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+         requires_grad: bool = False, pin_memory: bool = False, backend: Any = None) -> Tensor:
+    """A tensor of ones of the given shape (default float dtype); arguments and errors as ``zeros``."""
+    shape = _size(sizes, "ones", size)
     be, index = resolve(backend, device)
-    arr = be.xp.ones(_size(size, "ones"), dtype=be.native_dtype(_float_or(dtype).name))
+    arr = be.xp.ones(shape, dtype=be.native_dtype(_float_or(dtype).name))
     return _finish(arr, be, index, requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+def empty(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None,
           backend: Any = None) -> Tensor:
-    """An uninitialised tensor (zero-filled here: arrays of some backends cannot be left uninitialised)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
+    """An uninitialised tensor (zero-filled here: arrays of some backends cannot be left
+    uninitialised); arguments and errors as ``zeros``."""
+    shape = _size(sizes, "empty", size)
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         backend: Any = None) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it like PyTorch)."""
+def full(size: Any, fill_value: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
+         requires_grad: bool = False, pin_memory: bool = False, backend: Any = None) -> Tensor:
+    """A tensor of ``size`` (a sequence of ints) filled with ``fill_value`` (dtype inferred from it
+    like PyTorch: bool, int64 or the default float dtype).
+
+    Raises:
+        TypeError: ``size`` is not a sequence of ints; RuntimeError: a negative size.
+    """
+    shape = _size((), "full", size)
     be, index = resolve(backend, device)
     target = dtypes.as_dtype(dtype) if dtype is not None else _infer_dtype(fill_value)
-    arr = be.xp.full(_size((size,), "full"), fill_value, dtype=be.native_dtype(target.name))
+    arr = be.xp.full(shape, fill_value, dtype=be.native_dtype(target.name))
     return _finish(arr, be, index, requires_grad)
 
 

@@ -33,6 +33,8 @@ int8 = dtype("int8", "i", 1)
 int16 = dtype("int16", "i", 2)
 int32 = dtype("int32", "i", 4)
 int64 = dtype("int64", "i", 8)
+float16 = dtype("float16", "f", 2)
+bfloat16 = dtype("bfloat16", "f", 2)
 float32 = dtype("float32", "f", 4)
 float64 = dtype("float64", "f", 8)
 complex64 = dtype("complex64", "c", 8)
@@ -40,10 +42,13 @@ complex128 = dtype("complex128", "c", 16)
 
 BY_NAME: dict[str, dtype] = {
     d.name: d
-    for d in (bool_, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float32, float64, complex64, complex128)
+    for d in (bool_, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+              complex64, complex128)
 }
 # PyTorch spellings
-ALIASES = {"float": float32, "double": float64, "long": int64, "int": int32, "short": int16}
+ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32, "short": int16}
+#: the 16-bit floating dtypes: not every backend has them (the array API standard does not)
+LOW_PRECISION = frozenset({float16, bfloat16})
 
 _default_float = float32
 
@@ -54,7 +59,8 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Set the default floating dtype (``ag.float32`` or ``ag.float64``).
+    """Set the default floating dtype (``ag.float32`` or ``ag.float64``; PyTorch also allows
+    ``float16`` and ``bfloat16``).
 
     Raises:
         TypeError: ``d`` is not a floating dtype.
@@ -101,6 +107,8 @@ def promote(a: dtype, b: dtype) -> dtype:
     if ka != kb:  # signed with unsigned integer: the next signed type wide enough for both
         size = max(a.itemsize if ka == "i" else 2 * a.itemsize, b.itemsize if kb == "i" else 2 * b.itemsize)
         return BY_NAME[f"int{min(8 * size, 64)}"]
+    if a.itemsize == b.itemsize and ka == "f":  # float16 with bfloat16: neither holds the other
+        return float32
     return a if a.itemsize >= b.itemsize else b
 
 
@@ -117,3 +125,80 @@ def _kind(d: dtype) -> str:
     if d is bool_:
         return "b"
     return "i" if d.is_signed else "u"
+
+
+# ---------------------------------------------------------------------- finfo / iinfo
+
+# (bits, eps, max, smallest normal, resolution) of each floating dtype, as torch.finfo reports them
+_FLOAT_LIMITS: dict[str, tuple[int, float, float, float, float]] = {
+    "float16": (16, 2.0**-10, 65504.0, 2.0**-14, 1e-3),
+    "bfloat16": (16, 2.0**-7, 3.3895313892515355e38, 2.0**-126, 1e-2),
+    "float32": (32, 2.0**-23, 3.4028234663852886e38, 2.0**-126, 1e-6),
+    "float64": (64, 2.0**-52, 1.7976931348623157e308, 2.0**-1022, 1e-15),
+}
+# a complex dtype reports the limits of its real part, as in PyTorch
+_COMPLEX_PARTS = {"complex64": "float32", "complex128": "float64"}
+
+
+class finfo:  # noqa: N801 - named like torch.finfo
+    """Machine limits of a floating dtype (``torch.finfo``): ``bits``, ``eps``, ``max``, ``min``,
+    ``tiny`` (= ``smallest_normal``), ``resolution`` and ``dtype`` (the name, e.g. ``'float16'``).
+
+    Args:
+        type: a floating or complex dtype; the default dtype when omitted.
+
+    Raises:
+        TypeError: ``type`` is not a floating or complex dtype.
+    """
+
+    bits: int
+    eps: float
+    max: float
+    min: float
+    tiny: float
+    smallest_normal: float
+    resolution: float
+    dtype: str
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
+        d = _default_float if type is None else as_dtype(type)
+        name = _COMPLEX_PARTS.get(d.name, d.name)
+        if name not in _FLOAT_LIMITS:
+            raise TypeError("finfo() requires a floating point input type. Use iinfo to handle 'finfo'"
+                            f" (got {d})")
+        self.bits, self.eps, self.max, self.smallest_normal, self.resolution = _FLOAT_LIMITS[name]
+        self.min = -self.max
+        self.tiny = self.smallest_normal
+        self.dtype = name
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - named like torch.iinfo
+    """Limits of an integer dtype (``torch.iinfo``): ``bits``, ``max``, ``min`` and ``dtype`` (its name).
+
+    Args:
+        type: an integer dtype.
+
+    Raises:
+        TypeError: ``type`` is not an integer dtype (``bool`` included, as in PyTorch).
+    """
+
+    bits: int
+    max: int
+    min: int
+    dtype: str
+
+    def __init__(self, type: Any) -> None:  # noqa: A002 - PyTorch's argument name
+        d = as_dtype(type)
+        if d.is_floating_point or d.is_complex or d is bool_:
+            raise TypeError(f"{d} is not supported by iinfo")
+        self.bits = 8 * d.itemsize
+        self.min = -(2 ** (self.bits - 1)) if d.is_signed else 0
+        self.max = 2 ** (self.bits - 1) - 1 if d.is_signed else 2**self.bits - 1
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -66,8 +66,9 @@ def normalize_key(a: Tensor, key: Any) -> tuple[Any, ...]:
                 raise IndexError(f"index {i} is out of bounds for dimension {axis} with size {size}")
             out.append(i)
             axis += 1
-        elif isinstance(k, (Tensor, list, tuple)) or hasattr(k, "shape"):
-            idx = k if isinstance(k, Tensor) else _index_tensor(k, a, dtypes.int64)
+        elif isinstance(k, (Tensor, list, tuple, range)) or hasattr(k, "shape"):
+            # a range indexes like the list of its values, as in PyTorch
+            idx = k if isinstance(k, Tensor) else _index_tensor(list(k) if type(k) is range else k, a, dtypes.int64)
             if idx._backend is not backend:
                 raise _mismatch(a, idx)
             if idx.dtype.is_floating_point or idx.dtype.is_complex:
@@ -131,6 +132,27 @@ class IndexBackward0(Node):
 
 class SliceBackward0(IndexBackward0):
     __slots__ = ()
+
+
+# PyTorch's names for the ops whose single node is an indexing node (the backward is the same)
+class GatherBackward0(IndexBackward0):
+    __slots__ = ()
+
+
+class IndexSelectBackward0(IndexBackward0):
+    __slots__ = ()
+
+
+class EmbeddingBackward0(IndexBackward0):
+    __slots__ = ()
+
+
+def named_node(t: Tensor, base: type[Node], name_cls: type[Node]) -> Tensor:
+    """Give ``t``'s node the PyTorch name of the op that made it: ``name_cls`` is a subclass of
+    the node's class ``base`` that adds no state or behaviour, so switching the class is safe."""
+    if type(t.grad_fn) is base:
+        t.grad_fn.__class__ = name_cls
+    return t
 
 
 def getitem(a: Tensor, key: Any) -> Tensor:
@@ -296,7 +318,7 @@ def _gather_key(a: Tensor, dim: int, index: Tensor, op: str) -> tuple[Any, ...]:
 
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[i][j][k] = a[i][index[i][j][k]][k]`` (for dim 1), like ``torch.gather``."""
-    return getitem_normalized(a, _gather_key(a, dim, index, "gather"))
+    return named_node(getitem_normalized(a, _gather_key(a, dim, index, "gather")), IndexBackward0, GatherBackward0)
 
 
 def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
@@ -338,7 +360,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     if index.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector, got {index.ndim}-d")
     d = _dim(dim, a.ndim, "index_select")
-    return getitem(a, (slice(None),) * d + (index.reshape(-1),))
+    return named_node(getitem(a, (slice(None),) * d + (index.reshape(-1),)), IndexBackward0, IndexSelectBackward0)
 
 
 def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
@@ -351,7 +373,7 @@ def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: floa
 
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``a`` with ``value`` where ``mask`` is True (mask broadcasts against ``a``)."""
-    from arraygrad.core.ops import where
+    from arraygrad.core.ops import MaskedFillBackward0, WhereBackward0, where
 
     if isinstance(value, Tensor):
         if value.ndim != 0:
@@ -364,7 +386,7 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
     out = where(mask, value, a)
     if tuple(out.shape) != tuple(a.shape):
         raise RuntimeError(f"masked_fill: mask of shape {tuple(mask.shape)} does not broadcast to {tuple(a.shape)}")
-    return out
+    return named_node(out, WhereBackward0, MaskedFillBackward0)
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:

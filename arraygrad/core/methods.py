@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import backends
-from arraygrad.core import dtypes, indexing, ops, random, shape, views
+from arraygrad.core import dtypes, indexing, legacy, matrix, ops, random, shape, sorting, views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.creation import resolve
 from arraygrad.core.tensor import Tensor
@@ -51,6 +51,7 @@ def _inplace(fn: Any, name: str) -> Any:
 
     method.__name__ = name
     method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    method.__wrapped__ = fn  # type: ignore[attr-defined]  # its signature, for help() and the type stub
     return method
 
 
@@ -173,29 +174,49 @@ def to(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             dev = a
     out = t
     if be is not None or dev is not None:
-        target, index = resolve(be, dev)
+        target, index = resolve(be, dev, t._backend)
         out = to_backend(out, target, index)
     if dt is not None:
         out = to_dtype(out, dtypes.as_dtype(dt))
     return out
 
 
-def _cpu(t: Tensor) -> Tensor:
-    """A copy on the host (numpy backend) unless already on a CPU backend."""
-    if t._backend.device_of(t._storage.array) == "cpu" and t._backend.name != "cupy":
-        return t
-    return to_backend(t, "numpy", None)
+def _cpu(t: Tensor, memory_format: Any = None) -> Tensor:
+    """``t`` in host memory, as ``to("cpu")``: itself when it is there already, else on its backend's
+    CPU device (jax), or on the default backend (numpy when that is cupy too) for cupy tensors."""
+    return to(t, "cpu")
+
+
+def _cuda(t: Tensor, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
+    """``t`` on CUDA device ``device`` (an int, ``"cuda:N"`` or a device; default: the current one), as
+    ``to("cuda")``: its own backend when that reaches CUDA (jax on a GPU), else cupy, else jax.
+
+    Raises:
+        BackendUnavailableError: no backend reaches a CUDA device here.
+    """
+    if device is None:
+        return to(t, "cuda")
+    if isinstance(device, int) and not isinstance(device, bool):
+        return to(t, f"cuda:{device}")
+    return to(t, device)
+
+
+def _to_dense(t: Tensor, dtype: Any = None) -> Tensor:
+    """The tensor itself for a dense tensor (converted to ``dtype`` if given); see ``arraygrad.sparse``."""
+    from arraygrad.sparse.coo import to_dense
+
+    return to_dense(t, dtype)
+
+
+def _to_sparse(t: Tensor, sparse_dim: int | None = None, *, layout: Any = None) -> Tensor:
+    """The sparse COO form of this tensor (its nonzeros; see ``arraygrad.sparse.coo.to_sparse``)."""
+    from arraygrad.sparse.coo import to_sparse
+
+    return to_sparse(t, sparse_dim, layout=layout)
 
 
 def _type_as(t: Tensor, other: Tensor) -> Tensor:
     return to_dtype(t, other.dtype)
-
-
-def _new(t: Tensor, fn: Any) -> Any:
-    def method(*args: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-        return fn(*args, dtype=dtype or t.dtype, backend=t._backend, **kwargs)
-
-    return method
 
 
 # ---------------------------------------------------------------------- binding
@@ -269,7 +290,7 @@ def _bind() -> None:
         "logsumexp": ops.logsumexp, "cumsum": ops.cumsum, "all": ops.all, "any": ops.any, "norm": ops.norm,
         "count_nonzero": ops.count_nonzero,
         # matmul
-        "matmul": ops.matmul, "mm": ops.mm, "bmm": ops.bmm, "mv": ops.mv, "dot": ops.dot, "inner": ops.inner,
+        "matmul": ops.matmul, "mm": ops.mm, "bmm": ops.bmm, "addmm": ops.addmm, "mv": ops.mv, "dot": ops.dot, "inner": ops.inner,
         "outer": ops.outer,
         # shape
         "reshape": shape.reshape, "view": shape.view, "narrow": shape.narrow, "select": shape.select,
@@ -287,13 +308,22 @@ def _bind() -> None:
         "index_select": indexing.index_select, "index_add": indexing.index_add, "masked_fill": indexing.masked_fill,
         "masked_select": indexing.masked_select, "take": indexing.take, "take_along_dim": indexing.take_along_dim,
         "nonzero": indexing.nonzero, "argwhere": indexing.argwhere, "index_put": indexing.index_put,
+        # sorting, selection, diagonal matrices
+        "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+        "kthvalue": sorting.kthvalue, "median": sorting.median, "nanmedian": sorting.nanmedian,
+        "cummax": sorting.cummax, "cummin": sorting.cummin, "unique": sorting.unique,
+        "unique_consecutive": sorting.unique_consecutive, "bincount": sorting.bincount,
+        "diag": matrix.diag, "diag_embed": matrix.diag_embed, "diagflat": matrix.diagflat,
+        "multinomial": random.multinomial,
         # conversion
-        "to": to, "cpu": _cpu, "type_as": _type_as,
+        "to": to, "cpu": _cpu, "cuda": _cuda, "type_as": _type_as,
         "zero_": zero_, "fill_": fill_, "copy_": copy_,
         "uniform_": random.uniform_, "normal_": random.normal_,
     }
     for name, fn in methods.items():
         setattr(T, name, fn)
+    T.to_dense = _to_dense
+    T.to_sparse = _to_sparse
     T.view_as = lambda a, other: shape.view(a, tuple(other.shape))
     T.reshape_as = lambda a, other: shape.reshape(a, tuple(other.shape))
     T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
@@ -301,15 +331,12 @@ def _bind() -> None:
     T.H = T.T
     T.float = lambda a: to_dtype(a, dtypes.float32)
     T.double = lambda a: to_dtype(a, dtypes.float64)
+    T.half = lambda a: to_dtype(a, dtypes.float16)
+    T.bfloat16 = lambda a: to_dtype(a, dtypes.bfloat16)
     T.long = lambda a: to_dtype(a, dtypes.int64)
     T.int = lambda a: to_dtype(a, dtypes.int32)
     T.bool = lambda a: to_dtype(a, dtypes.bool_)
-    T.type = lambda a, dt=None: a.dtype if dt is None else to_dtype(a, dtypes.as_dtype(dt))
-    T.new_zeros = lambda a, *size, **kw: _new(a, _creation().zeros)(*size, **kw)
-    T.new_ones = lambda a, *size, **kw: _new(a, _creation().ones)(*size, **kw)
-    T.new_empty = lambda a, *size, **kw: _new(a, _creation().zeros)(*size, **kw)
-    T.new_full = lambda a, size, value, **kw: _new(a, _creation().full)(size, value, **kw)
-    T.new_tensor = lambda a, data, **kw: _new(a, _creation().tensor)(data, **kw)
+    legacy.bind()  # type(), new(), new_tensor(), new_zeros(), ...
 
     inplace = {
         "add_": ops.add, "sub_": ops.sub, "mul_": ops.mul, "div_": ops.div, "pow_": ops.pow,
@@ -323,12 +350,6 @@ def _bind() -> None:
     }
     for name, fn in inplace.items():
         setattr(T, name, _inplace(fn, name))
-
-
-def _creation() -> Any:
-    from arraygrad.core import creation
-
-    return creation
 
 
 _bind()

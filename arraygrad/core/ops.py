@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad.core import dtypes
+from arraygrad.core.autocast import AUTOCAST, autocast_args
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim
 
@@ -292,6 +293,8 @@ class PowBackward0(Node):
 
 def pow(a: Tensor, b: Any) -> Tensor:  # noqa: A001 - PyTorch name
     """Elementwise ``a ** b``."""
+    if AUTOCAST.active:
+        a, b = autocast_args("pow", a, b)
     x, y, bt = _operands("pow", a, b)
     try:
         out = a._backend.xp.pow(x, y)
@@ -436,6 +439,12 @@ class WhereBackward0(Node):
         return tuple(out)
 
 
+class MaskedFillBackward0(WhereBackward0):
+    """PyTorch's name for the node of ``masked_fill`` (a ``where`` with a number)."""
+
+    __slots__ = ()
+
+
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch name
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (either may be a scalar)."""
     if not isinstance(condition, Tensor):
@@ -546,6 +555,8 @@ class ExpBackward0(_SavedOutput):
 
 
 def exp(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("exp", a)
     return _unary_out(a, a._backend.xp.exp(_float_array(a, "exp")), ExpBackward0)
 
 
@@ -557,6 +568,8 @@ class Expm1Backward0(_SavedOutput):
 
 
 def expm1(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("expm1", a)
     return _unary_out(a, a._backend.xp.expm1(_float_array(a, "expm1")), Expm1Backward0)
 
 
@@ -568,6 +581,8 @@ class LogBackward0(_SavedInput):
 
 
 def log(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("log", a)
     return _unary_in(a, a._backend.xp.log(_float_array(a, "log")), LogBackward0)
 
 
@@ -579,6 +594,8 @@ class Log1PBackward0(_SavedInput):
 
 
 def log1p(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("log1p", a)
     return _unary_in(a, a._backend.xp.log1p(_float_array(a, "log1p")), Log1PBackward0)
 
 
@@ -609,6 +626,8 @@ class RsqrtBackward0(_SavedOutput):
 
 
 def rsqrt(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("rsqrt", a)
     xp = a._backend.xp
     return _unary_out(a, xp.divide(1.0, xp.sqrt(_float_array(a, "rsqrt"))), RsqrtBackward0)
 
@@ -621,6 +640,8 @@ class ReciprocalBackward0(_SavedOutput):
 
 
 def reciprocal(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("reciprocal", a)
     return _unary_out(a, a._backend.xp.divide(1.0, _float_array(a, "reciprocal")), ReciprocalBackward0)
 
 
@@ -654,6 +675,8 @@ class TanBackward0(_SavedOutput):
 
 
 def tan(a: Tensor) -> Tensor:
+    if AUTOCAST.active:
+        a = autocast_args("tan", a)
     return _unary_out(a, a._backend.xp.tan(_float_array(a, "tan")), TanBackward0)
 
 
@@ -747,7 +770,9 @@ def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch na
     return _piecewise_constant(a, xp.round(x))
 
 
-class ClampBackward0(Node):
+class ClampBackward1(Node):
+    """Backward of clamp with number bounds (PyTorch's name; tensor bounds go through maximum/minimum)."""
+
     __slots__ = ("mask",)
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
@@ -778,7 +803,7 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 
     except Exception as exc:
         raise op_error("clamp", exc, a, min, max) from None
     if GRAD_MODE.enabled and a._rg:
-        node = ClampBackward0((a,))
+        node = ClampBackward1((a,))
         mask = xp.ones(x.shape, dtype=a._backend.dtypes["bool"])
         if min is not None:
             mask = xp.logical_and(mask, xp.greater_equal(x, min))
@@ -947,14 +972,22 @@ def _expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | N
 
 
 class SumBackward0(Node):
+    """Backward of a sum over all dims (``SumBackward1`` below: over given dims, PyTorch's names)."""
+
     __slots__ = ("shape", "axes", "keepdim")
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
         return (_expand_reduced(g, self.shape, self.axes, self.keepdim),)
 
 
+class SumBackward1(SumBackward0):
+    __slots__ = ()
+
+
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dims when None). Integer and bool inputs sum as int64, as in PyTorch."""
+    if AUTOCAST.active and dtype is None:
+        a = autocast_args("sum", a)
     backend = a._backend
     x = a._storage.array
     axes = _axes(dim, x.ndim, "sum")
@@ -964,7 +997,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None)
         x = backend.xp.astype(x, backend.native_dtype("int64"))
     out = backend.xp.sum(x, axis=axes, keepdims=keepdim)
     if GRAD_MODE.enabled and a._rg:
-        node = SumBackward0((a,))
+        node = (SumBackward0 if dim is None else SumBackward1)((a,))
         node.shape, node.axes, node.keepdim = tuple(x.shape), axes, keepdim
         return _wrap(out, backend, node)
     return _wrap(out, backend)
@@ -975,6 +1008,10 @@ class MeanBackward0(Node):
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
         return (div(_expand_reduced(g, self.shape, self.axes, self.keepdim), self.count),)
+
+
+class MeanBackward1(MeanBackward0):
+    __slots__ = ()
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -993,11 +1030,14 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
             f"dtype. Got: {a.dtype}"
         )
     axes = _axes(dim, x.ndim, "mean")
-    out = backend.xp.mean(x, axis=axes, keepdims=keepdim)
+    count = math.prod(x.shape) if axes is None else math.prod(x.shape[i] for i in axes)
+    if count:
+        out = backend.xp.mean(x, axis=axes, keepdims=keepdim)
+    else:  # numpy warns on an empty mean; PyTorch returns nan silently
+        out = backend.xp.divide(backend.xp.sum(x, axis=axes, keepdims=keepdim), backend.xp.asarray(0, dtype=x.dtype))
     if GRAD_MODE.enabled and a._rg:
-        node = MeanBackward0((a,))
-        node.shape, node.axes, node.keepdim = tuple(x.shape), axes, keepdim
-        node.count = math.prod(x.shape) if axes is None else math.prod(x.shape[i] for i in axes)
+        node = (MeanBackward0 if dim is None else MeanBackward1)((a,))
+        node.shape, node.axes, node.keepdim, node.count = tuple(x.shape), axes, keepdim, count
         return _wrap(out, backend, node)
     return _wrap(out, backend)
 
@@ -1019,6 +1059,23 @@ class AmaxBackward0(Node):
         return (mul(_expand_reduced(g, shape, self.axes, self.keepdim), share),)
 
 
+class AminBackward0(AmaxBackward0):
+    __slots__ = ()
+
+
+class MaxBackward1(AmaxBackward0):
+    """Backward of ``max(a)`` over all elements (PyTorch's name)."""
+
+    __slots__ = ()
+
+
+class MinBackward1(AmaxBackward0):
+    __slots__ = ()
+
+
+_EXTREMUM_NODES = {"amax": AmaxBackward0, "amin": AminBackward0, "max": MaxBackward1, "min": MinBackward1}
+
+
 def _amax(a: Tensor, dim: Any, keepdim: bool, largest: bool, op: str) -> Tensor:
     backend = a._backend
     x = a._storage.array
@@ -1034,7 +1091,7 @@ def _amax(a: Tensor, dim: Any, keepdim: bool, largest: bool, op: str) -> Tensor:
             raise RuntimeError(f"{op}(): Expected reduction dim {empty[0]} to have non-zero size.")
     out = (backend.xp.max if largest else backend.xp.min)(x, axis=axes, keepdims=keepdim)
     if GRAD_MODE.enabled and a._rg:
-        node = AmaxBackward0((a,))
+        node = _EXTREMUM_NODES[op]((a,))
         node.axes, node.keepdim = axes, keepdim
         res = _wrap(out, backend, node)
         node.save(a, Tensor._alias(res._storage, backend))
@@ -1166,6 +1223,8 @@ def _prod_of_others_axes(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
 
 def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product over ``dim`` (all elements when None)."""
+    if AUTOCAST.active and dtype is None:
+        a = autocast_args("prod", a)
     backend = a._backend
     x = a._storage.array
     if dtype is not None:
@@ -1192,6 +1251,8 @@ class CumsumBackward0(Node):
 
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Cumulative sum along ``dim``."""
+    if AUTOCAST.active and dtype is None:
+        a = autocast_args("cumsum", a)
     backend = a._backend
     x = a._storage.array
     if dtype is not None:
@@ -1241,32 +1302,64 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return out if keepdim else reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in (axes or range(a.ndim))))
 
 
-def _shifted(a: Tensor, dim: int) -> Tensor:
-    """``a`` minus its (detached) maximum along ``dim``: the largest entry becomes 0, so exp
-    cannot overflow, and no large value is added back (which would cost float32 precision)."""
-    axes = _axes(dim, a.ndim, "softmax")
-    m = amax(a.detach(), axes, keepdim=True)
-    xp = a._backend.xp
-    return sub(a, _wrap(xp.where(xp.isfinite(m._storage.array), m._storage.array, 0.0), a._backend))
+class SoftmaxBackward0(_SavedOutput):
+    """``y = softmax(x)``: ``dx = y * (g - sum(g * y, dim))``, one node instead of five."""
+
+    __slots__ = ("dim",)
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        gy = mul(g, y)
+        return sub(gy, mul(y, sum(gy, self.dim, keepdim=True)))
+
+
+class LogSoftmaxBackward0(_SavedOutput):
+    """``y = log_softmax(x)``: ``dx = g - exp(y) * sum(g, dim)``."""
+
+    __slots__ = ("dim",)
+
+    def grad(self, g: Tensor, y: Tensor) -> Tensor:
+        return sub(g, mul(exp(y), sum(g, self.dim, keepdim=True)))
+
+
+def _softmax(a: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
+    op = "log_softmax" if log else "softmax"
+    if dtype is not None:
+        a = a.to(dtype)
+    elif AUTOCAST.active:
+        a = autocast_args(op, a)
+    backend = a._backend
+    xp = backend.xp
+    x = _float_array(a, op)
+    axis = _dim(dim, x.ndim, op) if x.ndim else None
+    if math.prod(x.shape) == 0:
+        out = xp.asarray(x, copy=True)
+    else:
+        # shift by the maximum so exp cannot overflow (a row of -inf keeps a shift of 0)
+        m = xp.max(x, axis=axis, keepdims=True)
+        z = xp.subtract(x, xp.where(xp.isfinite(m), m, xp.zeros_like(m)))
+        e = xp.exp(z)
+        total = xp.sum(e, axis=axis, keepdims=True)
+        out = xp.subtract(z, xp.log(total)) if log else xp.divide(e, total)
+    if GRAD_MODE.enabled and a._rg:
+        node = (LogSoftmaxBackward0 if log else SoftmaxBackward0)((a,))
+        node.dim = axis
+        res = _wrap(out, backend, node)
+        node.save(Tensor._alias(res._storage, backend))
+        return res
+    return _wrap(out, backend)
 
 
 def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """``exp(a) / sum(exp(a), dim)``, numerically stable."""
-    if dtype is not None:
-        a = a.to(dtype)
-    e = exp(_shifted(a, dim))
-    return div(e, sum(e, dim, keepdim=True))
+    """``exp(a) / sum(exp(a), dim)``, numerically stable; ``dtype`` casts the input first."""
+    return _softmax(a, dim, dtype, log=False)
 
 
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """``a - logsumexp(a, dim)``, numerically stable."""
-    if dtype is not None:
-        a = a.to(dtype)
-    z = _shifted(a, dim)
-    return sub(z, log(sum(exp(z), dim, keepdim=True)))
+    """``a - logsumexp(a, dim)``, numerically stable; ``dtype`` casts the input first."""
+    return _softmax(a, dim, dtype, log=True)
 
 
-class NormBackward0(Node):
+class LinalgVectorNormBackward0(Node):
     """2-norm: ``g * x / ||x||``, and 0 (a subgradient, as PyTorch) where the norm is 0."""
 
     __slots__ = ("axes", "keepdim")
@@ -1289,7 +1382,7 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
     if p in ("fro", 2, 2.0):
         out = sqrt(sum(mul(a.detach(), a.detach()), axes, keepdim=keepdim))
         if GRAD_MODE.enabled and a._rg:
-            node = NormBackward0((a,))
+            node = LinalgVectorNormBackward0((a,))
             node.axes, node.keepdim = axes, keepdim
             res = _wrap(out._storage.array, a._backend, node)
             node.save(a, Tensor._alias(res._storage, a._backend))
@@ -1348,6 +1441,26 @@ class MatmulBackward0(Node):
         return ga, gb
 
 
+class MmBackward0(MatmulBackward0):
+    __slots__ = ()
+
+
+class BmmBackward0(MatmulBackward0):
+    __slots__ = ()
+
+
+class MvBackward0(MatmulBackward0):
+    __slots__ = ()
+
+
+class DotBackward0(MatmulBackward0):
+    __slots__ = ()
+
+
+#: PyTorch's node names by operand dims (the backward is the same; other shapes keep MatmulBackward0)
+_MATMUL_NODES = {(2, 2): MmBackward0, (3, 3): BmmBackward0, (2, 1): MvBackward0, (1, 1): DotBackward0}
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product with NumPy's rules for 1-d operands and batch broadcasting.
 
@@ -1356,8 +1469,14 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     """
     if not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected a Tensor as second operand, got {type(b).__name__}")
+    if a.is_sparse or b.is_sparse:  # class attributes: one cheap test for dense operands
+        from arraygrad.sparse.ops import matmul as sparse_matmul
+
+        return sparse_matmul(a, b)
     if b._backend is not a._backend:
         raise _backend_mismatch("matmul", a, b)
+    if AUTOCAST.active:
+        a, b = autocast_args("matmul", a, b)
     x, y = _promote_pair("matmul", a, b)
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {x.ndim}D and {y.ndim}D")
@@ -1372,7 +1491,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     except Exception as exc:
         raise op_error("matmul", exc, a, b) from None
     if GRAD_MODE.enabled and (a._rg or b._rg):
-        node = MatmulBackward0((a, b))
+        node = _MATMUL_NODES.get((x.ndim, y.ndim), MatmulBackward0)((a, b))
         node.save(a, b)
         return _wrap(out, a._backend, node)
     return _wrap(out, a._backend)
@@ -1410,6 +1529,77 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"bmm: batch sizes differ: {a.shape[0]} and {b.shape[0]}")
     return matmul(a, b)
+
+
+class AddmmBackward0(Node):
+    """``out = beta * bias + alpha * (m1 @ m2)`` for 2-d ``m1`` and ``m2``. ``linear`` passes its
+    weight as it is stored (``weight_t``: ``m2`` is ``weight.T``), so a layer is one graph node."""
+
+    __slots__ = ("beta", "alpha", "weight_t", "bias_shape")
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        m1, m2 = self.saved_tensors
+        gb = gm1 = gm2 = None
+        if self.needs(0):
+            gb = sum_to(g, self.bias_shape)
+            gb = gb if self.beta == 1 else mul(gb, self.beta)
+        g = g if self.alpha == 1 else mul(g, self.alpha)
+        if self.needs(1):
+            gm1 = matmul(g, m2 if self.weight_t else transpose(m2, 0, 1))
+        if self.needs(2):
+            gm2 = matmul(transpose(g, 0, 1), m1) if self.weight_t else matmul(transpose(m1, 0, 1), g)
+        return gb, gm1, gm2
+
+
+def _addmm(bias: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, weight_t: bool, op: str) -> Tensor:
+    backend = m1._backend
+    for other in (m2, bias):
+        if other._backend is not backend:
+            raise _backend_mismatch(op, m1, other)
+    xp = backend.xp
+    x, w, b = m1._storage.array, m2._storage.array, bias._storage.array
+    if not (x.dtype == w.dtype == b.dtype):
+        raise RuntimeError(f"{op}: expected the operands to have the same dtype, but got {bias.dtype}, {m1.dtype} "
+                           f"and {m2.dtype}")
+    wm = xp.matrix_transpose(w) if weight_t else w
+    if x.shape[1] != wm.shape[0]:
+        raise RuntimeError(f"{op}: mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
+                           f"{wm.shape[0]}x{wm.shape[1]})")
+    n, p = x.shape[0], wm.shape[1]
+    # NOTE: `any` and `all` are ops in this module, hence the explicit comparison
+    if len(b.shape) > 2 or [d for d, full in zip(reversed(b.shape), (p, n)) if d not in (1, full)]:
+        raise RuntimeError(f"{op}: the bias of shape {tuple(b.shape)} cannot broadcast to the result's shape ({n}, {p})")
+    prod = xp.matmul(x, wm)
+    if alpha != 1:
+        prod = xp.multiply(prod, xp.asarray(alpha, dtype=prod.dtype))
+    if beta != 1:
+        b = xp.multiply(b, xp.asarray(beta, dtype=b.dtype))
+    out = xp.add(b, prod)
+    if GRAD_MODE.enabled and (bias._rg or m1._rg or m2._rg):
+        node = AddmmBackward0((bias, m1, m2))
+        node.beta, node.alpha, node.weight_t, node.bias_shape = beta, alpha, weight_t, tuple(b.shape)
+        node.save(m1, m2)
+        return _wrap(out, backend, node)
+    return _wrap(out, backend)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (mat1 @ mat2)``: ``mat1`` (n, m), ``mat2`` (m, p), ``input``
+    broadcastable to (n, p).
+
+    Raises:
+        RuntimeError: an operand is not a matrix, the shapes cannot be multiplied, ``input`` does
+            not broadcast to the result, or the dtypes differ (as PyTorch).
+    """
+    for name, t in (("mat1", mat1), ("mat2", mat2)):
+        if not isinstance(t, Tensor) or t.ndim != 2:
+            got = f"{t.ndim}-D tensor" if isinstance(t, Tensor) else type(t).__name__
+            raise RuntimeError(f"addmm: {name} must be a matrix, got {got}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"addmm(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if AUTOCAST.active:
+        input, mat1, mat2 = autocast_args("addmm", input, mat1, mat2)
+    return _addmm(input, mat1, mat2, beta, alpha, False, "addmm")
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:

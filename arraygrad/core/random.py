@@ -101,21 +101,22 @@ def _uniform_array(backend: Any, n: int, dt: dtypes.dtype, gen: Generator) -> An
     raise TypeError(f"random numbers of dtype {dt} are not supported; use float32 or float64")
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """Uniform samples in [0, 1)."""
+def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
+    """Uniform samples in [0, 1) of the shape ``sizes`` or ``size=`` (as ``zeros``)."""
+    shape = _size(sizes, "rand", size)
     be, index = resolve(backend, device)
-    shape = _size(size, "rand")
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     arr = be.xp.reshape(_uniform_array(be, math.prod(shape), dt, generator or default_generator), shape)
     return _finish(arr, be, index, requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """Standard normal samples (Box-Muller on the seeded uniform stream)."""
+def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
+    """Standard normal samples (Box-Muller on the seeded uniform stream) of the shape ``sizes`` or
+    ``size=`` (as ``zeros``)."""
+    shape = _size(sizes, "randn", size)
     be, index = resolve(backend, device)
-    shape = _size(size, "randn")
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     arr = be.xp.reshape(_normal_array(be, math.prod(shape), dt, generator or default_generator), shape)
     return _finish(arr, be, index, requires_grad)
@@ -148,7 +149,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *, generator: G
     if span > 2**32:
         raise RuntimeError(f"randint: the range high - low = {span} is larger than 2**32")
     be, index = resolve(backend, device)
-    shape = _size((size,), "randint")
+    shape = _size((), "randint", size)
     xp = be.xp
     u32 = be.native_dtype("uint32")
     bits = (generator or default_generator).bits(be, math.prod(shape))
@@ -205,3 +206,75 @@ def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Genera
     arr = _normal_array(be, t.numel(), t.dtype, generator or default_generator)
     arr = be.xp.add(be.xp.multiply(arr, std), mean)
     return views.assign(t, be.xp.reshape(arr, tuple(t.shape)), "normal_")
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002 - PyTorch name
+                generator: Generator | None = None) -> Tensor:
+    """Draw ``num_samples`` category indices per row of the weights ``input`` (1-d: one
+    distribution; 2-d: one per row). Weights are non-negative and need not sum to 1.
+
+    With replacement each draw inverts the cumulative weights at a uniform number. Without
+    replacement it is an exponential race: category ``i`` gets the time ``E_i / w_i`` (``E_i``
+    standard exponential from the uniform stream) and the earliest ``num_samples`` win, which
+    is sampling one at a time proportionally to the remaining weights; zero weights come last.
+    The draws come from arraygrad's seeded stream, so they are the same on every backend for
+    one seed, but not the numbers ``torch.multinomial`` draws (a different generator); the
+    distribution is the same.
+
+    Args:
+        input: float weights, 1-d or 2-d.
+        num_samples: draws per row.
+        replacement: whether a category can be drawn more than once.
+        generator: the stream to draw from (default: the global one).
+
+    Returns:
+        int64 indices of shape ``(num_samples,)`` or ``(rows, num_samples)``.
+
+    Raises:
+        RuntimeError: weights not floating point, not 1-d/2-d, negative, inf or NaN; a row
+            summing to 0; ``num_samples`` < 1, or more than the categories without replacement.
+    """
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    num_samples = int(num_samples)
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    be = input._backend
+    xp = be.xp
+    x = input._storage.array
+    rows, categories = (1, x.shape[0]) if x.ndim == 1 else (x.shape[0], x.shape[1])
+    if not replacement and num_samples > categories:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    w = xp.reshape(x, (rows, categories))
+    if bool(xp.any(xp.logical_or(xp.logical_not(xp.isfinite(w)), w < 0))):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if bool(xp.any(xp.sum(w, axis=1) <= 0)):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    gen = generator or default_generator
+    draw_dtype = input.dtype
+    if draw_dtype not in (dtypes.float32, dtypes.float64):
+        draw_dtype = dtypes.float32  # half-precision weights: draw and compare in float32
+        w = xp.astype(w, be.native_dtype("float32"))
+    positive = w > 0
+    i64 = be.native_dtype("int64")
+    if replacement:
+        u = xp.reshape(_uniform_array(be, rows * num_samples, draw_dtype, gen), (rows, num_samples))
+        cdf = xp.cumulative_sum(w, axis=1)
+        target = xp.multiply(u, cdf[:, -1:])
+        # the standard's searchsorted takes one 1-d sequence at a time
+        found = xp.stack([xp.astype(xp.searchsorted(cdf[r, ...], target[r, ...], side="right"), i64) for r in range(rows)])
+        # rounding can put a target at the total: the last category that has weight takes it
+        flipped = xp.flip(xp.astype(positive, i64), axis=1)
+        last = xp.subtract(categories - 1, xp.astype(xp.argmax(flipped, axis=1, keepdims=True), i64))
+        out = xp.minimum(found, last)
+    else:
+        u = xp.reshape(_uniform_array(be, rows * categories, draw_dtype, gen), (rows, categories))
+        arrival = xp.negative(xp.log1p(xp.negative(u)))  # standard exponential; 1 - u is in (0, 1]
+        safe = xp.where(positive, w, xp.ones_like(w))
+        race = xp.where(positive, xp.divide(arrival, safe), xp.full_like(w, float("inf")))
+        out = xp.astype(xp.argsort(race, axis=1, stable=True)[:, :num_samples], i64)
+    if x.ndim == 1:
+        out = xp.reshape(out, (num_samples,))
+    return Tensor._wrap(out, be)

@@ -33,6 +33,21 @@ class ViewBackward0(Node):
         return (reshape(g, self.shape),)
 
 
+# PyTorch's names for the nodes of reshapes that squeeze or unsqueeze (the backward is the same)
+class UnsqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class SqueezeBackward0(ViewBackward0):
+    """``squeeze()`` of every size-1 dim (``SqueezeBackward1``: of the dims given)."""
+
+    __slots__ = ()
+
+
+class SqueezeBackward1(ViewBackward0):
+    __slots__ = ()
+
+
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """The same elements in row-major order with a new ``shape`` (one entry may be -1): a view
     of ``a`` when its memory allows (as PyTorch's), a copy otherwise.
@@ -53,7 +68,7 @@ def view(a: Tensor, *shape: Any) -> Tensor:
     return _reshape(a, _shape_arg(shape), "view")
 
 
-def _reshape(a: Tensor, new: tuple[int, ...], op: str) -> Tensor:
+def _reshape(a: Tensor, new: tuple[int, ...], op: str, node_cls: type[ViewBackward0] = ViewBackward0) -> Tensor:
     x = a._storage.array
     old = tuple(x.shape)
     n = math.prod(old)
@@ -74,15 +89,15 @@ def _reshape(a: Tensor, new: tuple[int, ...], op: str) -> Tensor:
             )
         # PyTorch copies here; the copy is a tensor of its own
         copied = backend.xp.reshape(backend.contiguous_copy(x), new)
-        return _wrap(copied, backend, _view_node(a, old))
+        return _wrap(copied, backend, _view_node(a, old, node_cls))
     out = backend.reshape_view(x, new) if new != old else x[...]
-    return _make_view(a, views.ReshapeStep(new, old), out, _view_node(a, old))
+    return _make_view(a, views.ReshapeStep(new, old), out, _view_node(a, old, node_cls))
 
 
-def _view_node(a: Tensor, old: tuple[int, ...]) -> ViewBackward0 | None:
+def _view_node(a: Tensor, old: tuple[int, ...], node_cls: type[ViewBackward0] = ViewBackward0) -> ViewBackward0 | None:
     if not (GRAD_MODE.enabled and a._rg):
         return None
-    node = ViewBackward0((a,))
+    node = node_cls((a,))
     node.shape = old
     return node
 
@@ -94,15 +109,27 @@ class PermuteBackward0(Node):
         return (permute(g, self.inverse),)
 
 
+class TransposeBackward0(PermuteBackward0):
+    __slots__ = ()
+
+
+class TBackward0(PermuteBackward0):
+    __slots__ = ()
+
+
 def permute(a: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions: output dim ``i`` is input dim ``dims[i]``."""
     order = tuple(_dim(d, a.ndim, "permute") for d in _shape_arg(dims))
     if sorted(order) != list(range(a.ndim)):
         raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of {a.ndim} dimensions")
+    return _permute(a, order, PermuteBackward0)
+
+
+def _permute(a: Tensor, order: tuple[int, ...], node_cls: type[PermuteBackward0]) -> Tensor:
     step = views.PermuteStep(order)
     out = step.apply(a._backend, a._storage.array)
     if GRAD_MODE.enabled and a._rg:
-        node = PermuteBackward0((a,))
+        node = node_cls((a,))
         node.inverse = step.inverse
         return _make_view(a, step, out, node)
     return _make_view(a, step, out)
@@ -115,7 +142,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     order = list(range(a.ndim))
     d0, d1 = _dim(dim0, a.ndim, "transpose"), _dim(dim1, a.ndim, "transpose")
     order[d0], order[d1] = order[d1], order[d0]
-    return permute(a, order)
+    return _permute(a, tuple(order), TransposeBackward0)
 
 
 swapaxes = swapdims = transpose
@@ -125,7 +152,7 @@ def t(a: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dimensions."""
     if a.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
-    return transpose(a, 0, 1) if a.ndim == 2 else a
+    return _permute(a, (1, 0), TBackward0) if a.ndim == 2 else a
 
 
 def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
@@ -221,7 +248,8 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     else:
         dims = {_dim(d, a.ndim, "squeeze") for d in ([dim] if isinstance(dim, int) else dim)}
         dims = {d for d in dims if a.ndim and shape[d] == 1}
-    return reshape(a, tuple(n for i, n in enumerate(shape) if i not in dims))
+    new = tuple(n for i, n in enumerate(shape) if i not in dims)
+    return _reshape(a, new, "squeeze", SqueezeBackward0 if dim is None else SqueezeBackward1)
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
@@ -229,7 +257,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
     d = _dim(dim, a.ndim + 1, "unsqueeze")
     shape = list(a.shape)
     shape.insert(d, 1)
-    return reshape(a, tuple(shape))
+    return _reshape(a, tuple(shape), "unsqueeze", UnsqueezeBackward0)
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -536,7 +564,7 @@ def repeat_interleave(a: Tensor, repeats: int, dim: int | None = None) -> Tensor
     return flatten(x, d, d + 1)
 
 
-class ConstantPadBackward0(Node):
+class ConstantPadNdBackward0(Node):
     __slots__ = ("key",)
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
@@ -603,7 +631,7 @@ def _constant_pad(a: Tensor, widths: list[tuple[int, int]], value: float) -> Ten
     key = tuple(slice(lo, lo + n) for n, (lo, hi) in zip(x.shape, widths))
     out = src._backend.setitem(xp.full(shape, fill, dtype=x.dtype), key, x)
     if GRAD_MODE.enabled and src._rg:
-        node = ConstantPadBackward0((src,))
+        node = ConstantPadNdBackward0((src,))
         node.key = key
         return _wrap(out, a._backend, node)
     return _wrap(out, a._backend)

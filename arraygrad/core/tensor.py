@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arraygrad.backends.reference import Backend
 from arraygrad.core import dtypes
@@ -29,6 +29,8 @@ class Storage:
     #: a root storage is its own base and is reached by no view steps
     base: Storage | None = None
     chain: tuple[Any, ...] = ()
+    #: True only for ``InferenceStorage``
+    inference = False
 
     def __init__(self, array: Any, pinned: bool = False) -> None:
         self.array = array
@@ -64,6 +66,35 @@ class ViewStorage(Storage):
         return self.base._version  # type: ignore[union-attr]
 
 
+INFERENCE_INPLACE_ERROR = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed. You can make a clone to get a "
+    "normal tensor before doing inplace update."
+)
+
+
+class InferenceVersionError(RuntimeError):
+    """Reading the version counter of an inference tensor (it has none) outside inference mode."""
+
+
+class InferenceStorage(Storage):
+    """The memory cell of a tensor created in ``inference_mode``: like PyTorch's inference tensors
+    it has no version counter, so autograd cannot save it and it cannot be changed in place
+    outside inference mode (``arraygrad.core.views.write`` refuses)."""
+
+    __slots__ = ()
+    inference = True
+
+    @property  # type: ignore[override]
+    def _version(self) -> int:
+        if GRAD_MODE.inference:
+            return 0
+        raise InferenceVersionError("Inference tensors do not track version counter.")
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        pass
+
+
 class Size(tuple):  # type: ignore[type-arg]
     """A tensor's shape: a tuple of ints, like ``torch.Size``."""
 
@@ -74,18 +105,67 @@ class Size(tuple):  # type: ignore[type-arg]
         return f"arraygrad.Size({list(self)})"
 
 
+#: PyTorch's device types (its error lists them in this order), plus ``tpu`` for jax's TPU devices
+DEVICE_TYPES = (
+    "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+    "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone", "tpu",
+)
+
+
 class device:  # noqa: N801 - named like torch.device
-    """Where a tensor lives: ``device("cpu")``, ``device("cuda:0")``."""
+    """Where a tensor lives, as ``torch.device``: ``device("cpu")``, ``device("cuda:0")``,
+    ``device("cuda", 1)``, ``device(0)`` (CUDA device 0, when there is one).
 
-    __slots__ = ("type", "index")
+    Two devices are equal when type and index are (``device("cuda") != device("cuda:0")``), and a
+    device never equals a string, as in PyTorch. Used as a context manager it is the default device
+    for new tensors inside the block (``ag.set_default_device``).
 
-    def __init__(self, spec: str | device, index: int | None = None) -> None:
+    Raises:
+        RuntimeError: an unknown type, a malformed string, a negative index, an index given twice,
+            or an integer device when no CUDA device is there.
+        TypeError: ``spec`` or ``index`` of the wrong type.
+    """
+
+    __slots__ = ("type", "index", "_previous")
+    type: str
+    index: int | None
+
+    def __init__(self, spec: str | int | device, index: int | None = None) -> None:
+        self._previous: list[Any] = []
         if isinstance(spec, device):
             self.type, self.index = spec.type, spec.index
             return
-        kind, sep, idx = str(spec).partition(":")
-        self.type = kind
-        self.index = int(idx) if sep else index
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            if spec < 0:
+                raise RuntimeError("Device index must not be negative")
+            from arraygrad import backends
+
+            if not backends.cuda_available():
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            self.type, self.index = "cuda", spec
+            return
+        if not isinstance(spec, str):
+            raise TypeError(f"device(): expected a device string, an int or a device, got {type(spec).__name__}")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, not {type(index).__name__}")
+        if not spec:
+            raise RuntimeError("Device string must not be empty")
+        kind, sep, idx = spec.partition(":")
+        if kind not in DEVICE_TYPES:
+            raise RuntimeError(
+                f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device string: {spec}"
+            )
+        if sep:
+            if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
+                raise RuntimeError(f"Invalid device string: '{spec}'")
+            if index is not None:
+                raise RuntimeError(
+                    f"type (string) must not include an index because index was passed explicitly: {spec}"
+                )
+            index = int(idx)
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self.type, self.index = kind, index
 
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
@@ -94,15 +174,53 @@ class device:  # noqa: N801 - named like torch.device
         return f"device(type='{self.type}'" + ("" if self.index is None else f", index={self.index}") + ")"
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index or 0) == (other.type, other.index or 0)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
-        return hash((self.type, self.index or 0))
+        return hash((self.type, self.index))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (device, (str(self),))
+
+    def __enter__(self) -> device:
+        from arraygrad.core import creation
+
+        self._previous.append(creation.get_default_device_setting())
+        creation.set_default_device(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from arraygrad.core import creation
+
+        creation.set_default_device(self._previous.pop())
 
 
-class Tensor:
+class layout:  # noqa: N801 - named like torch.layout
+    """How a tensor's elements are stored: ``arraygrad.strided`` (dense) or ``arraygrad.sparse_coo``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"arraygrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+
+
+if TYPE_CHECKING:  # the methods attached by arraygrad.core.methods, declared for type checkers
+    from arraygrad.core._tensor_methods import TensorMethods as _TensorMethods
+else:
+    _TensorMethods = object
+
+
+class Tensor(_TensorMethods):
     """An n-dimensional array with automatic differentiation (see ``arraygrad.tensor``)."""
 
     __slots__ = ("_storage", "_backend", "_rg", "grad", "grad_fn", "_output_nr", "_hooks", "_retains", "__weakref__")
@@ -112,14 +230,30 @@ class Tensor:
     __array_priority__ = 1000
     __array_ufunc__ = None
 
+    #: dense tensors are strided; ``arraygrad.sparse.SparseTensor`` overrides both (class attributes:
+    #: no per-tensor cost)
+    is_sparse = False
+    layout = strided
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """PyTorch's legacy constructor: ``Tensor(data)`` (default float dtype), ``Tensor(2, 3)`` or
+        ``Tensor(Size([2, 3]))`` (zero-filled), ``Tensor()`` (empty), ``Tensor(other)`` (shares
+        ``other``'s memory). Prefer ``arraygrad.tensor`` / ``arraygrad.zeros``; see
+        ``arraygrad.core.legacy``."""
+        from arraygrad.core import legacy
+
+        t = legacy.construct(None, False, args, kwargs, "Tensor")
+        return t if cls is Tensor else cls._alias(t._storage, t._backend)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("create tensors with arraygrad.tensor(data), arraygrad.zeros(shape), ...")
+        pass  # everything happens in __new__
+
 
     @classmethod
     def _wrap(cls, array: Any, backend: Backend, grad_fn: Node | None = None, output_nr: int = 0) -> Tensor:
         """Fast internal constructor (no validation)."""
         t = object.__new__(cls)
-        t._storage = Storage(array)
+        t._storage = InferenceStorage(array) if GRAD_MODE.inference else Storage(array)
         t._backend = backend
         t._rg = grad_fn is not None
         t.grad = None
@@ -199,7 +333,33 @@ class Tensor:
 
     @property
     def is_cuda(self) -> bool:
+        """Whether the tensor lives on a CUDA device (cupy, or jax on a GPU)."""
         return self.device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        """Whether the tensor lives in host memory."""
+        return self.device.type == "cpu"
+
+    @property
+    def is_xpu(self) -> bool:
+        """Always False: no arraygrad backend runs on Intel XPUs."""
+        return False
+
+    @property
+    def is_mps(self) -> bool:
+        """Always False: no arraygrad backend runs on Apple's MPS."""
+        return False
+
+    @property
+    def is_meta(self) -> bool:
+        """Always False: arraygrad has no meta (shape-only) tensors."""
+        return False
+
+    def get_device(self) -> int:
+        """The CUDA device index of the tensor, -1 for a tensor on the CPU (as PyTorch)."""
+        dev = self.device
+        return -1 if dev.type == "cpu" else (dev.index or 0)
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
@@ -223,11 +383,18 @@ class Tensor:
             return
         if value and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise RuntimeError(f"only tensors of floating point dtype can require gradients, got {self.dtype}")
+        if value and not GRAD_MODE.inference and self.is_inference():
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was created in ``inference_mode`` (or is a view of such a tensor)."""
+        st = self._storage
+        return (st.base or st).inference
 
     @property
     def is_leaf(self) -> bool:

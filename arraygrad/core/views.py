@@ -29,7 +29,7 @@ import weakref
 from typing import Any
 
 from arraygrad.core.autograd import GRAD_MODE, Node
-from arraygrad.core.tensor import Storage, Tensor, ViewStorage
+from arraygrad.core.tensor import INFERENCE_INPLACE_ERROR, Storage, Tensor, ViewStorage
 
 # ---------------------------------------------------------------------- layouts
 
@@ -383,6 +383,8 @@ def write(t: Tensor, array: Any, op: str = "in-place operation", fresh: bool = T
     gets the same value, which PyTorch allows even where elements share memory (``expand``)."""
     st = t._storage
     root = st.base or st
+    if root.inference and not GRAD_MODE.inference:
+        raise RuntimeError(f"{op}: {INFERENCE_INPLACE_ERROR}")
     backend = t._backend
     if not fill and st is not root and overlaps(tuple(st.array.shape), layout(st, backend)[0]):
         raise RuntimeError(

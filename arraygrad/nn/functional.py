@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from arraygrad.core import creation, dtypes, ops, shape
+from arraygrad.core.autocast import AUTOCAST, autocast_args
 from arraygrad.core.autograd import no_grad
 from arraygrad.core.conv import (
     _ConvParams,
@@ -25,7 +26,15 @@ from arraygrad.core.conv import (
     convnd,
     max_poolnd,
 )
-from arraygrad.core.indexing import index_add, index_put, one_hot, take_along_dim
+from arraygrad.core.indexing import (
+    EmbeddingBackward0,
+    IndexBackward0,
+    index_add,
+    index_put,
+    named_node,
+    one_hot,
+    take_along_dim,
+)
 from arraygrad.core.methods import _check_inplace, _commit
 from arraygrad.core.ops import log_softmax as _log_softmax
 from arraygrad.core.ops import relu as _relu
@@ -34,6 +43,7 @@ from arraygrad.core.ops import softmax as _softmax
 from arraygrad.core.random import rand
 from arraygrad.core.shape import pad
 from arraygrad.core.tensor import Tensor
+from arraygrad.nn import _fused_losses
 
 __all__ = [
     "bilinear", "elu", "elu_", "gelu", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "linear", "log_softmax",
@@ -69,6 +79,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Returns:
         ``(*, out_features)``.
     """
+    if AUTOCAST.active:
+        input, weight, bias = autocast_args("linear", input, weight, bias)
+    if bias is not None and weight.ndim == 2 and input.ndim >= 1 and input.dtype == weight.dtype == bias.dtype:
+        # one fused node (PyTorch's AddmmBackward0), on the rows of a 2-d view of the input
+        if input.ndim == 2:
+            return ops._addmm(bias, input, weight, 1, 1, True, "linear")
+        rows = shape.reshape(input, (-1, input.shape[-1]))
+        out = ops._addmm(bias, rows, weight, 1, 1, True, "linear")
+        return shape.reshape(out, (*input.shape[:-1], weight.shape[0]))
     w = shape.transpose(weight, 0, 1) if weight.ndim == 2 else weight
     out = ops.matmul(input, w)
     return out if bias is None else ops.add(out, bias)
@@ -338,6 +357,8 @@ def _check_channels(input: Tensor, weight: Tensor, groups: int, nd: int, transpo
 def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any, dilation: Any,  # noqa: A002
           groups: int, nd: int, op: str) -> Tensor:
     _check_channels(input, weight, groups, nd, False, op)
+    if AUTOCAST.active:
+        input, weight, bias = autocast_args(op, input, weight, bias)
     return _unbatched_call(input, nd, op, lambda x: convnd(x, weight, bias, stride, padding, dilation, groups, nd, op))
 
 
@@ -380,6 +401,8 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,  # noqa: A002
                     output_padding: Any, groups: int, dilation: Any, nd: int, op: str) -> Tensor:
     _check_channels(input, weight, groups, nd, True, op)
+    if AUTOCAST.active:
+        input, weight, bias = autocast_args(op, input, weight, bias)
     return _unbatched_call(
         input, nd, op,
         lambda x: conv_transposend(x, weight, bias, stride, padding, output_padding, groups, dilation, nd, op),
@@ -773,6 +796,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     Raises:
         RuntimeError: the input's trailing dims are not ``normalized_shape``.
     """
+    if AUTOCAST.active:
+        input, weight, bias = autocast_args("layer_norm", input, weight, bias)
     k = len(_check_trailing_shape(input, normalized_shape, "layer_norm"))
     axes = tuple(range(input.ndim - k, input.ndim))
     mean = ops.mean(input, axes, keepdim=True)
@@ -813,6 +838,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     Raises:
         RuntimeError: input with fewer than 2 dims, or C not divisible by ``num_groups``.
     """
+    if AUTOCAST.active:
+        input, weight, bias = autocast_args("group_norm", input, weight, bias)
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected an input of shape (N, C, *), got shape {tuple(input.shape)}")
     n, c = input.shape[0], input.shape[1]
@@ -1039,7 +1066,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         _embedding_renorm(weight, input, max_norm, norm_type)
     out = weight[input]
     if padding_idx is None and not scale_grad_by_freq:
-        return out
+        return named_node(out, IndexBackward0, EmbeddingBackward0)
     scale = creation.ones(tuple(input.shape), dtype=weight.dtype, backend=weight._backend)
     if scale_grad_by_freq:
         flat = shape.reshape(input, (-1,))
@@ -1400,8 +1427,12 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
         ValueError: target not broadcastable with input, weight not of the input's shape, or a
             bad reduction.
     """
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("mse_loss", input, target, weight)
     reduction = _reduction_arg(reduction, size_average, reduce, "mse_loss")
     _check_broadcast(input, target, "mse_loss", warn=True)
+    if weight is None and input.dtype == target.dtype and input._backend is target._backend:
+        return _fused_losses.mse_loss(input, target, reduction)
     diff = ops.sub(input, target)
     return _weighted_pointwise(ops.mul(diff, diff), weight, input, reduction, "mse_loss")
 
@@ -1410,6 +1441,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Absolute error ``|input - target|`` (gradient 0 where they are equal); arguments, result
     and errors as ``mse_loss``."""
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("l1_loss", input, target, weight)
     reduction = _reduction_arg(reduction, size_average, reduce, "l1_loss")
     _check_broadcast(input, target, "l1_loss", warn=True)
     return _weighted_pointwise(ops.abs(ops.sub(input, target)), weight, input, reduction, "l1_loss")
@@ -1423,6 +1456,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     Raises:
         ValueError: negative ``beta``; otherwise as ``mse_loss``.
     """
+    if AUTOCAST.active:
+        input, target = autocast_args("smooth_l1_loss", input, target)
     reduction = _reduction_arg(reduction, size_average, reduce, "smooth_l1_loss")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
@@ -1444,6 +1479,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     Raises:
         ValueError: ``delta <= 0``; otherwise as ``mse_loss``.
     """
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("huber_loss", input, target, weight)
     reduction = _reduction_arg(reduction, None, None, "huber_loss")
     if delta <= 0:
         raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
@@ -1520,8 +1557,12 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         ValueError: a target or weight of the wrong shape, or a bad reduction.
         IndexError: a target class outside ``[0, C)`` (other than ``ignore_index``).
     """
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("nll_loss", input, target, weight)
     reduction = _reduction_arg(reduction, size_average, reduce, "nll_loss")
     x, t = _batched_class_input(input, target, weight, ignore_index, "nll_loss")
+    if weight is None and input._backend is target._backend:
+        return _fused_losses.nll_loss(input, x, t, ignore_index, reduction, input.ndim == 1)
     terms, w, _ = _nll_terms(x, t, weight, ignore_index)
     return _class_reduce(terms, w, reduction, input.ndim == 1)
 
@@ -1551,6 +1592,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
             ``[0, 1]``, ``ignore_index >= 0`` with probabilities, or a bad reduction.
         IndexError: a class index outside ``[0, C)`` (other than ``ignore_index``).
     """
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("cross_entropy", input, target, weight)
     op = "cross_entropy"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -1561,6 +1604,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
             if input.ndim >= 1 else "")
     x, t = _batched_class_input(input, target, weight, ignore_index, op, hint)
     logp = _log_softmax(x, 1)
+    if weight is None and label_smoothing == 0.0 and input._backend is target._backend:
+        return _fused_losses.nll_loss(logp, logp, t, ignore_index, reduction, input.ndim == 1)
     terms, w, valid = _nll_terms(logp, t, weight, ignore_index)
     if label_smoothing == 0.0:
         return _class_reduce(terms, w, reduction, input.ndim == 1)
@@ -1642,6 +1687,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         ValueError: a target of another shape, input or target values outside ``[0, 1]`` (the
             message names the smallest and largest found), or a bad reduction.
     """
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("binary_cross_entropy", input, target, weight)
     op = "binary_cross_entropy"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     _same_shape(input, target, op)
@@ -1676,6 +1723,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     Raises:
         ValueError: a target of another shape, or a bad reduction.
     """
+    if AUTOCAST.active:
+        input, target, weight, pos_weight = autocast_args("binary_cross_entropy_with_logits", input, target, weight, pos_weight)
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     _same_shape(input, target, op)
@@ -1700,6 +1749,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
     Raises:
         ValueError: a target that does not broadcast with the input, or a bad reduction.
     """
+    if AUTOCAST.active:
+        input, target = autocast_args("kl_div", input, target)
     op = "kl_div"
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, stacklevel=3)
@@ -1735,6 +1786,8 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # 
     Raises:
         ValueError: a target that does not broadcast with the input, or a bad reduction.
     """
+    if AUTOCAST.active:
+        input, target = autocast_args("hinge_embedding_loss", input, target)
     reduction = _reduction_arg(reduction, size_average, reduce, "hinge_embedding_loss")
     _check_broadcast(input, target, "hinge_embedding_loss", warn=False)
     margin_term = ops.where(ops.ne(target, 1), ops.clamp(ops.rsub(input, margin), min=0.0), 0.0)
@@ -1752,6 +1805,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         ValueError: inputs and target with different numbers of dims (all shapes are named),
             shapes that do not broadcast, or a bad reduction.
     """
+    if AUTOCAST.active:
+        input1, input2, target = autocast_args("margin_ranking_loss", input1, input2, target)
     op = "margin_ranking_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     shapes = [tuple(t.shape) for t in (input1, input2, target)]
@@ -1780,6 +1835,8 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     Raises:
         ValueError: a target that is not 0-d or 1-d, or inputs of the wrong shape for it.
     """
+    if AUTOCAST.active:
+        input1, input2, target = autocast_args("cosine_embedding_loss", input1, input2, target)
     op = "cosine_embedding_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     tdim = target.ndim
@@ -1818,6 +1875,8 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
         ValueError: input not 1-d or 2-d, or a target of another shape.
         IndexError: a target entry outside ``[-1, C)``.
     """
+    if AUTOCAST.active:
+        input, target = autocast_args("multilabel_margin_loss", input, target)
     op = "multilabel_margin_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     if input.ndim not in (1, 2):
@@ -1854,6 +1913,8 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     Raises:
         ValueError: a target that does not broadcast with the input, or a bad reduction.
     """
+    if AUTOCAST.active:
+        input, target = autocast_args("poisson_nll_loss", input, target)
     op = "poisson_nll_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     _check_broadcast(input, target, op, warn=False)
@@ -1877,6 +1938,8 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     Raises:
         ValueError: a target that does not broadcast with the input, or a bad reduction.
     """
+    if AUTOCAST.active:
+        input, target = autocast_args("soft_margin_loss", input, target)
     reduction = _reduction_arg(reduction, size_average, reduce, "soft_margin_loss")
     _check_broadcast(input, target, "soft_margin_loss", warn=False)
     return _reduce(_log1p_exp(ops.neg(ops.mul(input, target))), reduction)
@@ -1900,6 +1963,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         ValueError: ``p`` not 1 or 2, input not 1-d or 2-d, a target or weight of the wrong shape.
         IndexError: a target class outside ``[0, C)``.
     """
+    if AUTOCAST.active:
+        input, target, weight = autocast_args("multi_margin_loss", input, target, weight)
     op = "multi_margin_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     if p not in (1, 2):
@@ -1934,6 +1999,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     Raises:
         ValueError: ``margin <= 0``, inputs with different numbers of dims, or a bad reduction.
     """
+    if AUTOCAST.active:
+        anchor, positive, negative = autocast_args("triplet_margin_loss", anchor, positive, negative)
     op = "triplet_margin_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     if margin <= 0:

@@ -18,14 +18,17 @@ from arraygrad.optim.adagrad import Adagrad, adagrad_update
 from arraygrad.optim.adam import Adam, adam_update
 from arraygrad.optim.adamax import Adamax, adamax_update
 from arraygrad.optim.adamw import AdamW
+from arraygrad.optim.asgd import ASGD, asgd_update
+from arraygrad.optim.lbfgs import LBFGS
 from arraygrad.optim.nadam import NAdam, nadam_update
 from arraygrad.optim.optimizer import Optimizer
 from arraygrad.optim.radam import RAdam, radam_update
 from arraygrad.optim.rmsprop import RMSprop, rmsprop_update
+from arraygrad.optim.rprop import Rprop, rprop_update
 from arraygrad.optim.sgd import SGD, sgd_update
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
     "lr_scheduler", "sgd_update", "adam_update", "rmsprop_update", "adagrad_update", "adadelta_update",
-    "adamax_update", "nadam_update", "radam_update",
+    "adamax_update", "nadam_update", "radam_update", "LBFGS", "Rprop", "rprop_update", "ASGD", "asgd_update",
 ]

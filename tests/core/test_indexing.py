@@ -120,6 +120,8 @@ SETITEM_CASES = {
     "mask": lambda L: L.tensor([True, False, True]),
     "two_arrays": lambda L: (L.tensor([0, 2]), L.tensor([3, 1])),
     "ellipsis": lambda L: (Ellipsis, 0),
+    "all_false_mask": lambda L: L.tensor([False, False, False]),
+    "duplicate_arrays": lambda L: (L.tensor([0, 2, 0]), L.tensor([3, 1, 3])),
 }
 
 
@@ -166,6 +168,19 @@ def test_setitem_on_a_tensor_without_grad_with_a_value_requiring_grad(backend) -
     assert buf.requires_grad and buf.tolist() == [2.0, 0.0, 1.0]
     (buf * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert v.grad.tolist() == [3.0, 1.0]
+
+
+def test_setitem_through_a_mask_that_selects_nothing(backend) -> None:
+    x = ag.tensor([1.0, float("inf"), 2.0])
+    x[x == 5] = 0  # selects nothing: changes nothing
+    x[x == float("inf")] = 0
+    assert x.tolist() == [1.0, 0.0, 2.0]
+
+
+def test_setitem_with_repeated_positions_keeps_the_last_value(backend) -> None:
+    x = ag.zeros(6)
+    x[ag.tensor([1, 3, 1, 5, 3])] = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert x.tolist() == [0.0, 3.0, 0.0, 5.0, 0.0, 4.0]
 
 
 def test_setitem_out_of_range(backend) -> None:

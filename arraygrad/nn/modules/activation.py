@@ -185,3 +185,7 @@ class ReLU6(Hardtanh):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+# PyTorch defines MultiheadAttention in torch.nn.modules.activation; here it has a file of its own
+from arraygrad.nn.modules.attention import MultiheadAttention as MultiheadAttention  # noqa: E402

@@ -9,16 +9,11 @@ from arraygrad.core import creation, shape
 from arraygrad.core.tensor import Tensor
 from arraygrad.nn import init
 from arraygrad.nn._attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
-from arraygrad.nn.modules.linear import Linear
+from arraygrad.nn.modules.linear import NonDynamicallyQuantizableLinear
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A ``Linear`` under the class name PyTorch gives ``MultiheadAttention.out_proj`` (so that
-    ``repr`` matches); it behaves exactly like ``Linear``."""
 
 
 class MultiheadAttention(Module):

@@ -257,3 +257,7 @@ class ConvTranspose3d(_ConvTranspose):
     """3-d transposed convolution over ``(N, C_in, D, H, W)``; arguments as ``ConvTranspose1d``."""
 
     _nd = 3
+
+
+# PyTorch's name for the transposed-convolution base class
+_ConvTransposeNd = _ConvTranspose

@@ -68,6 +68,11 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under the class name PyTorch gives ``MultiheadAttention.out_proj`` (so that
+    ``repr`` matches); it behaves exactly like ``Linear``."""
+
+
 class Bilinear(Module):
     """``y = x1 @ weight[k] @ x2 + bias[k]`` for each output ``k``.
 

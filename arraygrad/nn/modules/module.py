@@ -723,11 +723,16 @@ class Module:
         return self._apply(lambda t: t.share_memory_())
 
     def cpu(self: T) -> T:
-        """Move parameters and buffers to the host (numpy backend) unless already on a CPU backend."""
+        """Move parameters and buffers to host memory, as ``Tensor.cpu()`` (a tensor already there stays)."""
         return self._apply(lambda t: t.cpu())
 
     def cuda(self: T, device: int | None = None) -> T:
-        """Move parameters and buffers to CUDA device ``device`` (cupy, or jax when it is the default backend)."""
+        """Move parameters and buffers to CUDA device ``device`` (default: the current one), as
+        ``Tensor.cuda()``: their backend when it reaches CUDA (jax on a GPU), else cupy, else jax.
+
+        Raises:
+            BackendUnavailableError: no backend reaches a CUDA device here.
+        """
         return self._apply(lambda t: t.to("cuda" if device is None else f"cuda:{int(device)}"))
 
     def type(self: T, dst_type: Any) -> T:
@@ -741,6 +746,14 @@ class Module:
     def double(self: T) -> T:
         """Cast floating-point parameters and buffers to float64."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def half(self: T) -> T:
+        """Cast floating-point parameters and buffers to float16."""
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def bfloat16(self: T) -> T:
+        """Cast floating-point parameters and buffers to bfloat16."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def to_empty(self: T, *, device: Any = None, recurse: bool = True) -> T:
         """Replace parameters and buffers by uninitialised (here: zero) tensors on ``device``."""

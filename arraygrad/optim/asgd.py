@@ -1,0 +1,112 @@
+"""Averaged stochastic gradient descent (Polyak & Juditsky, 1992): PyTorch's ``torch.optim.ASGD``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from arraygrad.optim.optimizer import Optimizer, ParamsT, check_non_negative, check_unsupported, run_closure, state_zeros
+
+Array = Any
+
+__all__ = ["ASGD", "asgd_update"]
+
+
+def asgd_update(
+    xp: ModuleType, param: Array, grad: Array, ax: Array, *, eta: float, mu: float, lambd: float,
+    weight_decay: float, maximize: bool,
+) -> tuple[Array, Array]:
+    """One ASGD step for one parameter, on backend arrays (pure: nothing is modified).
+
+    ``g = ±grad + weight_decay * param``; ``param = param * (1 - lambd * eta) - eta * g``; the
+    average moves towards the new parameter: ``ax = ax + mu * (param - ax)`` (``ax = param``
+    while ``mu == 1``).
+
+    Args:
+        eta, mu: this step's learning rate and averaging weight (from the previous step).
+
+    Returns:
+        ``(new_param, new_ax)``.
+    """
+    if maximize:
+        grad = xp.negative(grad)
+    if weight_decay != 0:
+        grad = xp.add(grad, xp.multiply(param, weight_decay))
+    param = xp.subtract(xp.multiply(param, 1 - lambd * eta), xp.multiply(grad, eta))
+    if mu != 1:
+        ax = xp.add(ax, xp.multiply(xp.subtract(param, ax), mu))
+    else:
+        # a copy: the average must not share its buffer with the parameter (in-place writes into
+        # one, e.g. through the numpy bridge, would change the other)
+        ax = xp.asarray(param, copy=True)
+    return param, ax
+
+
+def asgd_schedule(step: int, *, lr: float, lambd: float, alpha: float, t0: float) -> tuple[float, float]:
+    """``(eta, mu)`` after ``step`` steps: ``eta = lr / (1 + lambd * lr * step) ** alpha`` and
+    ``mu = 1 / max(1, step - t0)`` (averaging starts after ``t0`` steps)."""
+    return lr / ((1 + lambd * lr * step) ** alpha), 1 / max(1, step - t0)
+
+
+class ASGD(Optimizer):
+    """Averaged SGD, as ``torch.optim.ASGD``: SGD with a decaying learning rate and a running
+    average ``ax`` of the parameters (kept in the state; the parameters themselves follow SGD).
+
+    Args:
+        params: tensors or parameter groups to optimize.
+        lr: learning rate (default 1e-2).
+        lambd: decay term (default 1e-4).
+        alpha: power of the learning-rate decay (default 0.75).
+        t0: the step after which averaging starts (default 1e6).
+        weight_decay: L2 penalty (default 0).
+        maximize: maximize the objective instead of minimizing it.
+        foreach, capturable: accepted for compatibility; ignored.
+        differentiable: must be False.
+
+    State per parameter: ``step`` (int), ``eta`` and ``mu`` (Python floats: this step's learning
+    rate and averaging weight; PyTorch keeps 0-d tensors) and ``ax`` (the averaged parameter).
+
+    Raises:
+        ValueError: a negative lr or weight_decay.
+    """
+
+    _scalar_state = {"step": int, "eta": float, "mu": float}
+
+    def __init__(
+        self, params: ParamsT, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
+        weight_decay: float = 0, foreach: bool | None = None, maximize: bool = False, differentiable: bool = False,
+        capturable: bool = False,
+    ) -> None:
+        check_non_negative(lr=lr, weight_decay=weight_decay)
+        check_unsupported(None, differentiable)
+        defaults = dict(
+            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach, maximize=maximize,
+            differentiable=differentiable, capturable=capturable,
+        )
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state["eta"] = float(lr)
+                    state["mu"] = 1.0
+                    state["ax"] = state_zeros(p)
+                state["step"] = step = state["step"] + 1
+                ax = state["ax"]
+                new_p, new_ax = asgd_update(
+                    p._backend.xp, p._storage.array, grad._storage.array, ax._storage.array, eta=state["eta"],
+                    mu=state["mu"], lambd=lambd, weight_decay=group["weight_decay"], maximize=group["maximize"],
+                )
+                p._set_array(new_p)
+                ax._set_array(new_ax)
+                state["eta"], state["mu"] = asgd_schedule(step, lr=lr, lambd=lambd, alpha=alpha, t0=t0)
+        return loss

@@ -1,0 +1,1 @@
+"""Published PyTorch programs ported to arraygrad by changing their imports."""

@@ -1,0 +1,1 @@
+"""Community PyTorch programs (karpathy, tkipf, eriklindernoren, yunjey) run on arraygrad."""

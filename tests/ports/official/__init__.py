@@ -1,0 +1,1 @@
+"""Published PyTorch programs (pytorch/examples, pytorch/tutorials) run on arraygrad."""
