@@ -88,8 +88,6 @@ def test_autocast_dtypes_like_torch(backend, op, low, input_dtype):
                                rtol=4 * eps, atol=4 * eps)
 
 
-@pytest.mark.xfail(reason="arraygrad's mv and dot are matmul underneath, so CPU autocast runs them in the "
-                          "lower precision; PyTorch's CPU list leaves them out")
 def test_autocast_mv_like_torch():
     with torch.autocast("cpu"):
         expected = torch.mv(torch.ones(3, 3), torch.ones(3)).dtype

@@ -1467,6 +1467,11 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     Raises:
         RuntimeError: an operand is 0-d, or the inner dimensions differ.
     """
+    return _matmul(a, b, "matmul")
+
+
+def _matmul(a: Tensor, b: Tensor, op: str) -> Tensor:
+    """``matmul`` for ``op`` (mm, mv, dot...): autocast's lists treat them differently."""
     if not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected a Tensor as second operand, got {type(b).__name__}")
     if a.is_sparse or b.is_sparse:  # class attributes: one cheap test for dense operands
@@ -1476,7 +1481,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if b._backend is not a._backend:
         raise _backend_mismatch("matmul", a, b)
     if AUTOCAST.active:
-        a, b = autocast_args("matmul", a, b)
+        a, b = autocast_args(op, a, b)
     x, y = _promote_pair("matmul", a, b)
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {x.ndim}D and {y.ndim}D")
@@ -1519,7 +1524,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     """2-d matrix product."""
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
-    return matmul(a, b)
+    return _matmul(a, b, "mm")
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
@@ -1528,7 +1533,7 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}-D and {b.ndim}-D")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"bmm: batch sizes differ: {a.shape[0]} and {b.shape[0]}")
-    return matmul(a, b)
+    return _matmul(a, b, "bmm")
 
 
 class AddmmBackward0(Node):
@@ -1605,14 +1610,14 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 def mv(a: Tensor, v: Tensor) -> Tensor:
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"mv: expected a 2-D and a 1-D tensor, got {a.ndim}-D and {v.ndim}-D")
-    return matmul(a, v)
+    return _matmul(a, v, "mv")
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """Inner product of two 1-d tensors."""
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    return _matmul(a, b, "dot")
 
 
 def inner(a: Tensor, b: Tensor) -> Tensor:
@@ -1622,7 +1627,7 @@ def inner(a: Tensor, b: Tensor) -> Tensor:
     if a.shape[-1] != b.shape[-1]:
         raise RuntimeError(f"inner: last dimensions differ: {tuple(a.shape)} and {tuple(b.shape)}")
     k = a.shape[-1]
-    out = matmul(reshape(a, (-1, k)), transpose(reshape(b, (-1, k)), 0, 1))
+    out = _matmul(reshape(a, (-1, k)), transpose(reshape(b, (-1, k)), 0, 1), "inner")
     return reshape(out, tuple(a.shape[:-1]) + tuple(b.shape[:-1]))
 
 

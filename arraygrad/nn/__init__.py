@@ -31,7 +31,8 @@ from arraygrad.nn.modules import (
 from arraygrad.nn.parameter import Parameter
 
 __all__ = [
-    "functional", "init", "modules", "parameter", "utils", "Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+    "functional", "init", "modules", "parameter", "utils",
+    "Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
     "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus", "Hardtanh", "ReLU6", "Mish",
 ]

@@ -36,8 +36,9 @@ MISSING: dict[str, str] = {
     "nanogpt": "arraygrad.nn.parallel.DistributedDataParallel and arraygrad.distributed.init_process_group/"
                "destroy_process_group do not exist (nanoGPT's train.py imports them at the top)",
 }
-# ports run on jax by default (one, cheap to compile); the rest need ARRAYGRAD_PORTS_ALL_JAX=1
-JAX_SAMPLE = {"feedforward"}
+# ports run on jax by default (the three cheapest to compile, 20-35 s each on a 2-core machine); the
+# others take 30-70 s there, almost all of it compiling each op on first use, and need ARRAYGRAD_PORTS_ALL_JAX=1
+JAX_SAMPLE = {"feedforward", "pygcn", "makemore"}
 ALL_JAX = os.environ.get("ARRAYGRAD_PORTS_ALL_JAX") == "1"
 
 
@@ -71,7 +72,7 @@ def params(name: str) -> list:
     and jax skipped (with the reason) outside the default sample."""
     xfail = [pytest.mark.xfail(strict=True, reason=MISSING[name])] if name in MISSING else []
     skip_jax = [] if ALL_JAX or name in JAX_SAMPLE else [
-        pytest.mark.skip(reason="jax compiles each op on first use (~30 s CPU per program); set ARRAYGRAD_PORTS_ALL_JAX=1")]
+        pytest.mark.skip(reason="jax compiles each op on first use (30-70 s per program here); set ARRAYGRAD_PORTS_ALL_JAX=1")]
     return [pytest.param("numpy", marks=xfail, id="numpy"), pytest.param("jax", marks=xfail + skip_jax, id="jax")]
 
 

@@ -165,9 +165,10 @@ def _cases() -> list[Any]:  # pytest.param objects
 @pytest.fixture(scope="session")
 def jax_cache(pytestconfig: pytest.Config) -> Path | None:
     """A jax compilation cache kept in pytest's cache folder (None when pytest's cache is off)."""
-    if pytestconfig.cache is None:
+    cache = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider
+    if cache is None:
         return None
-    return Path(pytestconfig.cache.mkdir("arraygrad_jax_compilation_cache"))
+    return Path(cache.mkdir("arraygrad_jax_compilation_cache"))
 
 
 @pytest.mark.parametrize(("name", "backend"), _cases())
