@@ -24,6 +24,7 @@ from arraygrad import (
     cpu,
     cuda,
     data,
+    distributed,
     nn,
     onnx,
     optim,
@@ -41,6 +42,7 @@ from arraygrad.backends.flags import (
     use_deterministic_algorithms,
 )
 from arraygrad.core import methods as _methods  # noqa: F401  (binds Tensor methods)
+from arraygrad.core.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from arraygrad.core.autograd import (
     enable_grad,
     inference_mode,
@@ -327,7 +329,8 @@ def get_default_backend() -> str:
 
 
 def set_default_backend(name: str) -> None:
-    """Create new tensors on backend ``name`` from now on.
+    """Create new tensors on backend ``name`` from now on, in this thread; called on the main
+    thread it also sets the default of every thread that has not chosen its own.
 
     Raises:
         ValueError: unknown name (the message lists registered backends).
@@ -338,17 +341,19 @@ def set_default_backend(name: str) -> None:
 
 @contextlib.contextmanager
 def use_backend(name: str) -> Iterator[backends.Backend]:
-    """Within the block, new tensors are created on backend ``name``::
+    """Within the block, new tensors created by this thread are on backend ``name``::
 
         with ag.use_backend("jax"):
             x = ag.ones(3)
+
+    Other threads keep their own default, as each thread keeps its own grad mode.
     """
-    previous = backends.default_name()
-    backends.set_default(name)
+    previous = backends.thread_default_setting()
+    backends.set_thread_default(name)
     try:
         yield backends.get(name)
     finally:
-        backends.set_default(previous)
+        backends.set_thread_default(previous)
 
 
 # every public name, so that type checkers (mypy --strict: no implicit re-export) and
@@ -361,14 +366,15 @@ __all__ = [
     "autograd", "backends", "bernoulli", "bfloat16", "bincount", "bitwise_and", "bitwise_not", "bitwise_or",
     "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize", "cat",
     "ceil", "chunk", "clamp", "clip", "clone", "complex128", "complex64", "concat", "concatenate", "core", "cos",
-    "count_nonzero", "cpu", "cuda", "cummax", "cummin", "cumsum", "data", "default_generator", "detach", "device",
+    "count_nonzero", "cpu", "cuda", "cummax", "cummin", "cumsum", "data", "default_generator", "detach", "device", "distributed",
     "diag", "diag_embed", "diagflat", "diagonal", "div", "divide", "dot", "double", "dtype", "empty",
     "empty_like", "enable_grad", "eq", "equal", "exp", "expm1", "eye", "finfo", "flatten", "flip", "fliplr",
     "flipud", "float", "float16", "float32", "float64", "floor", "floor_divide", "fmod", "from_dlpack",
     "from_numpy", "full", "full_like", "gather", "ge", "get_autocast_dtype", "get_default_backend",
     "get_default_device", "get_default_dtype", "get_float32_matmul_precision", "get_num_threads", "get_rng_state",
     "greater", "greater_equal", "gt", "half", "hstack", "iinfo", "index_add", "index_put", "index_select",
-    "inference_mode", "initial_seed", "inner", "int", "int16", "int32", "int64", "int8", "is_autocast_available",
+    "inference_mode", "initial_seed", "inner", "int", "int16", "int32", "int64", "int8",
+    "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_autocast_available",
     "is_autocast_enabled", "is_deterministic_algorithms_warn_only_enabled", "is_floating_point",
     "is_grad_enabled", "is_inference_mode_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan",
     "kthvalue", "layout", "le", "less", "less_equal", "linspace", "load", "log", "log10", "log1p", "log2",
@@ -379,7 +385,7 @@ __all__ = [
     "ones_like", "onnx", "optim", "outer", "permute", "pow", "prod", "rand", "rand_like", "randint",
     "randint_like", "randn", "randn_like", "randperm", "ravel", "reciprocal", "relu", "remainder",
     "repeat_interleave", "reshape", "roll", "round", "rsqrt", "save", "scatter", "scatter_add", "searchsorted",
-    "seed", "select", "serialization", "set_default_backend", "set_default_device", "set_default_dtype",
+    "seed", "select", "serialization", "set_anomaly_enabled", "set_default_backend", "set_default_device", "set_default_dtype",
     "set_float32_matmul_precision", "set_grad_enabled", "set_num_threads", "set_rng_state", "short", "sigmoid",
     "sign", "sin", "softmax", "sort", "sparse", "sparse_coo", "sparse_coo_tensor", "split", "spmm", "sqrt",
     "square", "squeeze", "stack", "std", "strided", "sub", "subtract", "sum", "swapaxes", "swapdims", "t", "take",
@@ -389,8 +395,14 @@ __all__ = [
     "use_deterministic_algorithms", "utils", "var", "vstack", "where", "zeros", "zeros_like",
 ]
 
-# ``out=`` on the functions PyTorch gives it to (see arraygrad.core.out); internal code calls the
-# unwrapped functions, so only calls through this namespace pay for it
+# PyTorch's TypeError for a list, None or number where a Tensor goes, checked only once a call has
+# failed (see arraygrad.core.argtypes); internal code calls the unwrapped functions
+from arraygrad.core import argtypes as _argtypes  # noqa: E402
 from arraygrad.core import out as _out  # noqa: E402
 
+_argtypes.install(globals(), __all__, skip=_out.OUT_RULES)
+
+# ``out=`` on the functions PyTorch gives it to (see arraygrad.core.out); internal code calls the
+# unwrapped functions, so only calls through this namespace pay for it; its wrappers check the
+# argument types of a failed call as well
 _out.install(globals())

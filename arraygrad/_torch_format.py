@@ -15,7 +15,10 @@ Unpickling goes through ``_Unpickler``, whose ``find_class`` only hands out the 
 ``torch.Size``, ``torch.device``, ``OrderedDict``, ``Counter``, ``set``, ``complex``, ``bytearray``,
 ``_codecs.encode`` -- mapped onto arraygrad's own objects, plus whatever the user allowlisted with
 ``add_safe_globals`` / ``safe_globals``. Anything else raises ``pickle.UnpicklingError`` naming the
-global before any of it runs. With ``weights_only=False`` other globals are imported as usual.
+global before any of it runs. A weights-only load (``_WeightsUnpickler``) also refuses BUILD on
+anything but dicts, OrderedDicts and allowlisted classes, and counts what it rebuilds against a
+budget set by the file's size (``memory_budget``). With ``weights_only=False`` other globals are
+imported as usual.
 
 Writing (``write_zip``) produces the same zip layout, with tensors pickled exactly as PyTorch
 pickles them, so ``torch.load`` reads arraygrad's pickled checkpoints too.
@@ -28,13 +31,16 @@ import codecs
 import collections
 import contextlib
 import io
+import lzma
 import math
 import os
 import pickle
 import pickletools
 import secrets
 import struct
+import sys
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -72,9 +78,17 @@ TORCH_DTYPES = {
 }
 #: a broadcast tensor (zero strides) is copied densely; past this size that copy is refused
 MAX_EXPANDED_BYTES = 1 << 30
+#: compressed storages (which ``torch.save`` never writes) may inflate to this many times the file's
+#: size (plus 64 MiB), not more: a zip bomb is refused before it is inflated
+MAX_INFLATION = 32
 
 class Refused(pickle.UnpicklingError):
-    """A weights-only load met a global it does not allow, or a global could not be found."""
+    """A weights-only load met a global (or an opcode) it does not allow, or a global could not be
+    found. ``refused`` names what a weights-only load refused (``"os.system"``), else None."""
+
+    def __init__(self, message: str, refused: str | None = None) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 class LoadError(ValueError):
@@ -142,19 +156,19 @@ def _user_allowed() -> dict[str, Any]:
 
 
 WEIGHTS_ONLY_HINT = (
-    "Re-running ag.load with weights_only=False will likely succeed, but it can result in arbitrary code "
-    "execution: do it only if you got the file from a trusted source."
+    "Re-running ag.load with weights_only=False (the explicit, unsafe opt-in) will likely succeed, but it can "
+    "result in arbitrary code execution: do it only if you got the file from a trusted source."
 )
 
 
 def _refused(full_path: str) -> Refused:
-    if full_path.startswith("builtins."):
-        full_path = full_path[len("builtins."):]
+    shown = full_path[len("builtins."):] if full_path.startswith("builtins.") else full_path
     return Refused(
-        f"Weights only load failed: unsupported global: GLOBAL {full_path} was not an allowed global by default. "
-        f"{WEIGHTS_ONLY_HINT} Alternatively, to load with weights_only=True, allowlist it if you trust it: "
-        f"ag.serialization.add_safe_globals([{full_path}]) or the "
-        f"`with ag.serialization.safe_globals([{full_path}]):` context manager."
+        f"Weights only load failed: this PyTorch pickle checkpoint needs the unsupported global GLOBAL {shown}, "
+        f"which is not an allowed global by default. {WEIGHTS_ONLY_HINT} Alternatively, to load with "
+        f"weights_only=True, allowlist it if you trust it: ag.serialization.add_safe_globals([{shown}]) or the "
+        f"`with ag.serialization.safe_globals([{shown}]):` context manager.",
+        refused=full_path,
     )
 
 
@@ -207,15 +221,55 @@ class LoadedStorage:
 
 
 class Context:
-    """Everything the rebuild functions need while one file is unpickled."""
+    """Everything the rebuild functions need while one file is unpickled.
+
+    ``budget`` is how many bytes the objects rebuilt from the file may take in all (tensor copies,
+    bytes, containers); see ``memory_budget``.
+    """
 
     def __init__(self, path: str, fetch: Callable[[str, str, int], np.ndarray], place: Callable[..., Any],
-                 copy: bool) -> None:
+                 copy: bool, budget: int | None = None) -> None:
         self.path = path
         self.fetch = fetch  # (key, dtype name, numel) -> 1-d host array, validated
         self.place = place  # (host array, dtype name, LoadedStorage) -> Tensor
         self.copy = copy  # False with mmap: contiguous tensors view the mapped file
         self.storages: dict[str, LoadedStorage] = {}
+        self.budget = budget
+        self.used = 0
+        self.expanded = 0  # bytes of broadcast tensors beyond their stored elements
+
+    def charge(self, nbytes: int, what: str) -> None:
+        """Count ``nbytes`` more against the budget; refuse once the file has asked for more."""
+        self.used += nbytes
+        if self.budget is not None and self.used > self.budget:
+            raise LoadError(
+                f"{what} would bring the loaded objects to {self.used} bytes, more than this file of its size "
+                f"can hold (at most {self.budget} bytes); a checkpoint that rebuilds the same data over and over "
+                "is refused"
+            )
+
+
+    def expand(self, nbytes: int, what: str) -> None:
+        """Count the bytes a broadcast tensor takes beyond its stored elements (``MAX_EXPANDED_BYTES``
+        in all)."""
+        self.expanded += nbytes
+        if self.expanded > MAX_EXPANDED_BYTES:
+            raise LoadError(
+                f"{what} is a broadcast view; expanding the file's broadcast tensors takes more than "
+                f"{MAX_EXPANDED_BYTES} bytes, more than this file of its size can hold"
+            )
+
+
+def memory_budget(file_size: int) -> int:
+    """How many bytes the objects loaded from a pickled file of ``file_size`` bytes may take
+    (broadcast tensors' expansion aside, which ``MAX_EXPANDED_BYTES`` bounds).
+
+    A real checkpoint's tensors take about the file's size (views of one storage that overlap, and
+    the pickled containers, take some more); a hostile one can name one stored tensor thousands of
+    times, or build one big container again and again. Loading is therefore bounded: four times
+    the file's size plus 64 MiB.
+    """
+    return 4 * file_size + (64 << 20)
 
 
 def _load_storage(ctx: Context, pid: Any) -> LoadedStorage:
@@ -279,6 +333,10 @@ def _rebuild_tensor(ctx: Context, storage: Any, offset: Any, size: Any, stride: 
         if not ctx.copy and view.flags.c_contiguous:  # mmap: the mapped (copy-on-write) memory itself
             host = base[offset:offset + numel].reshape(size)
         else:  # a writable tensor of its own, whatever the storage's layout
+            what = f"tensor of size {list(size)}"
+            ctx.charge(min(numel, base.size) * item, what)
+            if numel > base.size:
+                ctx.expand((numel - base.size) * item, what)
             host = np.array(view, copy=True, order="C")
     t = ctx.place(host, storage.dtype_name, storage)
     if requires_grad:
@@ -385,12 +443,16 @@ def _allowed_globals(ctx: Context) -> dict[str, Any]:
     return out
 
 
-class _Unpickler(pickle.Unpickler):
-    """An unpickler that rebuilds tensors from the file's storages and, in weights-only mode,
-    refuses every global outside the allowlist."""
+class _Rebuilding:
+    """What both unpicklers share: storages come from the file, and globals are looked up in the
+    weights-only allowlist first."""
 
-    def __init__(self, file: Any, ctx: Context, weights_only: bool) -> None:
-        super().__init__(file, encoding="utf-8")
+    ctx: Context
+    weights_only: bool
+    allowed: dict[str, Any]
+    user: dict[str, Any]
+
+    def _setup(self, ctx: Context, weights_only: bool) -> None:
         self.ctx = ctx
         self.weights_only = weights_only
         self.allowed = _allowed_globals(ctx)
@@ -406,7 +468,7 @@ class _Unpickler(pickle.Unpickler):
             return self.allowed[full_path]
         if not self.weights_only:
             try:
-                return super().find_class(module, name)
+                return super().find_class(module, name)  # type: ignore[misc]
             except (ImportError, AttributeError) as exc:
                 hint = ""
                 if module.split(".")[0] == "torch":
@@ -414,8 +476,9 @@ class _Unpickler(pickle.Unpickler):
                 raise Refused(f"cannot find the global {full_path} the file refers to: {exc}{hint}") from None
         if module.split(".")[0] in _BLOCKED_MODULES:
             raise Refused(
-                f"Weights only load failed: trying to load unsupported GLOBAL {full_path} whose module {module} is "
-                f"blocked. {WEIGHTS_ONLY_HINT}"
+                f"Weights only load failed: this PyTorch pickle checkpoint needs the unsupported GLOBAL {full_path}, "
+                f"whose module {module} is blocked. {WEIGHTS_ONLY_HINT}",
+                refused=full_path,
             )
         if full_path in self.user:
             return self.user[full_path]
@@ -425,9 +488,78 @@ class _Unpickler(pickle.Unpickler):
         return _load_storage(self.ctx, pid)
 
 
+class _FullUnpickler(_Rebuilding, pickle.Unpickler):
+    """``weights_only=False``: any global is imported, as plain ``pickle`` does (runs code from the file)."""
+
+    def __init__(self, file: Any, ctx: Context) -> None:
+        super().__init__(file, encoding="utf-8")
+        self._setup(ctx, False)
+
+
+class _WeightsUnpickler(_Rebuilding, pickle._Unpickler):  # type: ignore[name-defined,misc]
+    """``weights_only=True``: only allowlisted globals, and no opcode may change an object it did not
+    build itself.
+
+    The C unpickler applies a pickle's BUILD (``__setstate__`` or attribute assignment) to any
+    object on its stack -- also to the shared objects the allowlist hands out, such as
+    ``torch.float32`` (arraygrad's dtype) or the class ``torch.Size``, which a hostile file could
+    then rename or rewire for the whole process. This pure-Python unpickler (the same opcodes,
+    with its dispatch table) allows BUILD only on dicts and OrderedDicts (a state dict's
+    ``_metadata``) and on instances of classes allowed with ``add_safe_globals``, as PyTorch's
+    weights-only unpickler does, and counts what REDUCE and NEWOBJ build against the file's
+    memory budget.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+
+    def __init__(self, file: Any, ctx: Context) -> None:
+        super().__init__(file, encoding="utf-8")
+        self._setup(ctx, True)
+        self.user_types = tuple(v for v in self.user.values() if isinstance(v, type))
+
+    def load_build(self) -> None:
+        inst = self.stack[-2]  # type: ignore[attr-defined]
+        if type(inst) not in (dict, OrderedDict) and not (self.user_types and isinstance(inst, self.user_types)):
+            kind = type(inst)
+            raise Refused(
+                "Weights only load failed: this PyTorch pickle checkpoint sets the state of an object of type "
+                f"{kind.__module__}.{kind.__qualname__} (pickle BUILD), which is only allowed on dicts, "
+                f"OrderedDicts and classes allowed with add_safe_globals. {WEIGHTS_ONLY_HINT}",
+                refused=f"BUILD on {kind.__module__}.{kind.__qualname__}",
+            )
+        super().load_build()  # type: ignore[misc]
+
+    dispatch[pickle.BUILD[0]] = load_build  # type: ignore[assignment]
+
+    def _charge_top(self) -> None:
+        built = self.stack[-1]  # type: ignore[attr-defined]
+        if isinstance(built, (str, bytes, bytearray, tuple, list, dict, set, frozenset)):
+            self.ctx.charge(sys.getsizeof(built), f"a {type(built).__name__}")
+
+    def load_reduce(self) -> None:
+        super().load_reduce()  # type: ignore[misc]
+        self._charge_top()
+
+    dispatch[pickle.REDUCE[0]] = load_reduce  # type: ignore[assignment]
+
+    def load_newobj(self) -> None:
+        super().load_newobj()  # type: ignore[misc]
+        self._charge_top()
+
+    dispatch[pickle.NEWOBJ[0]] = load_newobj  # type: ignore[assignment]
+
+    def load_newobj_ex(self) -> None:
+        super().load_newobj_ex()  # type: ignore[misc]
+        self._charge_top()
+
+    dispatch[pickle.NEWOBJ_EX[0]] = load_newobj_ex  # type: ignore[assignment]
+
+
 def unpickle(data: Any, ctx: Context, weights_only: bool) -> Any:
     """Unpickle one object from the file object ``data``."""
-    return _Unpickler(data, ctx, weights_only).load()
+    if weights_only:
+        return _WeightsUnpickler(data, ctx).load()
+    return _FullUnpickler(data, ctx).load()
 
 
 # ---------------------------------------------------------------------------------------- host arrays
@@ -476,12 +608,15 @@ def _data_offset(path: str, info: zipfile.ZipInfo) -> int:
 
 def load_zip(source: Any, path: str, weights_only: bool, mmap: bool, make_context: Callable[..., Context]) -> Any:
     """Load a ``torch.save`` zip archive from ``source`` (a path or a seekable binary file)."""
+    size = os.path.getsize(source) if isinstance(source, str) else len(source.getbuffer())
+    budget = memory_budget(size)
+    max_inflated, inflated = MAX_INFLATION * size + (64 << 20), [0]
     with zipfile.ZipFile(source) as archive:
         prefix = _zip_prefix(archive)
         names = set(archive.namelist())
         big_endian = False
         if prefix + "byteorder" in names:
-            order = archive.read(prefix + "byteorder").decode("ascii", "replace").strip()
+            order = _read_record(archive, prefix + "byteorder", 16).decode("ascii", "replace").strip()
             if order not in ("little", "big"):
                 raise pickle.UnpicklingError(f"unknown byte order {order!r}")
             big_endian = order == "big"
@@ -501,18 +636,46 @@ def load_zip(source: Any, path: str, weights_only: bool, mmap: bool, make_contex
                 return np.memmap(path, dtype=dt, mode="c", offset=_data_offset(path, info), shape=(numel,))
             if mmap and info.compress_type != zipfile.ZIP_STORED:
                 raise LoadError(f"mmap=True needs uncompressed storages (record {name!r} is compressed)")
-            return _from_bytes(archive.read(name), dtype_name, numel, big_endian, f"storage {key!r}")
+            ctx.charge(info.file_size, f"storage {key!r}")
+            if info.compress_type != zipfile.ZIP_STORED:  # torch.save never compresses; a zip bomb does
+                inflated[0] += info.file_size
+                if inflated[0] > max_inflated:
+                    raise LoadError(
+                        f"compressed storage {key!r} inflates to {info.file_size} bytes: the storages would take more "
+                        f"than this file of its size can hold ({max_inflated} bytes)"
+                    )
+            return _from_bytes(_read_record(archive, name, info.file_size), dtype_name, numel, big_endian,
+                               f"storage {key!r}")
 
-        ctx = make_context(fetch, not mmap)
-        with archive.open(prefix + "data.pkl") as pkl:
-            return unpickle(io.BytesIO(pkl.read()), ctx, weights_only)
+        ctx = make_context(fetch, not mmap, budget)
+        pickled = _read_record(archive, prefix + "data.pkl", budget)
+        ctx.charge(len(pickled), "data.pkl")
+        return unpickle(io.BytesIO(pickled), ctx, weights_only)
+
+
+def _read_record(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """The bytes of one record, refused when it declares more than ``limit`` bytes; a damaged
+    record (bad CRC, bad compressed data, an unsupported compression method) raises LoadError."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise LoadError(f"record {name!r} declares {info.file_size} bytes, more than its file can hold ({limit})")
+    try:
+        with archive.open(info) as record:
+            data = record.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError,
+            struct.error, lzma.LZMAError) as exc:
+        raise LoadError(f"cannot read record {name!r}: {type(exc).__name__}: {exc}") from None
+    if len(data) != info.file_size:
+        raise LoadError(f"record {name!r} holds {len(data)} bytes, its directory entry says {info.file_size}")
+    return data
 
 
 # ---------------------------------------------------------------------------------------- legacy reading
 def load_legacy(data: bytes, path: str, weights_only: bool, make_context: Callable[..., Context]) -> Any:
     """Load a legacy (pre-1.6 layout) ``torch.save`` stream held in ``data``."""
     stream = io.BytesIO(data)
-    header_ctx = make_context(_no_storage, True)
+    budget = memory_budget(len(data))
+    header_ctx = make_context(_no_storage, True, budget)
     magic = unpickle(stream, header_ctx, True)
     if magic != LEGACY_MAGIC:
         raise pickle.UnpicklingError("invalid magic number")
@@ -537,7 +700,7 @@ def load_legacy(data: bytes, path: str, weights_only: bool, make_context: Callab
     def fetch(key: str, dtype_name: str, numel: int) -> np.ndarray:
         return layout.get(key, dtype_name, numel)
 
-    ctx = make_context(fetch, True)
+    ctx = make_context(fetch, True, budget)
     stream.seek(start)
     result = unpickle(stream, ctx, weights_only)
     if stream.tell() != end:
@@ -598,7 +761,7 @@ class _Scanner(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module in ("torch", "torch.storage") and name in STORAGE_DTYPES:
             return StorageType(name)
-        return _Inert
+        return type("_Inert", (_Inert,), {})  # a class of its own: a BUILD on it touches nothing shared
 
     def persistent_load(self, pid: Any) -> Any:
         if type(pid) is tuple and len(pid) >= 3 and _ascii(pid[0]) == "storage" and isinstance(pid[1], StorageType):

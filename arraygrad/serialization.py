@@ -51,8 +51,22 @@ Modules ``os``, ``sys``, ``posix`` and ``nt`` are refused even when allowlisted.
 is checked against its storage's size, and each storage's record against its declared size,
 before any memory is touched; a broadcast (zero-stride) tensor is copied densely, refused past
 1 GiB. Loaded tensors each own their memory: tensors that shared one storage in the file come back
-equal in value but no longer sharing. ``weights_only=False`` unpickles anything, running code from
-the file: only for files you trust.
+equal in value but no longer sharing. A weights-only load also refuses a pickle BUILD (state set
+on an object) except on dicts, OrderedDicts and allowlisted classes, so a file cannot change the
+shared objects it is handed (``torch.float32``, ``torch.Size``), and what a file rebuilds is
+bounded by its size: four times the file's size plus 64 MiB (tensor copies, bytes, containers),
+plus 1 GiB of broadcast expansion, and compressed storages (which ``torch.save`` never writes)
+inflate to at most 32 times the file's size plus 64 MiB; a file asking for more (the same storage
+rebuilt a thousand times, a zip bomb) raises ``ValueError``. ``weights_only=False`` unpickles
+anything, running code from the file: only for files you trust.
+
+In an arraygrad checkpoint, metadata that names one stored tensor several times gets the same
+object back each time (as tensors sharing a storage share it in PyTorch), so loading takes no more
+memory than the file's tensors; containers may nest 100 levels deep (deeper objects are saved in
+the pickled format). Every damaged or hostile file -- truncated, a wrong header length, bad
+offsets, unknown dtypes, shapes that disagree with the data, malformed or too deeply nested
+metadata, a damaged zip archive, even a panic inside the safetensors library -- raises one
+``ValueError`` naming the file.
 
 Plain safetensors files load as a flat dict of tensors: a file without arraygrad metadata (no
 ``__metadata__`` at all, or only the ``{"format": "pt"}`` that Hugging Face tools write), such as
@@ -60,9 +74,13 @@ one written by ``safetensors.torch.save_file(torch_model.state_dict(), path)``, 
 ``{name: tensor}`` in the file's (sorted) key order, so ``model.load_state_dict(ag.load(path))``
 works when the names match.
 
-Writes to a path are atomic: the file is written to a temporary file in the target's directory,
-flushed and fsynced, then renamed over the target; if anything fails the temporary file is removed
-and an earlier file at the path is left as it was.
+Writes to a path are atomic: the file is written to a temporary file in a staging directory
+``.<name>.<pid>.<random>.tmp`` beside the target, flushed and fsynced, then renamed over the
+target; if anything fails the staging directory is removed, an earlier file at the path is left as
+it was, and the failure is an ``OSError`` naming the path (with its ``errno``: ``ENOSPC`` for a
+full disk). A process killed mid-save (``kill -9``) leaves its staging directory behind; the next
+save to the same path removes those whose process is gone and whose ``flock`` is free (on POSIX
+systems).
 """
 
 from __future__ import annotations
@@ -74,9 +92,12 @@ import json
 import math
 import os
 import pickle
+import re
 import secrets
 import stat
+import struct
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -112,6 +133,8 @@ _ARRAY_DTYPES = frozenset(
      "float64", "complex64", "complex128"}
 )
 _COMPLEX_PARTS = {"complex64": np.dtype("float32"), "complex128": np.dtype("float64")}
+#: how deeply containers may nest in a weights-only checkpoint (deeper objects are pickled)
+_MAX_DEPTH = 100
 _ALLOWED = (
     "tensors, numpy arrays, dict, OrderedDict, list, tuple, str, int, float, bool and None; "
     "save a module's or optimizer's .state_dict()"
@@ -139,7 +162,9 @@ def save(obj: Any, f: str | os.PathLike[str] | BinaryIO, pickle_module: Any = No
             another module.
         pickle.PicklingError, AttributeError: ``obj`` holds something that cannot be pickled (a
             lambda, a local class...). Nothing is written then.
-        OSError: the file cannot be written; an earlier file at the path is unchanged.
+        OSError: the file cannot be written (also when the safetensors library reports it);
+            the message names the path, ``errno`` is kept where known, and an earlier file at the
+            path is unchanged.
     """
     if pickle_module is not None and pickle_module is not pickle:
         raise TypeError(f"ag.save: only the standard pickle module is supported, got {pickle_module!r}")
@@ -198,6 +223,8 @@ class _Encoder:
         if kind in (dict, OrderedDict, list, tuple):
             if id(obj) in active:
                 raise _NotWeights(f"{where}: an object that contains itself")
+            if len(active) >= _MAX_DEPTH:  # ``load`` refuses deeper trees (they could exhaust its stack)
+                raise _NotWeights(f"{where[:80]}...: containers nested more than {_MAX_DEPTH} levels deep")
             active.add(id(obj))
             try:
                 return self._container(obj, kind, where, name, active)
@@ -212,7 +239,7 @@ class _Encoder:
         pairs = []
         for k, v in obj.items():
             sub = f"{where}[{k!r}]"
-            pairs.append([_encode_key(k, where), self.encode(v, sub, (*name, str(k)), active)])
+            pairs.append([_encode_key(k, where, len(active)), self.encode(v, sub, (*name, str(k)), active)])
         node: dict[str, Any] = {"t": "dict" if kind is dict else "odict", "v": pairs}
         meta = getattr(obj, "_metadata", None)
         if kind is OrderedDict and meta is not None:  # a Module.state_dict()'s per-module versions
@@ -240,16 +267,18 @@ class _Encoder:
         return {"t": tag, "key": key, "dtype": dtype_name, "shape": shape}
 
 
-def _encode_key(key: Any, where: str) -> Any:
+def _encode_key(key: Any, where: str, depth: int) -> Any:
     kind = type(key)
     if key is None or kind is bool or kind is int or kind is str:
         return key
     if kind is float:
         return key if math.isfinite(key) else {"t": "float", "v": repr(key)}
     if kind is tuple:
-        return {"t": "tuple", "v": [_encode_key(k, where) for k in key]}
+        if depth >= _MAX_DEPTH:
+            raise _NotWeights(f"{where[:80]}...: a dict key nested more than {_MAX_DEPTH} levels deep")
+        return {"t": "tuple", "v": [_encode_key(k, where, depth + 1) for k in key]}
     if isinstance(key, np.generic) and key.dtype.kind in "biuf" and key.dtype.itemsize <= 8:
-        return _encode_key(key.item(), where)
+        return _encode_key(key.item(), where, depth)
     raise _NotWeights(f"{where}: a dict key of type {_type_name(key)}")
 
 
@@ -260,30 +289,55 @@ def _type_name(obj: Any) -> str:
 
 def _atomic_write(path: str, write: Callable[[str], None]) -> None:
     """Write the file with ``write(temporary path)`` next to ``path``, fsync it, rename it over
-    ``path``; on any failure remove the temporary file and leave ``path`` alone."""
+    ``path``; on any failure remove the temporary file and leave ``path`` alone.
+
+    The temporary file lives in a staging directory ``.<name>.<pid>.<random>.tmp`` beside
+    ``path`` (safetensors' writer makes a temporary file of its own beside the file it is given,
+    which then lands there too), locked with ``flock`` while it is written. A process killed in
+    the middle (``kill -9``, a power cut) leaves that directory behind; the next save to the same
+    path removes every such directory whose process is gone and whose lock is free.
+
+    Raises:
+        OSError: the file cannot be written (a full disk, no permission...), with the error's
+            ``errno`` where it is known and a message naming ``path``.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, "ag.save: is a directory", path)
     if not os.path.isdir(directory):
         raise FileNotFoundError(errno.ENOENT, "ag.save: no such directory", directory)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL: never clobber a file; mode 0o666 minus the umask is what a plain open() would give
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666))
+    base = os.path.basename(path)
+    _remove_stale_staging(directory, base)
+    staging = os.path.join(directory, f".{base}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
     try:
+        os.mkdir(staging, 0o700)
+    except OSError as exc:
+        raise _write_error(exc, path) from None
+    lock = _lock(staging, blocking=True)
+    tmp = os.path.join(staging, base)
+    try:
+        # O_EXCL: never clobber a file; mode 0o666 minus the umask is what a plain open() would give
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666))
         try:  # the permissions of the file being replaced, else those of a new file
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except OSError:
             mode = stat.S_IMODE(os.stat(tmp).st_mode)
-        write(tmp)
+        _run_writer(write, tmp, path)
         os.chmod(tmp, mode)  # safetensors (re)creates the file as 0o600
         with open(tmp, "r+b") as f:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        _remove_staging(staging)
+        raise _write_error(exc, path) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        _remove_staging(staging)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
+    _remove_staging(staging)
     if os.name == "posix":  # make the rename itself durable
         with contextlib.suppress(OSError):
             fd = os.open(directory, os.O_RDONLY)
@@ -291,6 +345,100 @@ def _atomic_write(path: str, write: Callable[[str], None]) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def _run_writer(write: Callable[[str], None], tmp: str, path: str) -> None:
+    """``write(tmp)``, with the safetensors library's own errors turned into ``OSError``."""
+    try:
+        write(tmp)
+    except safetensors.SafetensorError as exc:  # "I/O error: No space left on device (os error 28)"
+        raise _write_error(exc, path) from None
+    except BaseException as exc:
+        if not _is_safetensors_panic(exc):
+            raise
+        raise _write_error(exc, path) from None
+
+
+def _write_error(exc: BaseException, path: str) -> OSError:
+    """An ``OSError`` naming ``path`` for a failed write, keeping the ``errno`` where known."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    reason = (exc.strerror if isinstance(exc, OSError) else None) or _message(exc)
+    if code is None:
+        found = re.search(r"os error (\d+)", str(exc))
+        code = int(found.group(1)) if found else None
+    message = f"ag.save: cannot write {path}: {reason}"
+    return OSError(code, message, path) if code is not None else OSError(message)
+
+
+#: a staging directory's name after ``.<file name>.``: ``<pid>.<12 hex digits>.tmp``
+_STAGING = re.compile(r"(\d+)\.[0-9a-f]{12}\.tmp")
+
+
+def _remove_stale_staging(directory: str, base: str) -> None:
+    """Remove the staging directories of earlier saves to ``directory/base`` whose process died
+    mid-write. Only where ``flock`` exists: a directory is stale when its process is not running
+    on this machine and nobody holds its lock (a lock dies with its process, even on ``kill -9``;
+    the process check keeps the moment between ``mkdir`` and ``flock`` safe)."""
+    if os.name != "posix":
+        return
+    prefix = f".{base}."
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(prefix)]
+    except OSError:
+        return
+    for n in names:
+        found = _STAGING.fullmatch(n, len(prefix))
+        if found is None or _running(int(found.group(1))):
+            continue
+        staging = os.path.join(directory, n)
+        if os.path.islink(staging) or not os.path.isdir(staging):
+            continue
+        lock = _lock(staging, blocking=False)
+        if lock is None:  # held by a live writer, or no locking here: leave it
+            continue
+        try:
+            _remove_staging(staging)
+        finally:
+            os.close(lock)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    return True
+
+
+def _lock(staging: str, blocking: bool) -> int | None:
+    """An exclusive ``flock`` on the directory (its descriptor), or None where none can be had."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    try:
+        fd = os.open(staging, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_staging(staging: str) -> None:
+    """Remove a staging directory and the files in it (never following links or subdirectories)."""
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(staging):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(staging, entry))
+        os.rmdir(staging)
 
 
 # ---------------------------------------------------------------------------------------- load
@@ -325,7 +473,8 @@ def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, *, weig
         FileNotFoundError: there is no file at the path. IsADirectoryError: it is a directory.
         pickle.UnpicklingError: a pickled checkpoint needs a global that ``weights_only=True``
             refuses (the message names it and says how to allow it), or a global that cannot be found.
-        ValueError: the file is not a checkpoint (corrupt, truncated, another format), holds a
+        ValueError: the file is not a checkpoint (corrupt, truncated, another format, hostile:
+            metadata nested too deeply, a pickle rebuilding more than its size can hold), holds a
             dtype arraygrad lacks, or ``mmap=True`` was asked where it cannot work; the message
             names the path.
         RuntimeError: tensors were saved on a device that is not available and no
@@ -421,8 +570,8 @@ def _load_pickled(source: Any, path: str | None, name: str, placement: _Placemen
                   mmap: bool) -> Any:
     """Load a PyTorch zip or legacy checkpoint (``source``: a path, or the file's bytes)."""
 
-    def context(fetch: Callable[[str, str, int], np.ndarray], copy: bool) -> tf.Context:
-        return tf.Context(name, fetch, placement.place, copy)
+    def context(fetch: Callable[[str, str, int], np.ndarray], copy: bool, budget: int) -> tf.Context:
+        return tf.Context(name, fetch, placement.place, copy, budget)
 
     try:
         if isinstance(source, str):
@@ -441,11 +590,18 @@ def _load_pickled(source: Any, path: str | None, name: str, placement: _Placemen
     except tf.LoadError as exc:
         raise ValueError(f"ag.load: {name}: {exc}") from None
     except (_PlacementError, _MapLocationError, MemoryError):
-        raise
+        raise  # MemoryError: the file is within its budget, this machine is just short of memory
+    except RecursionError:  # objects nested past Python's recursion limit
+        raise ValueError(f"ag.load: {name} is not a valid PyTorch checkpoint (objects nested too deeply)") from None
     except Exception as exc:  # a bad zip, a truncated or malformed pickle, storages that do not fit
-        if not weights_only and not isinstance(exc, (pickle.UnpicklingError, EOFError, zipfile.BadZipFile)):
+        if not weights_only and not isinstance(exc, _FILE_ERRORS):
             raise  # an error raised by the file's own objects while they were rebuilt
         raise ValueError(f"ag.load: {name} is not a valid PyTorch checkpoint ({_message(exc)})") from None
+
+
+#: what a damaged zip archive or pickle stream raises, with any ``weights_only``
+_FILE_ERRORS = (pickle.UnpicklingError, EOFError, zipfile.BadZipFile, zlib.error, struct.error, KeyError,
+                NotImplementedError, OverflowError, UnicodeDecodeError)
 
 
 class _PlacementError(RuntimeError):
@@ -456,14 +612,51 @@ class _MapLocationError(TypeError):
     """A ``map_location`` callable returned something other than a storage."""
 
 
+def _is_safetensors_panic(exc: BaseException) -> bool:
+    """Whether ``exc`` is a panic inside the safetensors library (pyo3's ``PanicException``, which
+    derives from BaseException, not Exception, and is not importable under a stable name)."""
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
 def _load_safetensors(path: str | None, data: bytes | None, name: str, placement: _Placement, mmap: bool) -> Any:
     def not_ours(reason: str) -> ValueError:
         return ValueError(f"ag.load: {name} is not an arraygrad checkpoint ({reason})")
 
     try:
+        return _read_safetensors(path, data, name, placement, mmap)
+    except _Corrupt as exc:
+        raise not_ours(str(exc)) from None
+    except _BackendError as exc:
+        raise exc.error from None  # e.g. float64 on jax without x64: the backend's own message
+    except (_PlacementError, _MapLocationError, _NewerVersion, _FlatError, MemoryError):
+        raise  # MemoryError: the loaded objects are bounded by the file's size; this machine is short of memory
+    except RecursionError:
+        raise not_ours("objects nested too deeply") from None
+    except Exception as exc:  # SafetensorError (bad header, truncated file...), a malformed tree
+        raise not_ours(f"malformed checkpoint: {_message(exc)}") from None
+    except BaseException as exc:
+        if not _is_safetensors_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit
+        raise ValueError(
+            f"ag.load: {name}: the safetensors library failed while reading it ({type(exc).__name__}: "
+            f"{_message(exc)}); the file is damaged or hostile, or this machine ran out of memory"
+        ) from None
+
+
+class _NewerVersion(ValueError):
+    """The checkpoint was written by a newer arraygrad."""
+
+
+class _FlatError(ValueError):
+    """A plain safetensors file holds a tensor arraygrad cannot read."""
+
+
+def _read_safetensors(path: str | None, data: bytes | None, name: str, placement: _Placement, mmap: bool) -> Any:
+    try:
         handle: Any = safetensors.safe_open(path, framework="numpy") if data is None else _BytesHandle(data)
     except Exception as exc:  # SafetensorError: bad header, truncated file, not safetensors at all
-        raise not_ours(f"not a valid safetensors file: {_message(exc)}") from None
+        raise _Corrupt(f"not a valid safetensors file: {_message(exc)}") from None
     with handle as f:
         if mmap:
             assert path is not None
@@ -472,30 +665,24 @@ def _load_safetensors(path: str | None, data: bytes | None, name: str, placement
         if metadata is None or (_META_KEY not in metadata and set(metadata) <= _PLAIN_METADATA_KEYS):
             return _load_flat(f, name, placement)
         if _META_KEY not in metadata:
-            raise not_ours(f"safetensors metadata without an arraygrad entry: keys {sorted(metadata)}")
+            raise _Corrupt(f"safetensors metadata without an arraygrad entry: keys {sorted(metadata)}")
         try:
             document = json.loads(metadata[_META_KEY])
         except ValueError as exc:
-            raise not_ours(f"metadata is not valid JSON: {exc}") from None
+            raise _Corrupt(f"metadata is not valid JSON: {exc}") from None
+        except RecursionError:  # the JSON parser recurses: depth is bounded by Python's stack
+            raise _Corrupt(f"metadata nested more than {_MAX_DEPTH} levels deep") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise not_ours("unknown format marker")
+            raise _Corrupt("unknown format marker")
         version = document.get("version")
         if type(version) is not int or version < 1:
-            raise not_ours(f"bad format version {version!r}")
+            raise _Corrupt(f"bad format version {version!r}")
         if version > FORMAT_VERSION:
-            raise ValueError(
+            raise _NewerVersion(
                 f"ag.load: {name} was written by a newer arraygrad (checkpoint format version {version}; "
                 f"this version reads up to {FORMAT_VERSION})"
             )
-        decoder = _Decoder(f, placement)
-        try:
-            return decoder.decode(document.get("tree"), "obj")
-        except _BackendError as exc:
-            raise exc.error from None  # e.g. float64 on jax without x64: the backend's own message
-        except (_PlacementError, _MapLocationError):
-            raise
-        except Exception as exc:
-            raise not_ours(f"malformed checkpoint: {_message(exc)}") from None
+        return _Decoder(f, placement).decode(document.get("tree"), "obj", 0)
 
 
 def _header(data: Any) -> tuple[int, dict[str, Any]]:
@@ -600,10 +787,10 @@ def _load_flat(f: Any, name: str, placement: _Placement) -> dict[str, Tensor]:
         try:
             array = f.get_tensor(key)
         except Exception as exc:
-            raise ValueError(f"ag.load: {name}: cannot read tensor {key!r} ({_message(exc)})") from None
+            raise _FlatError(f"ag.load: {name}: cannot read tensor {key!r} ({_message(exc)})") from None
         dtype_name = array.dtype.name
         if dtype_name not in dtypes.BY_NAME:
-            raise ValueError(f"ag.load: {name}: tensor {key!r} has dtype {dtype_name}, which arraygrad does not support")
+            raise _FlatError(f"ag.load: {name}: tensor {key!r} has dtype {dtype_name}, which arraygrad does not support")
         try:
             out[key] = placement.place_host(array, dtype_name)
         except _BackendError as exc:
@@ -612,12 +799,19 @@ def _load_flat(f: Any, name: str, placement: _Placement) -> dict[str, Tensor]:
 
 
 class _Decoder:
+    """Rebuilds the object from the metadata tree. Each stored tensor is read once: a tree that
+    names one stored tensor several times gets the same object back each time (as tensors sharing
+    a storage share it in PyTorch), so a small file cannot make loading take more memory than its
+    tensors do."""
+
     def __init__(self, f: Any, placement: _Placement) -> None:
         self.f = f
         self.keys = set(f.keys())
         self.placement = placement
+        self.hosts: dict[str, np.ndarray] = {}  # stored name -> the array read from the file
+        self.built: dict[tuple[str, str, str], Any] = {}  # (stored name, tag, dtype) -> the object returned
 
-    def decode(self, node: Any, where: str) -> Any:
+    def decode(self, node: Any, where: str, depth: int) -> Any:
         kind = type(node)
         if node is None or kind in (bool, int, float, str):
             return node
@@ -625,62 +819,74 @@ class _Decoder:
             raise _Corrupt(f"{where}: unexpected node {node!r:.80}")
         tag = node["t"]
         value = node.get("v")
+        if depth >= _MAX_DEPTH and tag in ("list", "tuple", "dict", "odict"):
+            raise _Corrupt(f"{where[:80]}...: containers nested more than {_MAX_DEPTH} levels deep")
         if tag in ("list", "tuple", "size"):
             if type(value) is not list:
                 raise _Corrupt(f"{where}: {tag} without items")
             if tag == "size":
-                if not all(type(v) is int for v in value):
+                if not all(type(v) is int and v >= 0 for v in value):
                     raise _Corrupt(f"{where}: bad Size")
                 return Size(value)
-            items = [self.decode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            items = [self.decode(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
             return items if tag == "list" else tuple(items)
         if tag in ("dict", "odict"):
             if type(value) is not list or not all(type(p) is list and len(p) == 2 for p in value):
                 raise _Corrupt(f"{where}: {tag} without key/value pairs")
             out: dict[Any, Any] = {} if tag == "dict" else OrderedDict()
             for k, v in value:
-                key = self.decode_key(k, where)
-                out[key] = self.decode(v, f"{where}[{key!r}]")
+                key = self.decode_key(k, where, depth + 1)
+                out[key] = self.decode(v, f"{where}[{key!r}]", depth + 1)
             if "meta" in node and tag == "odict":
-                out._metadata = self.decode(node["meta"], f"{where}._metadata")  # type: ignore[attr-defined]
+                out._metadata = self.decode(node["meta"], f"{where}._metadata", depth + 1)  # type: ignore[attr-defined]
             return out
         if tag == "float":
             if value not in ("nan", "inf", "-inf"):
-                raise _Corrupt(f"{where}: bad float {value!r}")
+                raise _Corrupt(f"{where}: bad float {value!r:.80}")
             return float(value)
         if tag == "dtype":
-            if value not in dtypes.BY_NAME:
-                raise _Corrupt(f"{where}: unknown dtype {value!r}")
+            if type(value) is not str or value not in dtypes.BY_NAME:
+                raise _Corrupt(f"{where}: unknown dtype {value!r:.80}")
             return dtypes.BY_NAME[value]
         if tag in ("tensor", "ndarray"):
             return self.array(node, tag, where)
-        raise _Corrupt(f"{where}: unknown node type {tag!r}")
+        raise _Corrupt(f"{where}: unknown node type {tag!r:.80}")
 
-    def decode_key(self, node: Any, where: str) -> Any:
+    def decode_key(self, node: Any, where: str, depth: int) -> Any:
         kind = type(node)
         if node is None or kind in (bool, int, float, str):
             return node
         if kind is dict and node.get("t") == "float":
-            return self.decode(node, where)
+            return self.decode(node, where, depth)
         if kind is dict and node.get("t") == "tuple" and type(node.get("v")) is list:
-            return tuple(self.decode_key(k, where) for k in node["v"])
+            if depth >= _MAX_DEPTH:
+                raise _Corrupt(f"{where[:80]}...: a dict key nested more than {_MAX_DEPTH} levels deep")
+            return tuple(self.decode_key(k, where, depth + 1) for k in node["v"])
         raise _Corrupt(f"{where}: bad dict key {node!r:.80}")
 
     def array(self, node: dict[str, Any], tag: str, where: str) -> Any:
         key, dtype_name, shape = node.get("key"), node.get("dtype"), node.get("shape")
-        if key not in self.keys:
-            raise _Corrupt(f"{where}: tensor {key!r} is missing from the file")
+        if type(key) is not str or key not in self.keys:
+            raise _Corrupt(f"{where}: tensor {key!r:.80} is missing from the file")
         if type(shape) is not list or not all(type(s) is int and s >= 0 for s in shape):
-            raise _Corrupt(f"{where}: bad shape {shape!r}")
-        if tag == "tensor" and dtype_name not in dtypes.BY_NAME:
-            raise _Corrupt(f"{where}: unknown dtype {dtype_name!r}")
-        array = self.f.get_tensor(key)
-        part = _COMPLEX_PARTS.get(dtype_name)  # type: ignore[arg-type]
+            raise _Corrupt(f"{where}: bad shape {shape!r:.80}")
+        if type(dtype_name) is not str or (tag == "tensor" and dtype_name not in dtypes.BY_NAME):
+            raise _Corrupt(f"{where}: unknown dtype {dtype_name!r:.80}")
+        if tag == "ndarray" and dtype_name not in _ARRAY_DTYPES:
+            raise _Corrupt(f"{where}: unknown array dtype {dtype_name!r:.80}")
+        array = self.hosts.get(key)
+        if array is None:
+            array = self.hosts[key] = self.f.get_tensor(key)
+        part = _COMPLEX_PARTS.get(dtype_name)
         stored = [*shape, 2] if part is not None else shape
-        if list(array.shape) != stored or array.dtype != (part if part is not None else np.dtype(dtype_name)):
+        expected = part if part is not None else tf.host_dtype(dtype_name)
+        if list(array.shape) != stored or array.dtype != expected:
             raise _Corrupt(f"{where}: tensor {key!r} is {array.dtype}{list(array.shape)}, metadata says {dtype_name}{shape}")
+        shared = self.built.get((key, tag, dtype_name))
+        if shared is not None:
+            return shared
         if part is not None:
             array = array.view(np.dtype(dtype_name)).reshape(shape)
-        if tag == "ndarray":
-            return array
-        return self.placement.place_host(array, str(dtype_name))
+        out = array if tag == "ndarray" else self.placement.place_host(array, dtype_name)
+        self.built[(key, tag, dtype_name)] = out
+        return out

@@ -47,6 +47,8 @@ _TOP_LEVEL_EXCLUSIONS: dict[str, tuple[str, ...]] = {
     "configuration": ("get_default_backend", "set_default_backend", "use_backend", "get_default_dtype",
                       "set_default_dtype", "is_grad_enabled", "is_inference_mode_enabled", "get_default_device",
                       "set_default_device"),
+    # per-thread anomaly-detection switches (tests/core/test_anomaly.py checks them against PyTorch)
+    "anomaly detection": ("is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"),
     # PyTorch's global switches for library tuning (tests/test_namespaces.py checks their answers)
     "library flags": ("are_deterministic_algorithms_enabled", "use_deterministic_algorithms",
                       "is_deterministic_algorithms_warn_only_enabled", "get_float32_matmul_precision",
@@ -65,7 +67,8 @@ TOP_LEVEL_EXCLUDED: dict[str, str] = {n: why for why, names in _TOP_LEVEL_EXCLUS
 
 # Tensor attributes that are not tensor ops, by reason.
 _TENSOR_EXCLUSIONS: dict[str, tuple[str, ...]] = {
-    "autograd plumbing": ("backward", "register_hook", "retain_grad", "requires_grad_", "detach", "detach_"),
+    "autograd plumbing": ("backward", "register_hook", "register_post_accumulate_grad_hook", "retain_grad",
+                          "requires_grad_", "detach", "detach_"),
     "host/device transfer": ("item", "tolist", "numpy", "cpu", "cuda"),
     "metadata": ("size", "dim", "ndimension", "numel", "nelement", "element_size", "is_floating_point", "get_device",
                  "is_inference"),
@@ -173,8 +176,11 @@ def covered() -> set[str]:
 
 
 def _unwrap(obj: Any) -> Any:
-    """The function behind an ``out=`` wrapper (which runs exactly its code); anything else as is."""
-    return obj.__wrapped__ if getattr(obj, "adds_out", False) else obj
+    """The function behind an ``out=`` wrapper or an argument-type wrapper (each runs exactly its
+    code; core/out.py, core/argtypes.py); anything else as is."""
+    while getattr(obj, "adds_out", False) or getattr(obj, "_checks_argument_types", False):
+        obj = obj.__wrapped__
+    return obj
 
 
 def missing() -> list[str]:

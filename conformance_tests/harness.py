@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import arraygrad as ag
+from arraygrad.core import gradcheck as numeric  # the finite-difference core of ag.autograd.gradcheck
 from conformance_tests.samples import Sample, f32
 
 if TYPE_CHECKING:
@@ -380,12 +381,27 @@ def reference(spec: OpSpec, index: int) -> Reference:
 # ---------------------------------------------------------------------- tier 1: finite differences
 
 
-def _fd_outputs(spec: OpSpec, sample: Sample, xs: list[np.ndarray], diff: list[int]) -> np.ndarray:
-    """The differentiable outputs of ``spec`` at float inputs ``xs``, flattened into one vector."""
-    with ag.no_grad():
-        args, kwargs, _ = build_call(sample, "numpy", "float64", (), replace=xs)
-        outs = flatten_outputs(spec.fn(*args, **kwargs))
-    return np.concatenate([to_host(outs[i]).astype(np.float64).ravel() for i in diff])
+def _fd_function(spec: OpSpec, sample: Sample, xs: list[np.ndarray], grad: tuple[int, ...],
+                 diff: list[int]) -> Callable[..., list[Any]]:
+    """The differentiable outputs of ``spec`` (numpy float64) as a function of the gradient
+    inputs (tensors), the other float inputs held at ``xs``: what the shared finite-difference
+    core (``arraygrad.core.gradcheck``) perturbs."""
+    def outputs(*leaves: Any) -> list[Any]:
+        replaced = list(xs)
+        for i, t in zip(grad, leaves):
+            replaced[i] = to_host(t)
+        with ag.no_grad():
+            args, kwargs, _ = build_call(sample, "numpy", "float64", (), replace=replaced)
+            outs = flatten_outputs(spec.fn(*args, **kwargs))
+        return [outs[i] for i in diff]
+    return outputs
+
+
+def _host_blocks(blocks: list[list[Any]], by_output: bool) -> np.ndarray:
+    """One (n_out, n_in) matrix from the core's per-pair Jacobians (each (input numel, output
+    numel)), listed ``[input][output]`` or, with ``by_output``, ``[output][input]``."""
+    rows = blocks if by_output else [list(col) for col in zip(*blocks)]
+    return np.block([[to_host(b).astype(np.float64).T for b in row] for row in rows])
 
 
 def _analytic_rows(spec: OpSpec, sample: Sample, grad: tuple[int, ...], diff: list[int],
@@ -396,11 +412,8 @@ def _analytic_rows(spec: OpSpec, sample: Sample, grad: tuple[int, ...], diff: li
     targets = [outs[i] for i in diff]
     for cts in cotangents_list:
         gts = [host_tensor(c, "float64", "numpy") for c in cts]
-        grads = ag.autograd.grad(targets, leaves, grad_outputs=gts, retain_graph=True, allow_unused=True)
-        yield np.concatenate([
-            (to_host(g) if g is not None else np.zeros(leaf.shape)).astype(np.float64).ravel()
-            for g, leaf in zip(grads, leaves)
-        ])
+        grads = numeric.vjp(targets, leaves, gts)
+        yield np.concatenate([to_host(g).astype(np.float64).ravel() for g in grads])
 
 
 def _split(vector: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
@@ -465,18 +478,19 @@ def gradcheck(spec: OpSpec, index: int) -> float:
     v = np.concatenate([c.ravel() for c in ref.cotangents])
     g_ref = np.concatenate([g.astype(np.float64).ravel() for g in ref.grads])
 
+    outputs_at = _fd_function(spec, sample, xs, grad, ref.diff)
+    points = [host_tensor(xs[i], "float64", "numpy") for i in grad]
+
     def directional(u: np.ndarray) -> np.ndarray:
         """Central difference of the flattened outputs along input direction ``u``."""
-        plus, minus = [x.copy() for x in xs], [x.copy() for x in xs]
-        for part, i in zip(_split(u, in_shapes), grad):
-            plus[i] = xs[i] + eps * part
-            minus[i] = xs[i] - eps * part
-        return (_fd_outputs(spec, sample, plus, ref.diff) - _fd_outputs(spec, sample, minus, ref.diff)) / (2 * eps)
+        parts = [host_tensor(part, "float64", "numpy") for part in _split(u, in_shapes)]
+        return np.concatenate([to_host(d) for d in numeric.central_difference(outputs_at, points, parts, eps)])
 
     if n_in <= FULL_JACOBIAN_MAX_IN and n_out <= FULL_JACOBIAN_MAX_OUT:
-        jac_fd = np.stack([directional(np.eye(n_in)[j]) for j in range(n_in)], axis=1)  # (n_out, n_in)
-        units = (_split(np.eye(n_out)[r], out_shapes) for r in range(n_out))
-        jac = np.stack(list(_analytic_rows(spec, sample, grad, ref.diff, units)))
+        jac_fd = _host_blocks(numeric.numerical_jacobian(outputs_at, points, range(len(points)), eps), False)
+        args, kwargs, leaves = build_call(sample, "numpy", "float64", grad)
+        outs = flatten_outputs(spec.fn(*args, **kwargs))
+        jac = _host_blocks(numeric.analytical_jacobian([outs[i] for i in ref.diff], leaves), True)
         return max(compare(jac, jac_fd, FD_RTOL, FD_ATOL, f"{what}: Jacobian vs finite differences"),
                    compare(g_ref, v @ jac_fd, FD_RTOL, FD_ATOL, f"{what}: reference VJP vs finite differences"))
     rng = np.random.default_rng(_seed("directions", spec.id, index))
@@ -851,11 +865,21 @@ def module_gradcheck(spec: ModuleSpec, index: int) -> float:
     with preserved_rng():
         module = module_instance(spec, "numpy", "float64")
 
-        def outputs_at(inputs: list[np.ndarray], st: dict[str, np.ndarray]) -> np.ndarray:
+        def outputs_at(inputs: list[np.ndarray], st: dict[str, np.ndarray]) -> list[Any]:
             module.load_state_dict({k: host_tensor(v, _state_dtype(v, "float64"), "numpy") for k, v in st.items()})
             with ag.no_grad():
                 outs, _ = _module_forward(spec, module, sample, "numpy", "float64", (), replace=inputs)
-            return np.concatenate([to_host(outs[i]).astype(np.float64).ravel() for i in ref.diff])
+            return [outs[i] for i in ref.diff]
+
+        def perturbed(kind: str, key: str) -> Callable[[Any], list[Any]]:
+            """The outputs as a function of one input or one state entry (a tensor)."""
+            def outputs(t: Any) -> list[Any]:
+                if kind == "input":
+                    inputs = list(xs)
+                    inputs[int(key)] = to_host(t)
+                    return outputs_at(inputs, state)
+                return outputs_at(xs, {**state, key: to_host(t)})
+            return outputs
 
         # the gradients for a second cotangent w
         rng = np.random.default_rng(_seed("module directions", spec.id, index))
@@ -882,19 +906,12 @@ def module_gradcheck(spec: ModuleSpec, index: int) -> float:
                 keep = np.ones(base.shape, dtype=bool)
                 keep[entries if entries is not None else ...] = False
                 directions = directions * keep.ravel()
+            fn, point = perturbed(kind, key), [host_tensor(base, "float64", "numpy")]
             for u in directions:
                 if not u.any():
                     continue
-                step = eps * u.reshape(base.shape)
-                values = []
-                for sign in (1.0, -1.0):
-                    if kind == "input":
-                        inputs = list(xs)
-                        inputs[int(key)] = base + sign * step
-                        values.append(outputs_at(inputs, state))
-                    else:
-                        values.append(outputs_at(xs, {**state, key: base + sign * step}))
-                d = (values[0] - values[1]) / (2 * eps)
+                direction = [host_tensor(u.reshape(base.shape), "float64", "numpy")]
+                d = np.concatenate([to_host(p) for p in numeric.central_difference(fn, point, direction, eps)])
                 got = np.array([g_ref.astype(np.float64).ravel() @ u, g_second.astype(np.float64).ravel() @ u])
                 worst = max(worst, compare(got, np.array([v @ d, w @ d]), FD_RTOL, FD_ATOL,
                                            f"{what}: directional derivative for {name} vs finite differences"))

@@ -1,7 +1,8 @@
 """The design's central rule: outside ``arraygrad/backends`` the code imports no array library.
 
-core, nn, optim and data get their namespace from a tensor's backend and use only the array
-API standard; this scans their source (AST) so that an import slipping in fails here.
+core, nn, optim, data and distributed get their namespace from a tensor's backend and use only the
+array API standard (distributed may import mpi4py, its transport, which is no array library); this
+scans their source (AST) so that an import slipping in fails here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 import arraygrad
 
 PACKAGE = Path(arraygrad.__file__).parent
-CHECKED = ("core", "nn", "optim", "data")
+CHECKED = ("core", "nn", "optim", "data", "distributed")
 FORBIDDEN = {"numpy", "cupy", "cupyx", "jax", "jaxlib", "torch", "array_api_strict", "array_api_compat"}
 
 

@@ -143,23 +143,49 @@ def _default_from_environment() -> str:
     return name
 
 
-_default_name: str = _default_from_environment()
+# The default backend is per thread, like PyTorch's grad mode: ``use_backend`` in one thread never
+# changes what another thread creates tensors on. A thread that has not chosen its own default uses
+# the process default: ARRAYGRAD_BACKEND, or what ``set_default`` last set on the main thread.
+_process_default: str = _default_from_environment()
+_thread_default = threading.local()
 
 
 def default() -> Backend:
-    """The backend new tensors are created on when no ``backend=`` is given."""
-    return get(_default_name)
+    """The backend new tensors are created on when no ``backend=`` is given (in this thread)."""
+    return get(default_name())
 
 
 def set_default(name: str) -> None:
-    """Make ``name`` the default backend (validated now, so a typo fails here)."""
-    global _default_name
+    """Make ``name`` this thread's default backend (validated now, so a typo fails here).
+
+    On the main thread it is also the process default, used by every thread that has not set its own.
+    """
+    global _process_default
     get(name)
-    _default_name = name
+    _thread_default.name = name
+    if threading.current_thread() is threading.main_thread():
+        _process_default = name
 
 
 def default_name() -> str:
-    return _default_name
+    """The name of this thread's default backend."""
+    return getattr(_thread_default, "name", _process_default)
+
+
+def set_thread_default(name: str | None) -> None:
+    """Set (or, with None, forget) this thread's own default without touching the process default;
+    ``use_backend`` restores the previous state with it."""
+    if name is None:
+        if hasattr(_thread_default, "name"):
+            del _thread_default.name
+    else:
+        get(name)
+        _thread_default.name = name
+
+
+def thread_default_setting() -> str | None:
+    """This thread's own default backend, or None when it follows the process default."""
+    return getattr(_thread_default, "name", None)
 
 
 # ---------------------------------------------------------------------- CUDA devices

@@ -13,6 +13,7 @@ from arraygrad.backends.reference import Array, Backend, Key, _is_array
 
 class CupyBackend(Backend):
     name = "cupy"
+    fork_safe = False  # CUDA cannot be used again in a forked child
     writes_in_place = True
     has_cpu_device = False
     low_precision_note = "CuPy supports bfloat16 only from version 14 on, through the ml_dtypes package"

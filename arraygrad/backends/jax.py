@@ -15,6 +15,7 @@ from arraygrad.backends.reference import Array, Backend, Key
 
 class JaxBackend(Backend):
     name = "jax"
+    fork_safe = False  # XLA's thread pools do not survive a fork: a child that compiles hangs
 
     def __init__(self) -> None:
         import jax

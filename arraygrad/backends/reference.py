@@ -68,6 +68,9 @@ class Backend:
     xp: ModuleType
     #: whether 64-bit dtypes may be created (jax without x64 cannot)
     supports_float64: bool = True
+    #: whether a forked child process may run this backend's code (a DataLoader worker started
+    #: with 'fork' gets its dataset's tensors as host arrays when this is False)
+    fork_safe: bool = True
     #: whether views alias their base's memory and writes may go into it in place (numpy, cupy).
     #: Otherwise a write is a functional update and views are re-taken from the new array; the
     #: reference works that way because the standard leaves view-ness to each library.

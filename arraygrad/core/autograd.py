@@ -11,15 +11,19 @@ gives higher-order gradients.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from arraygrad.core.anomaly import ANOMALY_MODE, record_forward_stack, run_node_backward
 
 if TYPE_CHECKING:
     from arraygrad.core.tensor import Tensor  # noqa: F811 - imported for real at the bottom
 
 
-class _GradMode:
-    __slots__ = ("enabled", "inference")
+class _GradMode(threading.local):
+    """Grad mode and inference mode, per thread as PyTorch's: ``no_grad`` in an evaluator thread
+    leaves a trainer thread recording. Every thread starts with grad enabled and inference off."""
 
     def __init__(self) -> None:
         self.enabled = True
@@ -138,7 +142,9 @@ class Node:
     """One recorded op in the graph. Subclasses implement ``backward(grad)`` returning one
     gradient (or None) per input, in the order the inputs were given."""
 
-    __slots__ = ("next", "_saved", "_versions", "_hooks", "__weakref__")
+    # _anomaly_trace: set only in anomaly mode (the forward stack, see core/anomaly.py)
+    __slots__ = ("next", "_saved", "_versions", "_hooks", "_anomaly_trace", "__weakref__")
+    _anomaly_trace: tuple[Any, Node | None]
     #: number of differentiable outputs; nodes with more receive a list of gradients
     n_outputs = 1
 
@@ -150,6 +156,8 @@ class Node:
         )
         self._saved: tuple[Any, ...] | None = ()
         self._hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+        if ANOMALY_MODE.enabled:
+            record_forward_stack(self)
 
     def save(self, *tensors: Any) -> None:
         """Keep ``tensors`` for backward and remember their versions, so that an in-place
@@ -308,6 +316,11 @@ def run_backward(
         else:
             _accumulate(buffers, (t.grad_fn, t._output_nr), g)
 
+    # leaves with post-accumulate-grad hooks get .grad as soon as their last edge has delivered,
+    # so that the hook runs while the rest of backward goes on (DistributedDataParallel overlaps
+    # its gradient all-reduce with it); counted only when such hooks exist
+    pending = _hooked_leaf_edges(deps) if inputs is None and POST_ACCUMULATE_HOOKS else None
+    anomaly = ANOMALY_MODE.enabled
     prev_mode = GRAD_MODE.enabled
     GRAD_MODE.enabled = create_graph
     try:
@@ -325,7 +338,7 @@ def run_backward(
             if grad is None or (n_out > 1 and all(g is None for g in grad)):
                 grads: tuple[Any, ...] = (None,) * len(node.next)
             else:
-                grads = node.backward(grad)
+                grads = run_node_backward(node, grad) if anomaly else node.backward(grad)
                 if not retain_graph:
                     node.release()
             for edge, g in zip(node.next, grads):
@@ -338,8 +351,11 @@ def run_backward(
                     deps[target] -= 1
                     if deps[target] == 0:
                         ready.append(target)
-                elif g is not None:
-                    _accumulate_leaf(leaf_grads, target, g)
+                else:
+                    if g is not None:
+                        _accumulate_leaf(leaf_grads, target, g)
+                    if pending is not None and id(target) in pending:
+                        _leaf_edge_delivered(pending, leaf_grads, target, create_graph)
     finally:
         GRAD_MODE.enabled = prev_mode
 
@@ -354,9 +370,65 @@ def run_backward(
                 captured[pos] = g
             continue
         _store_grad(leaf, g, create_graph)
+        if pending is not None:
+            _run_post_accumulate_hooks(leaf)
     if inputs is not None:
         _cast_captured(captured, inputs)
     return captured
+
+
+class _PostAccumulateHooks(dict):  # type: ignore[type-arg]
+    """``Tensor.register_post_accumulate_grad_hook``'s hooks: id(tensor) -> (weakref, hooks). Kept
+    here rather than on every Tensor so that tensors without such hooks pay nothing."""
+
+    def register(self, tensor: Tensor, hook: Callable[[Tensor], None]) -> Any:
+        import weakref
+
+        from arraygrad.core.tensor import RemovableHandle
+
+        key = id(tensor)
+        entry = self.get(key)
+        if entry is None or entry[0]() is not tensor:
+            entry = (weakref.ref(tensor, lambda _ref, k=key: self.pop(k, None)), [])
+            self[key] = entry
+        entry[1].append(hook)
+        return RemovableHandle(entry[1], hook)
+
+
+POST_ACCUMULATE_HOOKS = _PostAccumulateHooks()
+
+
+def _hooked_leaf_edges(deps: dict[Node, int]) -> dict[int, int]:
+    """For every leaf with post-accumulate hooks, how many graph edges lead into it."""
+    counts: dict[int, int] = {}
+    for node in deps:
+        for edge in node.next:
+            if edge is not None and not isinstance(edge[0], Node) and id(edge[0]) in POST_ACCUMULATE_HOOKS:
+                counts[id(edge[0])] = counts.get(id(edge[0]), 0) + 1
+    return counts
+
+
+def _leaf_edge_delivered(pending: dict[int, int], leaf_grads: dict[int, tuple[Tensor, Tensor]], leaf: Tensor,
+                         create_graph: bool) -> None:
+    """One more edge into hooked ``leaf`` has run; after the last, store its gradient and run its hooks."""
+    key = id(leaf)
+    pending[key] -= 1
+    if pending[key] or key not in leaf_grads:
+        return
+    _, g = leaf_grads.pop(key)
+    if g._storage.array.dtype != leaf._storage.array.dtype:
+        g = g.to(leaf.dtype)
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g)
+    _store_grad(leaf, g, create_graph)
+    _run_post_accumulate_hooks(leaf)
+
+
+def _run_post_accumulate_hooks(leaf: Tensor) -> None:
+    entry = POST_ACCUMULATE_HOOKS.get(id(leaf))
+    if entry is not None and entry[0]() is leaf:
+        for hook in list(entry[1]):
+            hook(leaf)
 
 
 def _accumulate_leaf(leaf_grads: dict[int, tuple[Tensor, Tensor]], leaf: Tensor, g: Tensor) -> None:
@@ -625,6 +697,8 @@ class Function:
             for a in args
         )
         node._hooks = None
+        if ANOMALY_MODE.enabled:
+            record_forward_stack(node)
         node.fn, node.ctx, node.n_out = cls, ctx, len(outs)
         node.shapes = [(tuple(o.shape), o.dtype, o._backend) if isinstance(o, Tensor) else None for o in outs]
         to_save = getattr(ctx, "_to_save", ())

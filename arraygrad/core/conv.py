@@ -33,12 +33,52 @@ class _ConvParams:
 
 
 def _tuple(value: int | Sequence[int], n: int, name: str, op: str) -> tuple[int, ...]:
+    """``value`` as ``n`` ints (an int is repeated); RuntimeError naming ``op`` and ``name``
+    for a sequence of another length, as PyTorch."""
     if isinstance(value, int):
         return (value,) * n
-    out = tuple(int(v) for v in value)
+    entries = (value,) if isinstance(value, float) else tuple(value)
+    for v in entries:
+        if not hasattr(type(v), "__index__") or isinstance(v, bool):
+            # PyTorch's parser refuses 2.5 where it wants ints; int() would truncate silently
+            raise TypeError(f"{op}(): argument '{name}' must be a tuple of ints, but found element of type "
+                            f"{type(v).__name__} ({v!r})")
+    out = tuple(int(v) for v in entries)
     if len(out) != n:
-        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+        raise RuntimeError(f"{op}: {name} must be a single int or a tuple of {n} ints, got {name}={value!r}")
     return out
+
+
+def check_window(op: str, kernel: tuple[int, ...] | None, stride: tuple[int, ...], padding: tuple[int, ...],
+                 dilation: tuple[int, ...], output_padding: tuple[int, ...] | None = None) -> None:
+    """The sign checks PyTorch makes on the window arguments of every convolution, pooling,
+    unfold and fold (Python ints only, so they cost nothing next to the kernel). Without them a
+    zero stride divides by zero in the output-size arithmetic and a negative one builds a
+    backend-specific broken array."""
+    if kernel is not None and any(k <= 0 for k in kernel):
+        raise RuntimeError(f"{op}: kernel size should be greater than zero, but got kernel_size={kernel}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={stride}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"{op}: negative padding is not supported, got padding={padding}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{op}: dilation should be greater than zero, but got dilation={dilation}")
+    if output_padding is not None and any(p < 0 for p in output_padding):
+        raise RuntimeError(f"{op}: negative output_padding is not supported, got output_padding={output_padding}")
+
+
+#: PyTorch's scalar type names, used in its dtype-mismatch messages ("expected scalar type Float")
+_SCALAR_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+
+
+def scalar_name(dtype: Any) -> str:
+    """PyTorch's name of ``dtype`` in error messages: ``Float``, ``Double``, ``Long``, ..."""
+    name = getattr(dtype, "name", str(dtype))
+    return _SCALAR_NAMES.get(name, name)
 
 
 # ---------------------------------------------------------------------- convolution primitives
@@ -115,10 +155,17 @@ def _check_conv(op: str, x: Tensor, w: Tensor, bias: Tensor | None, nd: int, gro
         raise RuntimeError(f"{op}: expected a {nd + 2}-d input (N, C, ...), got shape {tuple(x.shape)}")
     if w.ndim != nd + 2:
         raise RuntimeError(f"{op}: expected a {nd + 2}-d weight, got shape {tuple(w.shape)}")
+    if 0 in w.shape:
+        raise RuntimeError(f"{op}: expected a non-empty weight, got weight of size {list(w.shape)}")
     if x._backend is not w._backend:
         raise ops._backend_mismatch(op, x, w)
     if groups < 1:
         raise RuntimeError(f"{op}: non-positive groups is not supported, got {groups}")
+    if transposed and w.shape[0] % groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+            f"weight of size {list(w.shape)} instead"
+        )
     in_ch = w.shape[0] if transposed else w.shape[1] * groups
     if x.shape[1] != in_ch:
         raise RuntimeError(
@@ -131,6 +178,17 @@ def _check_conv(op: str, x: Tensor, w: Tensor, bias: Tensor | None, nd: int, gro
         out_ch = w.shape[1] * groups if transposed else w.shape[0]
         if tuple(bias.shape) != (out_ch,):
             raise RuntimeError(f"{op}: bias must have shape ({out_ch},), got {tuple(bias.shape)}")
+    if x.dtype != w.dtype:
+        # PyTorch refuses the mix rather than casting one side (a float64 batch on float32
+        # weights is almost always a data-pipeline mistake that would silently cost precision)
+        raise RuntimeError(
+            f"{op}: expected scalar type {scalar_name(x.dtype)} but found {scalar_name(w.dtype)}: the input "
+            f"({x.dtype.name}) and the weight ({w.dtype.name}) must have the same dtype"
+        )
+    if bias is not None and bias.dtype != x.dtype and not transposed:
+        raise RuntimeError(
+            f"{op}: Input type ({x.dtype.name}) and bias type ({bias.dtype.name}) should be the same"
+        )
 
 
 def _add_bias(out: Tensor, bias: Tensor | None, nd: int) -> Tensor:
@@ -146,13 +204,12 @@ def _conv_padding(padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...]
             return ((0, 0),) * nd
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+                raise RuntimeError(f"{op}: padding='same' is not supported for strided convolutions")
             total = [d * (k - 1) for k, d in zip(kernel, dilation)]
             return tuple((t // 2, t - t // 2) for t in total)
-        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple, got {padding!r}")
+        raise RuntimeError(f"{op}: padding must be 'valid', 'same', an int or a tuple, got {padding!r}")
     pads = _tuple(padding, nd, "padding", op)
-    if any(p < 0 for p in pads):
-        raise RuntimeError(f"{op}: negative padding is not supported, got {padding!r}")
+    check_window(op, None, stride, pads, dilation)
     return tuple((p, p) for p in pads)
 
 
@@ -163,6 +220,8 @@ def convnd(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding:
     kernel = tuple(weight.shape[2:])
     st = _tuple(stride, nd, "stride", op)
     dl = _tuple(dilation, nd, "dilation", op)
+    if isinstance(padding, str):
+        check_window(op, None, st, (), dl)
     pads = _conv_padding(padding, kernel, st, dl, nd, op)
     for i in range(nd):
         span = dl[i] * (kernel[i] - 1) + 1
@@ -171,8 +230,7 @@ def convnd(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding:
                 f"{op}: input of shape {tuple(x.shape)} (padded size {x.shape[2 + i] + sum(pads[i])} in spatial "
                 f"dim {i}) is smaller than the kernel's span {span}"
             )
-    w = weight if weight.dtype is x.dtype else weight.to(x.dtype)
-    return _add_bias(conv_raw(x, w, _ConvParams(st, pads, dl, groups)), bias, nd)
+    return _add_bias(conv_raw(x, weight, _ConvParams(st, pads, dl, groups)), bias, nd)
 
 
 def conv_transposend(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
@@ -184,6 +242,7 @@ def conv_transposend(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any
     dl = _tuple(dilation, nd, "dilation", op)
     pd = _tuple(padding, nd, "padding", op)
     op_pad = _tuple(output_padding, nd, "output_padding", op)
+    check_window(op, None, st, pd, dl, op_pad)
     for i in range(nd):
         if op_pad[i] >= max(st[i], dl[i]):
             raise RuntimeError(f"{op}: output_padding must be smaller than either stride or dilation, got {op_pad}")
@@ -191,9 +250,10 @@ def conv_transposend(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any
     if any(s <= 0 for s in out_sp):
         raise RuntimeError(f"{op}: computed output size {out_sp} is too small")
     out_shape = (x.shape[0], weight.shape[1] * groups) + out_sp
-    w = weight if weight.dtype is x.dtype else weight.to(x.dtype)
     p = _ConvParams(st, tuple((q, q) for q in pd), dl, groups)
-    return _add_bias(conv_transpose_raw(x, w, out_shape, p), bias, nd)
+    if bias is not None and bias.dtype != x.dtype:
+        bias = bias.to(x.dtype)  # PyTorch's transposed convolution casts the bias to the input's dtype
+    return _add_bias(conv_transpose_raw(x, weight, out_shape, p), bias, nd)
 
 
 # ---------------------------------------------------------------------- pooling
@@ -203,11 +263,14 @@ def _pool_geometry(x: Tensor, nd: int, kernel_size: Any, stride: Any, padding: A
                    ceil_mode: bool, op: str) -> tuple[tuple[int, ...], tuple[int, ...], Pads, Pads, tuple[int, ...]]:
     """kernel, stride, user padding, padding incl. the extra ceil_mode cells, dilation."""
     if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
+        # PyTorch's avg_pool2d reads dim -3 before checking the rank: an IndexError there
+        kind = IndexError if op == "avg_pool2d" and x.ndim < 3 else RuntimeError
+        raise kind(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
     k = _tuple(kernel_size, nd, "kernel_size", op)
     st = _tuple(stride if stride is not None and stride != [] else k, nd, "stride", op)
     pd = _tuple(padding, nd, "padding", op)
     dl = _tuple(dilation, nd, "dilation", op)
+    check_window(op, k, st, pd, dl)
     for i in range(nd):
         if pd[i] > k[i] // 2:
             raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, got padding={pd} kernel={k}")
@@ -378,6 +441,8 @@ def avg_poolnd(x: Tensor, nd: int, kernel_size: Any, stride: Any = None, padding
     args = (k, st, pads)
     dt = xb._storage.array.dtype
     if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError(f"{op}: divisor must be not zero, got divisor_override=0")
         divisor: Any = xp.asarray(float(divisor_override), dtype=dt)
     else:
         # count, per window, the cells that PyTorch divides by: the input (plus the explicit
@@ -393,18 +458,55 @@ def avg_poolnd(x: Tensor, nd: int, kernel_size: Any, stride: Any = None, padding
     return shape.squeeze(out, 0) if unbatched else out
 
 
+def check_adaptive_rank(op: str, x: Tensor, output_size: Any, nd: int) -> None:
+    """The input of an adaptive pooling must have ``nd + 1`` or ``nd + 2`` dims. PyTorch's 2-d
+    and 3-d forms first fill a sequence ``output_size``'s None entries from the input's sizes,
+    which fails with a ValueError on an input with too few dims; that kind is kept here."""
+    if x.ndim in (nd + 1, nd + 2):
+        return
+    if nd > 1 and not isinstance(output_size, int) and x.ndim <= len(tuple(output_size)):
+        raise ValueError(f"{op}: Input dimension should be at least {nd + 1}, got input of shape {tuple(x.shape)}")
+    raise RuntimeError(
+        f"{op}: expected a {nd + 1}-d (unbatched) or {nd + 2}-d (batched) input, got input of shape {tuple(x.shape)}"
+    )
+
+
+def _int_size(value: Any, op: str, name: str = "output_size") -> int:
+    """``value`` as an int; a TypeError naming ``name`` for a float (PyTorch's parser)."""
+    if not hasattr(type(value), "__index__") or isinstance(value, bool):
+        raise TypeError(f"{op}(): argument '{name}' must be a tuple of ints, but found element of type "
+                        f"{type(value).__name__} ({value!r})")
+    return int(value)
+
+
+def check_adaptive_size(op: str, x: Tensor, sizes: tuple[int, ...], outs: tuple[int, ...]) -> None:
+    """PyTorch's checks of an adaptive pooling: no negative output size, no empty input plane."""
+    if any(o < 0 for o in outs):
+        raise RuntimeError(
+            f"{op}: elements of output_size must be greater than or equal to 0 but received {outs}"
+        )
+    if any(s == 0 for s in sizes):
+        raise RuntimeError(
+            f"{op}: Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+            f"{list(x.shape)}"
+        )
+
+
 def adaptive_avg_poolnd(x: Tensor, output_size: Any, nd: int, op: str) -> Tensor:
     """Adaptive average pooling as products with averaging matrices (exact PyTorch windows:
     ``start = floor(i * n / out)``, ``end = ceil((i + 1) * n / out)``)."""
     from arraygrad.core.creation import tensor
 
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{op}: expected a {nd + 1}-d or {nd + 2}-d input, got shape {tuple(x.shape)}")
+    check_adaptive_rank(op, x, output_size, nd)
+    if not x.dtype.is_floating_point:
+        raise NotImplementedError(f"{op}: not implemented for an input of dtype {x.dtype.name}")
     sizes = tuple(x.shape[-nd:])
-    outs = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    single = isinstance(output_size, (int, float)) or output_size is None
+    outs = (output_size,) * nd if single else tuple(output_size)
     if len(outs) != nd:
-        raise ValueError(f"{op}: output_size must be an int or a tuple of {nd} entries, got {output_size!r}")
-    outs = tuple(sizes[i] if o is None else int(o) for i, o in enumerate(outs))
+        raise RuntimeError(f"{op}: output_size must be an int or a tuple of {nd} entries, got {output_size!r}")
+    outs = tuple(sizes[i] if o is None else _int_size(o, op) for i, o in enumerate(outs))
+    check_adaptive_size(op, x, sizes, outs)
     out = x
     for i in range(nd):
         n, m = sizes[i], outs[i]
@@ -412,8 +514,11 @@ def adaptive_avg_poolnd(x: Tensor, output_size: Any, nd: int, op: str) -> Tensor
         for j in range(m):
             start, end = (j * n) // m, -(-((j + 1) * n) // m)
             rows.append([1.0 / (end - start) if start <= c < end else 0.0 for c in range(n)])
-        avg = tensor(rows, dtype=x.dtype, backend=x._backend)  # (m, n)
         axis = x.ndim - nd + i
         moved = shape.movedim(out, axis, -1)
+        if m == 0:  # an empty output, as PyTorch allows (a slice: no product with an empty matrix)
+            out = shape.movedim(moved[..., :0], -1, axis)
+            continue
+        avg = tensor(rows, dtype=x.dtype, backend=x._backend)  # (m, n)
         out = shape.movedim(ops.matmul(moved, shape.t(avg)), -1, axis)
     return out

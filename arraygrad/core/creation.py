@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 from arraygrad import backends
@@ -43,8 +44,8 @@ def resolve(backend: Any = None, device: Any = None, current: Backend | None = N
         name, index = backends.split_name(backend)
         chosen = backends.get(name)
     if device is None:
-        if chosen is None and current is None and _DEFAULT_DEVICE[0] is not None:
-            device = _DEFAULT_DEVICE[0]
+        if chosen is None and current is None and _DEFAULT_DEVICE.value is not None:
+            device = _DEFAULT_DEVICE.value
         else:
             return chosen or current or backends.default(), index
     if isinstance(device, str) and device.partition(":")[0] in backends.names():
@@ -82,9 +83,14 @@ def resolve(backend: Any = None, device: Any = None, current: Backend | None = N
     )
 
 
-# the device factory functions create tensors on when none is given (ag.set_default_device);
-# a one-element list so that the hot path reads it without a global statement or a lookup chain
-_DEFAULT_DEVICE: list[Any] = [None]  # a device, a backend name, or None
+class _DefaultDevice(threading.local):
+    """The device factory functions create tensors on when none is given (ag.set_default_device):
+    a device, a backend name, or None. Per thread, as PyTorch's: a new thread starts with None."""
+
+    value: Any = None
+
+
+_DEFAULT_DEVICE = _DefaultDevice()
 
 
 def set_default_device(device: Any) -> None:
@@ -97,27 +103,27 @@ def set_default_device(device: Any) -> None:
         the errors of :func:`resolve` for ``device``.
     """
     if device is None:
-        _DEFAULT_DEVICE[0] = None
+        _DEFAULT_DEVICE.value = None
         return
     if isinstance(device, str) and device.partition(":")[0] in backends.names():
         resolve(None, device)
-        _DEFAULT_DEVICE[0] = device
+        _DEFAULT_DEVICE.value = device
         return
     dev = device if isinstance(device, Device) else Device(device)
     resolve(None, dev, backends.default())
-    _DEFAULT_DEVICE[0] = dev
+    _DEFAULT_DEVICE.value = dev
 
 
 def get_default_device_setting() -> Any:
     """What :func:`set_default_device` last set (None when nothing is set)."""
-    return _DEFAULT_DEVICE[0]
+    return _DEFAULT_DEVICE.value
 
 
 def get_default_device() -> Device:
     """The device new tensors are created on when no ``device=`` is given, as
     ``torch.get_default_device()``: the device set by :func:`set_default_device`, else where the
     default backend puts new arrays (``cpu``, or ``cuda:0`` for jax on a GPU)."""
-    setting = _DEFAULT_DEVICE[0]
+    setting = _DEFAULT_DEVICE.value
     if isinstance(setting, Device) and not (setting.type == "cuda" and setting.index is None):
         return setting
     be, index = resolve(None, None)
@@ -398,26 +404,60 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Raises:
+        TypeError: ``steps`` is not an integer. RuntimeError: ``steps`` is negative.
+    """
+    steps = _steps(steps, "linspace")
     be, index = resolve(backend, device)
-    if steps < 0:
-        raise RuntimeError("linspace: number of steps must be non-negative")
     native = be.native_dtype(_float_or(dtype).name)
     arr = be.xp.linspace(start, end, steps, dtype=native)
     return _finish(arr, be, index, requires_grad)
 
 
+def _steps(steps: Any, op: str) -> int:
+    """linspace/logspace's ``steps`` as a non-negative Python int."""
+    if isinstance(steps, bool) or not hasattr(steps, "__index__"):
+        raise TypeError(f"{op}(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
+    steps = steps.__index__()
+    if steps < 0:
+        raise RuntimeError(f"{op}: number of steps must be non-negative")
+    return steps
+
+
 def logspace(start: float, end: float, steps: int, base: float = 10.0, **kwargs: Any) -> Tensor:
+    """``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end`` inclusive.
+
+    Raises:
+        TypeError: ``steps`` is not an integer. RuntimeError: ``steps`` is negative.
+    """
+    steps = _steps(steps, "logspace")
     out = linspace(start, end, steps, **{k: v for k, v in kwargs.items() if k != "requires_grad"})
     res = out.new_full((), base) ** out
     return res.requires_grad_(kwargs.get("requires_grad", False))
 
 
+def _matrix_size(value: Any, name: str, position: int) -> int:
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"eye(): argument '{name}' (position {position}) must be int, not {type(value).__name__}")
+    value = value.__index__()
+    if value < 0:
+        raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {value}")
+    return value
+
+
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
         backend: Any = None) -> Tensor:
-    """An ``n x m`` identity matrix."""
+    """An ``n x m`` identity matrix (``m`` defaults to ``n``).
+
+    Raises:
+        TypeError: ``n`` or ``m`` is not an integer. RuntimeError: ``n`` or ``m`` is negative.
+    """
+    n = _matrix_size(n, "n", 1)
+    m = n if m is None else _matrix_size(m, "m", 2)
     be, index = resolve(backend, device)
-    arr = be.xp.eye(n, m if m is not None else n, dtype=be.native_dtype(_float_or(dtype).name))
+    arr = be.xp.eye(n, m, dtype=be.native_dtype(_float_or(dtype).name))
     return _finish(arr, be, index, requires_grad)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from arraygrad.core import dtypes
 from arraygrad.core.creation import _finish, resolve
 from arraygrad.core.shape import _diagonal_embed, diagonal
-from arraygrad.core.tensor import Tensor, _dim
+from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
@@ -27,16 +27,18 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
         ``input.shape[-1] + abs(offset)``.
 
     Raises:
-        IndexError: a dim is out of range. RuntimeError: ``dim1`` and ``dim2`` are the same.
+        TypeError: ``offset`` is not an integer. IndexError: a dim is out of range.
+        RuntimeError: ``dim1`` and ``dim2`` are the same (always so for a 0-d ``input``).
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"diag_embed(): argument 'input' must be Tensor, not {type(input).__name__}")
-    src = input.reshape(1) if input.ndim == 0 else input
-    ndim = src.ndim + 1
+    offset = _int_arg(offset, "diag_embed", "offset")
+    # the dims index the result, which has one more dimension than the input (PyTorch's range checks)
+    ndim = input.ndim + 1
     d1, d2 = _dim(dim1, ndim, "diag_embed"), _dim(dim2, ndim, "diag_embed")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    offset = int(offset)
+    src = input
     n = src.shape[-1] + abs(offset)
     shape = list(src.shape[:-1])
     for position in sorted((d1, d2)):
@@ -53,6 +55,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"diag(): argument 'input' must be Tensor, not {type(input).__name__}")
+    diagonal = _int_arg(diagonal, "diag", "diagonal")
     if input.ndim == 1:
         return diag_embed(input, diagonal)
     if input.ndim == 2:
@@ -69,11 +72,14 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
     """The square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
     if not isinstance(input, Tensor):
         raise TypeError(f"diagflat(): argument 'input' must be Tensor, not {type(input).__name__}")
+    offset = _int_arg(offset, "diagflat", "offset")
     return diag_embed(input.reshape(-1), offset)
 
 
 def _triangle_indices(row: int, col: int, offset: int, lower: bool, dtype: Any, device: Any, backend: Any,
                       op: str) -> Tensor:
+    row, col = _int_arg(row, op, "row"), _int_arg(col, op, "col")
+    offset = _int_arg(offset, op, "offset")
     if row < 0:
         raise RuntimeError(f"{op}: row must be non-negative, got{row}")
     if col < 0:
@@ -106,6 +112,7 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
         layout: accepted for compatibility (strided only).
 
     Raises:
+        TypeError: a size or ``offset`` that is not an integer.
         RuntimeError: a negative size, or a dtype other than int32/int64.
     """
     return _triangle_indices(row, col, offset, True, dtype, device, backend, "tril_indices")

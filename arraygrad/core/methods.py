@@ -55,6 +55,42 @@ def _inplace(fn: Any, name: str) -> Any:
     return method
 
 
+def _tensor_arg(op: str, name: str, position: int, value: Any) -> Tensor:
+    """``value``, which must be a Tensor: PyTorch's TypeError naming the argument otherwise."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}")
+    return value
+
+
+def _lerp(a: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """``a + weight * (end - a)``.
+
+    Raises:
+        TypeError: ``end`` is not a Tensor.
+        RuntimeError: ``end`` (or a tensor ``weight``) has another dtype than ``a`` (PyTorch
+            does not promote here).
+    """
+    _tensor_arg("lerp_", "end", 1, end)
+    for name, other in (("end", end), ("weight", weight)):
+        if isinstance(other, Tensor) and other.dtype is not a.dtype:
+            raise RuntimeError(f"lerp_: expected dtype {a.dtype} for `{name}` but got dtype {other.dtype}")
+    return ops.add(a, ops.mul(ops.sub(end, a), weight))
+
+
+def _addcmul(a: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
+    """``a + value * tensor1 * tensor2``."""
+    _tensor_arg("addcmul_", "tensor1", 1, tensor1)
+    _tensor_arg("addcmul_", "tensor2", 2, tensor2)
+    return ops.add(a, ops.mul(ops.mul(tensor1, tensor2), value))
+
+
+def _addcdiv(a: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
+    """``a + value * tensor1 / tensor2``."""
+    _tensor_arg("addcdiv_", "tensor1", 1, tensor1)
+    _tensor_arg("addcdiv_", "tensor2", 2, tensor2)
+    return ops.add(a, ops.mul(ops.div(tensor1, tensor2), value))
+
+
 def zero_(t: Tensor) -> Tensor:
     """Fill with zeros in place (a non-leaf stays in the graph, with gradient 0 to its past)."""
     return fill_(t, 0)
@@ -216,7 +252,8 @@ def _to_sparse(t: Tensor, sparse_dim: int | None = None, *, layout: Any = None) 
 
 
 def _type_as(t: Tensor, other: Tensor) -> Tensor:
-    return to_dtype(t, other.dtype)
+    """This tensor in ``other``'s dtype."""
+    return to_dtype(t, _tensor_arg("type_as", "other", 1, other).dtype)
 
 
 # ---------------------------------------------------------------------- binding
@@ -324,8 +361,8 @@ def _bind() -> None:
         setattr(T, name, fn)
     T.to_dense = _to_dense
     T.to_sparse = _to_sparse
-    T.view_as = lambda a, other: shape.view(a, tuple(other.shape))
-    T.reshape_as = lambda a, other: shape.reshape(a, tuple(other.shape))
+    T.view_as = lambda a, other: shape.view(a, tuple(_tensor_arg("view_as", "other", 1, other).shape))
+    T.reshape_as = lambda a, other: shape.reshape(a, tuple(_tensor_arg("reshape_as", "other", 1, other).shape))
     T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
     T.mT = property(lambda a: shape.transpose(a, -2, -1))
     T.H = T.T
@@ -344,9 +381,9 @@ def _bind() -> None:
         "sqrt_": ops.sqrt, "abs_": ops.abs, "relu_": ops.relu, "sigmoid_": ops.sigmoid, "tanh_": ops.tanh,
         "floor_": ops.floor, "ceil_": ops.ceil, "round_": ops.round, "masked_fill_": indexing.masked_fill,
         "scatter_": indexing.scatter, "scatter_add_": indexing.scatter_add, "index_add_": indexing.index_add,
-        "maximum_": ops.maximum, "minimum_": ops.minimum, "lerp_": lambda a, end, w: ops.add(a, ops.mul(ops.sub(end, a), w)),
-        "addcmul_": lambda a, t1, t2, value=1: ops.add(a, ops.mul(ops.mul(t1, t2), value)),
-        "addcdiv_": lambda a, t1, t2, value=1: ops.add(a, ops.mul(ops.div(t1, t2), value)),
+        "maximum_": ops.maximum, "minimum_": ops.minimum, "lerp_": _lerp,
+        "addcmul_": _addcmul,
+        "addcdiv_": _addcdiv,
     }
     for name, fn in inplace.items():
         setattr(T, name, _inplace(fn, name))

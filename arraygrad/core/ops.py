@@ -25,12 +25,38 @@ Scalar = int | float | bool
 
 
 def op_error(op: str, exc: Exception, *tensors: Any) -> Exception:
-    """A clear error for a failed backend call: names the op, the shapes and dtypes involved."""
+    """A clear error for a failed backend call: names the op, the shapes and dtypes involved.
+
+    Shapes that do not broadcast get PyTorch's RuntimeError whatever the backend said (numpy,
+    jax and array-api-strict each word and type it differently); this runs only once the
+    backend has failed, so the success path pays nothing for it."""
+    mismatch = broadcast_mismatch([t._storage.array.shape for t in tensors if isinstance(t, Tensor)])
+    if mismatch is not None:
+        return RuntimeError(f"{op}: {mismatch}")
     described = ", ".join(
         f"{tuple(t._storage.array.shape)} {t.dtype}" if isinstance(t, Tensor) else repr(t) for t in tensors
     )
     cls = exc.__class__ if isinstance(exc, (ValueError, TypeError, IndexError)) else RuntimeError
     return cls(f"{op}: invalid arguments ({described}): {exc}")
+
+
+def broadcast_mismatch(shapes: Sequence[Sequence[int]]) -> str | None:
+    """PyTorch's message for the first pair of ``shapes`` that cannot broadcast, or None when all
+    of them broadcast together (sizes compared from the last dimension, as PyTorch does)."""
+    if len(shapes) < 2:
+        return None
+    result = tuple(shapes[0])
+    for shape in shapes[1:]:
+        shape = tuple(shape)
+        ndim = len(result) if len(result) > len(shape) else len(shape)
+        a = (1,) * (ndim - len(result)) + result
+        b = (1,) * (ndim - len(shape)) + shape
+        for i in range(ndim - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at non-singleton "
+                        f"dimension {i}")
+        result = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return None
 
 
 def _backend_mismatch(op: str, a: Tensor, b: Tensor) -> RuntimeError:
@@ -240,13 +266,17 @@ class DivBackward0(Node):
 
 def div(a: Tensor, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     """Elementwise true division (integers are promoted to the default float dtype).
-    ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (not differentiable)."""
+    ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (not differentiable).
+
+    Raises:
+        RuntimeError: a rounded integer division by zero (as PyTorch on the CPU).
+    """
     if rounding_mode is not None:
         if rounding_mode == "floor":
             return floor_divide(a, b)
         if rounding_mode == "trunc":
-            return trunc(div(a, b)).to(promote_types_of(a, b))
-        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+            return _trunc_divide(a, b)
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}")
     x, y, bt = _operands("div", a, b)
     backend = a._backend
     if x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
@@ -299,6 +329,9 @@ def pow(a: Tensor, b: Any) -> Tensor:  # noqa: A001 - PyTorch name
     try:
         out = a._backend.xp.pow(x, y)
     except Exception as exc:
+        # numpy says ValueError, jax TypeError; PyTorch says RuntimeError
+        if isinstance(exc, (ValueError, TypeError)) and x.dtype in a._backend.int_dtypes and "negative" in str(exc):
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.") from None
         raise op_error("pow", exc, a, b) from None
     if _needs_grad(a, bt):
         node = PowBackward0(_inputs(a, bt))
@@ -308,13 +341,54 @@ def pow(a: Tensor, b: Any) -> Tensor:  # noqa: A001 - PyTorch name
     return _wrap(out, a._backend)
 
 
+def _check_integer_divisor(op: str, x: Any, y: Any, backend: Any) -> None:
+    """PyTorch raises for an integer division by zero, where numpy and array-api-strict give 0
+    and jax -1 or -2; floats divide to inf/nan as usual. Only integer operands pay for the test
+    (one reduction: a host sync on jax)."""
+    if x.dtype in backend.float_dtypes or x.dtype in backend.complex_dtypes or x.dtype == backend.dtypes["bool"]:
+        return
+    if hasattr(y, "shape"):
+        zero = bool(backend.xp.any(backend.xp.equal(y, 0)))
+    else:
+        zero = y == 0
+    if zero:
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+
+
 def floor_divide(a: Tensor, b: Any) -> Tensor:
-    """Elementwise ``floor(a / b)`` (not differentiable)."""
+    """Elementwise ``floor(a / b)`` (not differentiable).
+
+    Raises:
+        RuntimeError: an integer division by zero (as PyTorch on the CPU).
+    """
     x, y, _ = _operands("floor_divide", a, b)
+    _check_integer_divisor("floor_divide", x, y, a._backend)
     try:
         return _wrap(a._backend.xp.floor_divide(x, y), a._backend)
     except Exception as exc:
         raise op_error("floor_divide", exc, a, b) from None
+
+
+def _trunc_divide(a: Tensor, b: Any) -> Tensor:
+    """``div(a, b, rounding_mode='trunc')``: exact for integers (no detour through floats, which
+    would lose large int64 values), ``trunc(a / b)`` otherwise."""
+    x, y, _ = _operands("div", a, b)
+    backend = a._backend
+    if x.dtype in backend.float_dtypes or x.dtype in backend.complex_dtypes or x.dtype == backend.dtypes["bool"]:
+        return trunc(div(a, b)).to(promote_types_of(a, b))
+    _check_integer_divisor("div", x, y, backend)
+    xp = backend.xp
+    if not hasattr(y, "shape"):
+        y = xp.asarray(y, dtype=x.dtype)
+    try:
+        q = xp.floor_divide(x, y)
+        # floor and trunc differ where the division is inexact and the signs differ
+        inexact = xp.not_equal(xp.multiply(q, y), x)
+        signs_differ = xp.not_equal(xp.less(x, 0), xp.less(y, 0))
+        q = xp.where(xp.logical_and(inexact, signs_differ), xp.add(q, xp.asarray(1, dtype=q.dtype)), q)
+    except Exception as exc:
+        raise op_error("div", exc, a, b) from None
+    return _wrap(q, backend)
 
 
 class RemainderBackward0(Node):
@@ -332,6 +406,7 @@ class RemainderBackward0(Node):
 def remainder(a: Tensor, b: Any) -> Tensor:
     """Elementwise ``a - floor(a / b) * b`` (sign of the divisor, like Python's ``%``)."""
     x, y, bt = _operands("remainder", a, b)
+    _check_integer_divisor("remainder", x, y, a._backend)
     try:
         out = a._backend.xp.remainder(x, y)
     except Exception as exc:
@@ -344,7 +419,13 @@ def remainder(a: Tensor, b: Any) -> Tensor:
 
 
 def fmod(a: Tensor, b: Any) -> Tensor:
-    """C-style remainder: ``a - trunc(a / b) * b`` (the sign of the dividend)."""
+    """C-style remainder: ``a - trunc(a / b) * b`` (the sign of the dividend).
+
+    Raises:
+        RuntimeError: an integer division by zero (as PyTorch on the CPU).
+    """
+    x, y, _ = _operands("fmod", a, b)
+    _check_integer_divisor("fmod", x, y, a._backend)
     r = remainder(a, b)
     # remainder has the divisor's sign; where that differs from the dividend's, shift by b
     xp = a._backend.xp
@@ -453,9 +534,17 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002 - 
     xp = backend.xp
     cond = condition._storage.array
     if cond.dtype != backend.dtypes["bool"]:
+        # PyTorch still takes (deprecated) uint8 masks and refuses every other dtype
+        if condition.dtype is not dtypes.uint8:
+            raise RuntimeError(
+                f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
+            )
         cond = xp.astype(cond, backend.dtypes["bool"])
     ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
     if ref is None:
+        for name, value in (("input", input), ("other", other)):
+            if not isinstance(value, (bool, int, float, complex)):
+                raise TypeError(f"where(): argument '{name}' must be Tensor or Number, not {type(value).__name__}")
         dt = dtypes.get_default_dtype() if isinstance(input, float) or isinstance(other, float) else dtypes.int64
         ref = _wrap(xp.asarray(input, dtype=backend.native_dtype(dt.name)), backend)
         input = ref
@@ -492,6 +581,11 @@ class NegBackward0(Node):
 
 
 def neg(a: Tensor) -> Tensor:
+    if a._storage.array.dtype == a._backend.dtypes["bool"]:
+        raise RuntimeError(
+            "neg: negation, the `-` operator, on a bool tensor is not supported; "
+            "use the `~` or logical_not() operator to invert a mask"
+        )
     return _make_output(a._backend.xp.negative(a._storage.array), a, NegBackward0)
 
 
@@ -536,6 +630,12 @@ def _unary_out(a: Tensor, out: Any, node_cls: type[_SavedOutput]) -> Tensor:
         node.save(Tensor._alias(res._storage, a._backend))
         return res
     return _wrap(out, a._backend)
+
+
+def _refuse_bool(a: Tensor, op: str) -> None:
+    """PyTorch's NotImplementedError for an op with no bool kernel (numpy would compute one)."""
+    if a._storage.array.dtype == a._backend.dtypes["bool"]:
+        raise NotImplementedError(f"{op}: \"{op}\" not implemented for 'Bool'")
 
 
 def _float_array(a: Tensor, op: str) -> Any:
@@ -717,6 +817,8 @@ class ReluBackward0(_SavedOutput):
 
 def relu(a: Tensor) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
+    if a._storage.array.dtype == a._backend.dtypes["bool"]:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return _unary_out(a, a._backend.xp.maximum(a._storage.array, 0), ReluBackward0)
 
 
@@ -728,6 +830,7 @@ class AbsBackward0(_SavedInput):
 
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001 - PyTorch name
+    _refuse_bool(a, "abs")
     return _unary_in(a, a._backend.xp.abs(a._storage.array), AbsBackward0)
 
 
@@ -745,23 +848,31 @@ def _piecewise_constant(a: Tensor, out: Any) -> Tensor:
 
 
 def sign(a: Tensor) -> Tensor:
-    return _piecewise_constant(a, a._backend.xp.sign(a._storage.array))
+    x = a._storage.array
+    if x.dtype == a._backend.dtypes["bool"]:
+        # a bool is its own sign, as in PyTorch; the array libraries have no bool sign kernel
+        return _wrap(a._backend.xp.asarray(x, copy=True), a._backend)
+    return _piecewise_constant(a, a._backend.xp.sign(x))
 
 
 def floor(a: Tensor) -> Tensor:
+    _refuse_bool(a, "floor")
     return _piecewise_constant(a, a._backend.xp.floor(a._storage.array))
 
 
 def ceil(a: Tensor) -> Tensor:
+    _refuse_bool(a, "ceil")
     return _piecewise_constant(a, a._backend.xp.ceil(a._storage.array))
 
 
 def trunc(a: Tensor) -> Tensor:
+    _refuse_bool(a, "trunc")
     return _piecewise_constant(a, a._backend.xp.trunc(a._storage.array))
 
 
 def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch name
     """Round half to even, like PyTorch; ``decimals`` rounds to that many decimal places."""
+    _refuse_bool(a, "round")
     xp = a._backend.xp
     x = a._storage.array
     if decimals:
@@ -782,11 +893,14 @@ class ClampBackward1(Node):
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch names
     """Limit ``a`` to ``[min, max]``; the gradient passes where ``min <= a <= max``.
 
+    ``min > max`` gives ``max`` everywhere, as in PyTorch.
+
     Raises:
-        ValueError: both bounds are None.
+        RuntimeError: both bounds are None.
+        TypeError: a bound is neither a number nor a Tensor.
     """
     if min is None and max is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = a
         if min is not None:
@@ -794,12 +908,17 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 
         if max is not None:
             out = minimum(out, max)
         return out
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not isinstance(bound, (int, float)) and not hasattr(bound, "__float__"):
+            raise TypeError(f"clamp(): argument '{name}' must be Number or Tensor, not {type(bound).__name__}")
     xp = a._backend.xp
     x = a._storage.array
     if isinstance(min, float) or isinstance(max, float):
         x = _float_array(a, "clamp")
+    # PyTorch applies min then max, so min > max gives max everywhere (array-api-strict refuses)
+    low = max if min is not None and max is not None and min > max else min
     try:
-        out = xp.clip(x, min, max)
+        out = xp.clip(x, low, max)
     except Exception as exc:
         raise op_error("clamp", exc, a, min, max) from None
     if GRAD_MODE.enabled and a._rg:
@@ -822,7 +941,13 @@ def square(a: Tensor) -> Tensor:
 
 
 def softplus(a: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """``log(1 + exp(beta * a)) / beta``, linear above ``threshold`` like PyTorch."""
+    """``log(1 + exp(beta * a)) / beta``, linear above ``threshold`` like PyTorch.
+
+    Raises:
+        NotImplementedError: ``a`` is not a floating point tensor.
+    """
+    if a._storage.array.dtype not in a._backend.float_dtypes:
+        raise NotImplementedError(f"softplus: not implemented for {a.dtype}; pass a floating point tensor")
     scaled = mul(a, beta) if beta != 1.0 else a
     # log1p(exp(-|z|)) + max(z, 0) never overflows; maximum's tie rule gives sigmoid(0) = 0.5 at 0
     soft = add(log1p(exp(neg(abs(scaled)))), maximum(scaled, 0.0))
@@ -871,27 +996,52 @@ def _as_bool(a: Tensor) -> Any:
     return x if x.dtype == b else a._backend.xp.astype(x, b)
 
 
+def _logical(name: str, a: Tensor, b: Any) -> Tensor:
+    if not isinstance(b, Tensor):
+        b = _as_operand(b, a)
+    if b._backend is not a._backend:
+        raise _backend_mismatch(name, a, b)
+    try:
+        out = getattr(a._backend.xp, name)(_as_bool(a), _as_bool(b))
+    except Exception as exc:
+        raise op_error(name, exc, a, b) from None
+    return _wrap(out, a._backend)
+
+
 def logical_and(a: Tensor, b: Tensor) -> Tensor:
-    return _wrap(a._backend.xp.logical_and(_as_bool(a), _as_bool(b)), a._backend)
+    return _logical("logical_and", a, b)
 
 
 def logical_or(a: Tensor, b: Tensor) -> Tensor:
-    return _wrap(a._backend.xp.logical_or(_as_bool(a), _as_bool(b)), a._backend)
+    return _logical("logical_or", a, b)
 
 
 def logical_xor(a: Tensor, b: Tensor) -> Tensor:
-    return _wrap(a._backend.xp.logical_xor(_as_bool(a), _as_bool(b)), a._backend)
+    return _logical("logical_xor", a, b)
 
 
 def logical_not(a: Tensor) -> Tensor:
     return _wrap(a._backend.xp.logical_not(_as_bool(a)), a._backend)
 
 
+def _integer_only(name: str, x: Any, backend: Any) -> None:
+    """PyTorch's error for a bitwise op on floating or complex values (the backends raise
+    TypeErrors of their own wording)."""
+    if x.dtype in backend.float_dtypes or x.dtype in backend.complex_dtypes:
+        raise NotImplementedError(
+            f'"{name}" not implemented for \'{backend.dtype_names[x.dtype]}\': it takes integer or bool tensors'
+        )
+
+
 def _bitwise(name: str, a: Tensor, b: Any) -> Tensor:
     x, y, _ = _operands(name, a, b)
-    if x.dtype == a._backend.dtypes["bool"]:
-        name = name.replace("bitwise", "logical")
-    return _wrap(getattr(a._backend.xp, name)(x, y), a._backend)
+    _integer_only(name, x, a._backend)
+    kernel = name.replace("bitwise", "logical") if x.dtype == a._backend.dtypes["bool"] else name
+    try:
+        out = getattr(a._backend.xp, kernel)(x, y)
+    except Exception as exc:
+        raise op_error(name, exc, a, b) from None
+    return _wrap(out, a._backend)
 
 
 def bitwise_and(a: Tensor, b: Any) -> Tensor:
@@ -909,6 +1059,7 @@ def bitwise_xor(a: Tensor, b: Any) -> Tensor:
 def bitwise_not(a: Tensor) -> Tensor:
     xp = a._backend.xp
     x = a._storage.array
+    _integer_only("bitwise_not", x, a._backend)
     return _wrap(xp.logical_not(x) if x.dtype == a._backend.dtypes["bool"] else xp.bitwise_invert(x), a._backend)
 
 
@@ -929,9 +1080,20 @@ def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal
 
 
 def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|a - b| <= atol + rtol * |b|`` (or both equal, or both NaN with ``equal_nan``).
+
+    Raises:
+        RuntimeError: the dtypes differ (PyTorch does not promote here), or the shapes do not broadcast.
+    """
+    if isinstance(b, Tensor) and b._backend is a._backend and b._storage.array.dtype != a._storage.array.dtype:
+        raise RuntimeError(f"isclose: {a.dtype} did not match {b.dtype}")
     x, y, _ = _operands("isclose", a, b)
     xp = a._backend.xp
-    close = xp.less_equal(xp.abs(xp.subtract(x, y)), xp.add(atol, xp.multiply(rtol, xp.abs(y))))
+    try:
+        diff = xp.subtract(x, y)
+    except Exception as exc:
+        raise op_error("isclose", exc, a, b) from None
+    close = xp.less_equal(xp.abs(diff), xp.add(atol, xp.multiply(rtol, xp.abs(y))))
     close = xp.logical_or(close, xp.equal(x, y))
     if equal_nan:
         close = xp.logical_or(close, xp.logical_and(xp.isnan(x), xp.isnan(y)))
@@ -939,7 +1101,13 @@ def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_
 
 
 def equal(a: Tensor, b: Tensor) -> bool:
-    """True when ``a`` and ``b`` have the same shape and elements."""
+    """True when ``a`` and ``b`` have the same shape and elements.
+
+    Raises:
+        RuntimeError: ``a`` and ``b`` live on different backends.
+    """
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._backend is not b._backend:
+        raise _backend_mismatch("equal", a, b)
     return tuple(a.shape) == tuple(b.shape) and bool(eq(a, b).all())
 
 
@@ -949,9 +1117,13 @@ def equal(a: Tensor, b: Tensor) -> bool:
 def _axes(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     if dim is None:
         return None
-    if isinstance(dim, int):
-        return (_dim(dim, ndim, op),)
-    return tuple(sorted(_dim(d, ndim, op) for d in dim))
+    if isinstance(dim, int) or not isinstance(dim, (tuple, list)):
+        return (_dim(dim, ndim, op),)  # _dim takes integer-likes and refuses the rest
+    axes = tuple(sorted(_dim(d, ndim, op) for d in dim))
+    for first, second in zip(axes, axes[1:]):
+        if first == second:
+            raise RuntimeError(f"{op}: dim {first} appears multiple times in the list of dims")
+    return axes
 
 
 def _expand_reduced(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> Tensor:
@@ -1076,19 +1248,29 @@ class MinBackward1(AmaxBackward0):
 _EXTREMUM_NODES = {"amax": AmaxBackward0, "amin": AminBackward0, "max": MaxBackward1, "min": MinBackward1}
 
 
+def check_nonempty_reduction(op: str, shape: Sequence[int], axes: Sequence[int] | None,
+                              whole: type[Exception] = RuntimeError) -> None:
+    """PyTorch's errors for a reduction with no identity (max, argmax, median, mode...) over
+    nothing: IndexError for an empty reduced dim; ``whole`` (RuntimeError for max/min/amax/amin,
+    IndexError for argmax/argmin) when reducing every dim of an empty tensor. Only shapes are
+    read, so it costs nothing on the array."""
+    if math.prod(shape) != 0:
+        return
+    if axes is None:
+        raise whole(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+            "with the 'dim' argument."
+        )
+    for i in axes:
+        if shape[i] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {i} to have non-zero size.")
+
+
 def _amax(a: Tensor, dim: Any, keepdim: bool, largest: bool, op: str) -> Tensor:
     backend = a._backend
     x = a._storage.array
     axes = _axes(dim, x.ndim, op)
-    if math.prod(x.shape) == 0:
-        if axes is None:
-            raise RuntimeError(
-                f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
-                "with the 'dim' argument."
-            )
-        empty = [i for i in axes if x.shape[i] == 0]
-        if empty:
-            raise RuntimeError(f"{op}(): Expected reduction dim {empty[0]} to have non-zero size.")
+    check_nonempty_reduction(op, x.shape, axes)
     out = (backend.xp.max if largest else backend.xp.min)(x, axis=axes, keepdims=keepdim)
     if GRAD_MODE.enabled and a._rg:
         node = _EXTREMUM_NODES[op]((a,))
@@ -1124,32 +1306,63 @@ def _argext(a: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     xp = backend.xp
     x = a._storage.array
     fn = xp.argmax if largest else xp.argmin
+    op = "argmax" if largest else "argmin"
+    if x.dtype == backend.dtypes["bool"]:
+        raise RuntimeError(f"{op}(): does not support bool input")
     if dim is None:
+        check_nonempty_reduction(op, x.shape, None, IndexError)
         out = fn(xp.reshape(x, (-1,)))
         if keepdim:
             out = xp.reshape(out, (1,) * x.ndim)
     else:
-        out = fn(x, axis=_dim(dim, x.ndim, "argmax" if largest else "argmin"), keepdims=keepdim)
+        axis = _dim(dim, x.ndim, op)
+        check_nonempty_reduction(op, x.shape, (axis,) if x.ndim else None, IndexError)
+        out = fn(x, axis=axis, keepdims=keepdim)
     i64 = backend.native_dtype("int64")
     return _wrap(out if out.dtype == i64 else xp.astype(out, i64), backend)
 
 
-def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
+class _NoDim:
+    """Default of max/min's ``dim``: PyTorch has max(a), but max(a, None) is a TypeError."""
+
+    def __repr__(self) -> str:
+        return "<no dim>"
+
+
+_NO_DIM: Any = _NoDim()
+
+
+def _check_extremum_dim(op: str, dim: Any) -> None:
+    if dim is None:
+        raise TypeError(f"{op}(): dim must be an int or a Tensor, not None; call {op}(input) for the overall {op}")
+
+
+def max(a: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
     """``max(a)``: the largest element; ``max(a, dim)``: (values, indices) along ``dim``;
-    ``max(a, other_tensor)``: elementwise maximum."""
+    ``max(a, other_tensor)``: elementwise maximum.
+
+    Raises:
+        TypeError: ``dim`` is given as None.
+    """
     if isinstance(dim, Tensor):
         return maximum(a, dim)
-    if dim is None:
+    if dim is _NO_DIM:
         return _amax(a, None, False, True, "max")
+    _check_extremum_dim("max", dim)
     return _values_indices(a, dim, keepdim, True)
 
 
-def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
-    """``min(a)``, ``min(a, dim)`` -> (values, indices), or elementwise ``min(a, other)``."""
+def min(a: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
+    """``min(a)``, ``min(a, dim)`` -> (values, indices), or elementwise ``min(a, other)``.
+
+    Raises:
+        TypeError: ``dim`` is given as None.
+    """
     if isinstance(dim, Tensor):
         return minimum(a, dim)
-    if dim is None:
+    if dim is _NO_DIM:
         return _amax(a, None, False, False, "min")
+    _check_extremum_dim("min", dim)
     return _values_indices(a, dim, keepdim, False)
 
 
@@ -1168,7 +1381,9 @@ class ValuesIndices(tuple):  # type: ignore[type-arg]
 def _values_indices(a: Tensor, dim: int, keepdim: bool, largest: bool) -> ValuesIndices:
     from arraygrad.core.indexing import gather
 
-    d = _dim(dim, a.ndim, "max" if largest else "min")
+    op = "max" if largest else "min"
+    d = _dim(dim, a.ndim, op)
+    check_nonempty_reduction(op, a._storage.array.shape, (d,) if a.ndim else None)
     idx = _argext(a, d, True, largest)
     values = gather(a, d, idx)  # the gradient goes to the selected element only
     if not keepdim:
@@ -1329,8 +1544,14 @@ def _softmax(a: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
         a = autocast_args(op, a)
     backend = a._backend
     xp = backend.xp
-    x = _float_array(a, op)
-    axis = _dim(dim, x.ndim, op) if x.ndim else None
+    x = a._storage.array
+    if x.dtype not in backend.float_dtypes and x.dtype not in backend.complex_dtypes:
+        raise NotImplementedError(f"{op}: not implemented for {a.dtype}; pass a floating point tensor or dtype=")
+    if x.ndim:
+        axis: int | None = _dim(dim, x.ndim, op)
+    else:
+        _dim(dim, 1, op)  # a 0-d tensor takes dim -1 or 0, as in PyTorch
+        axis = None
     if math.prod(x.shape) == 0:
         out = xp.asarray(x, copy=True)
     else:
@@ -1378,6 +1599,9 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
     the largest magnitude."""
     if dtype is not None:
         a = a.to(dtype)
+    backend = a._backend
+    if a._storage.array.dtype not in backend.float_dtypes and a._storage.array.dtype not in backend.complex_dtypes:
+        raise RuntimeError(f"norm: expected a floating point or complex tensor as input, got {a.dtype}")
     axes = _axes(dim, a.ndim, "norm")
     if p in ("fro", 2, 2.0):
         out = sqrt(sum(mul(a.detach(), a.detach()), axes, keepdim=keepdim))
@@ -1482,7 +1706,10 @@ def _matmul(a: Tensor, b: Tensor, op: str) -> Tensor:
         raise _backend_mismatch("matmul", a, b)
     if AUTOCAST.active:
         a, b = autocast_args(op, a, b)
-    x, y = _promote_pair("matmul", a, b)
+    x, y = a._storage.array, b._storage.array
+    if x.dtype != y.dtype:
+        # PyTorch does not promote in matrix products
+        raise RuntimeError(f"{op}: expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {x.ndim}D and {y.ndim}D")
     ka = x.shape[-1]
@@ -1596,10 +1823,11 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
         RuntimeError: an operand is not a matrix, the shapes cannot be multiplied, ``input`` does
             not broadcast to the result, or the dtypes differ (as PyTorch).
     """
-    for name, t in (("mat1", mat1), ("mat2", mat2)):
-        if not isinstance(t, Tensor) or t.ndim != 2:
-            got = f"{t.ndim}-D tensor" if isinstance(t, Tensor) else type(t).__name__
-            raise RuntimeError(f"addmm: {name} must be a matrix, got {got}")
+    for position, name, t in ((2, "mat1", mat1), (3, "mat2", mat2)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"addmm(): argument '{name}' (position {position}) must be Tensor, not {type(t).__name__}")
+        if t.ndim != 2:
+            raise RuntimeError(f"addmm: {name} must be a matrix, got {t.ndim}-D tensor")
     if not isinstance(input, Tensor):
         raise TypeError(f"addmm(): argument 'input' must be Tensor, not {type(input).__name__}")
     if AUTOCAST.active:
@@ -1608,6 +1836,14 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
+    """Matrix-vector product of a 2-D ``a`` and a 1-D ``v``.
+
+    Raises:
+        IndexError: ``a`` is 0-D (as PyTorch).
+        RuntimeError: otherwise the wrong number of dimensions, or the sizes do not match.
+    """
+    if a.ndim == 0:
+        raise IndexError("mv: Dimension specified as 0 but tensor has no dimensions")
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"mv: expected a 2-D and a 1-D tensor, got {a.ndim}-D and {v.ndim}-D")
     return _matmul(a, v, "mv")

@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad.core import dtypes, views
+from arraygrad.core import argtypes, dtypes, views
 from arraygrad.core.autograd import GRAD_MODE
 from arraygrad.core.legacy import SCALAR_NAMES
 from arraygrad.core.tensor import INFERENCE_INPLACE_ERROR, Tensor
@@ -70,11 +70,12 @@ def with_out(fn: Callable[..., Any], name: str, rule: str) -> Callable[..., Any]
     ``*args, **kwargs`` wrapper costs."""
     wrapper = _same_signature_wrapper(fn, name, rule)
     if wrapper is None:  # a signature that cannot be copied (a builtin): the generic wrapper
+        checked = argtypes.with_argument_types(fn, name)
 
         def wrapper(*args: Any, out: Any = None, **kwargs: Any) -> Any:
             if out is None:
-                return fn(*args, **kwargs)
-            return call_with_out(fn, name, rule, args, kwargs, out)
+                return checked(*args, **kwargs)
+            return call_with_out(checked, name, rule, args, kwargs, out)
 
     functools.update_wrapper(wrapper, fn)
     wrapper.__name__ = wrapper.__qualname__ = name
@@ -95,7 +96,7 @@ def _same_signature_wrapper(fn: Callable[..., Any], name: str, rule: str) -> Cal
     var_kw: str | None = None
     defaults: dict[str, Any] = {}
     for p in sig.parameters.values():
-        if p.name in ("out", "_fn", "_call_with_out", "_name", "_rule") or p.kind is p.POSITIONAL_ONLY:
+        if p.name in ("out", "_fn", "_call_with_out", "_name", "_rule", "_check", "_error") or p.kind is p.POSITIONAL_ONLY:
             return None
         default = ""
         if p.default is not p.empty:
@@ -123,13 +124,23 @@ def _same_signature_wrapper(fn: Callable[..., Any], name: str, rule: str) -> Cal
     call = ", ".join([*positional, *(f"{k}={k}" for k in keywords), *rest])
     args_tuple = "(" + "".join(f"{a}, " for a in positional) + ")"
     kwargs_dict = "{" + ", ".join([*(f"{k!r}: {k}" for k in keywords), *rest]) + "}"
+    # a failed call whose arguments have the wrong type raises PyTorch's TypeError (core/argtypes.py);
+    # the try costs nothing when the call succeeds
     source = (
         f"def {name}({', '.join(params)}):\n"
-        "    if out is None:\n"
-        f"        return _fn({call})\n"
-        f"    return _call_with_out(_fn, _name, _rule, {args_tuple}, {kwargs_dict}, out)\n"
+        "    try:\n"
+        "        if out is None:\n"
+        f"            return _fn({call})\n"
+        f"        return _call_with_out(_fn, _name, _rule, {args_tuple}, {kwargs_dict}, out)\n"
+        "    except Exception:\n"
+        "        if _check is not None:\n"
+        f"            _error = _check({args_tuple}, {kwargs_dict})\n"
+        "            if _error is not None:\n"
+        "                raise _error from None\n"
+        "        raise\n"
     )
-    namespace = {**defaults, "_fn": fn, "_call_with_out": call_with_out, "_name": name, "_rule": rule}
+    namespace = {**defaults, "_fn": fn, "_call_with_out": call_with_out, "_name": name, "_rule": rule,
+                 "_check": argtypes.failure_check(fn, name)}
     exec(source, namespace)  # noqa: S102 - source built above from fn's own parameter names
     return namespace[name]  # type: ignore[no-any-return]
 

@@ -98,7 +98,8 @@ def _uniform_array(backend: Any, n: int, dt: dtypes.dtype, gen: Generator) -> An
         hi = xp.astype(xp.bitwise_right_shift(bits[0::2], xp.asarray(5, dtype=u32)), native)
         lo = xp.astype(xp.bitwise_right_shift(bits[1::2], xp.asarray(6, dtype=u32)), native)
         return xp.multiply(xp.add(xp.multiply(hi, 2.0**26), lo), 2.0**-53)
-    raise TypeError(f"random numbers of dtype {dt} are not supported; use float32 or float64")
+    # PyTorch's kind for a sampler with no kernel for the dtype
+    raise NotImplementedError(f"random numbers of dtype {dt} are not supported; use float32 or float64")
 
 
 def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
@@ -130,17 +131,26 @@ def _normal_array(backend: Any, n: int, dt: dtypes.dtype, gen: Generator) -> Any
     return xp.multiply(radius, xp.cos(xp.multiply(u2, 2.0 * math.pi)))
 
 
-def randint(low: int, high: int | None = None, size: Any = None, *, generator: Generator | None = None,
+def _int_arg(op: str, name: str, value: Any) -> int:
+    """``value`` as a Python int; a float, bool or other non-integer is PyTorch's TypeError."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(value).__name__}")
+    return value.__index__()
+
+
+def randint(low: int, high: int | tuple[int, ...] | None = None, size: Any = None, *, generator: Generator | None = None,
             dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
     """Integers uniform in [low, high) (``randint(high, size)`` means low=0); int64 by default.
 
     Raises:
+        TypeError: ``low`` or ``high`` is not an integer.
         RuntimeError: ``low >= high`` or the range is wider than 2**32.
     """
     if size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high  # randint(high, size), as PyTorch
     if high is None:
         low, high = 0, low
+    low, high = _int_arg("randint", "low", low), _int_arg("randint", "high", high)
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
     if low >= high:
@@ -163,7 +173,16 @@ def randint(low: int, high: int | None = None, size: Any = None, *, generator: G
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (a stable argsort of random words: same on every backend)."""
+    """A random permutation of ``0 .. n-1`` (a stable argsort of random words: same on every backend).
+
+    Raises:
+        TypeError: ``n`` is not an integer. RuntimeError: ``n`` is negative.
+    """
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    n = n.__index__()
+    if n < 0:
+        raise RuntimeError(f"randperm: Trying to create tensor with negative dimension {n}: [{n}]")
     be, index = resolve(backend, device)
     xp = be.xp
     bits = (generator or default_generator).bits(be, n)
@@ -191,7 +210,14 @@ def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """Fill ``t`` in place with samples uniform in [a, b)."""
+    """Fill ``t`` in place with samples uniform in [a, b).
+
+    Raises:
+        RuntimeError: ``a > b``.
+        NotImplementedError: ``t`` is not float32 or float64.
+    """
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
     views.check_inplace(t, "uniform_")
     be = t._backend
     arr = _uniform_array(be, t.numel(), t.dtype, generator or default_generator)
@@ -200,7 +226,14 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator 
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """Fill ``t`` in place with normal samples."""
+    """Fill ``t`` in place with normal samples.
+
+    Raises:
+        RuntimeError: ``std < 0``.
+        NotImplementedError: ``t`` is not float32 or float64.
+    """
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
     views.check_inplace(t, "normal_")
     be = t._backend
     arr = _normal_array(be, t.numel(), t.dtype, generator or default_generator)
@@ -231,6 +264,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         int64 indices of shape ``(num_samples,)`` or ``(rows, num_samples)``.
 
     Raises:
+        TypeError: ``num_samples`` is not an integer.
         RuntimeError: weights not floating point, not 1-d/2-d, negative, inf or NaN; a row
             summing to 0; ``num_samples`` < 1, or more than the categories without replacement.
     """
@@ -238,7 +272,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
     if input.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    num_samples = int(num_samples)
+    num_samples = _int_arg("multinomial", "num_samples", num_samples)
     if num_samples <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     be = input._backend

@@ -13,17 +13,29 @@ from typing import Any
 
 from arraygrad.core import views
 from arraygrad.core.autograd import GRAD_MODE, Node
-from arraygrad.core.tensor import Tensor, _dim
+from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
 _wrap = Tensor._wrap
 _make_view = views.make_view
 
 
-def _shape_arg(shape: Any) -> tuple[int, ...]:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` like PyTorch."""
+def _shape_arg(shape: Any, op: str, arg: str = "size") -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` like PyTorch.
+
+    Raises:
+        TypeError: an entry that is not an integer (a float would otherwise be truncated).
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    out = []
+    for pos, s in enumerate(shape):
+        if type(s) is not int:
+            if isinstance(s, bool) or not hasattr(s, "__index__"):
+                raise TypeError(f"{op}(): argument '{arg}' (position 1) must be tuple of ints, but found element of "
+                                f"type {type(s).__name__} at pos {pos}")
+            s = s.__index__()
+        out.append(s)
+    return tuple(out)
 
 
 class ViewBackward0(Node):
@@ -55,7 +67,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     Raises:
         RuntimeError: the number of elements does not match.
     """
-    return _reshape(a, _shape_arg(shape), "reshape")
+    return _reshape(a, _shape_arg(shape, "reshape", "shape"), "reshape")
 
 
 def view(a: Tensor, *shape: Any) -> Tensor:
@@ -65,7 +77,7 @@ def view(a: Tensor, *shape: Any) -> Tensor:
         RuntimeError: the number of elements does not match, or no view exists because the
             memory of ``a`` is not laid out for it (``a.t().view(-1)``): use ``reshape``.
     """
-    return _reshape(a, _shape_arg(shape), "view")
+    return _reshape(a, _shape_arg(shape, "view"), "view")
 
 
 def _reshape(a: Tensor, new: tuple[int, ...], op: str, node_cls: type[ViewBackward0] = ViewBackward0) -> Tensor:
@@ -119,7 +131,13 @@ class TBackward0(PermuteBackward0):
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
     """Reorder the dimensions: output dim ``i`` is input dim ``dims[i]``."""
-    order = tuple(_dim(d, a.ndim, "permute") for d in _shape_arg(dims))
+    wanted = _shape_arg(dims, "permute", "dims")
+    if len(wanted) != a.ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {a.ndim} is not equal to len(dims) = {len(wanted)}"
+        )
+    order = tuple(_dim(d, a.ndim, "permute") for d in wanted)
     if sorted(order) != list(range(a.ndim)):
         raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of {a.ndim} dimensions")
     return _permute(a, order, PermuteBackward0)
@@ -184,7 +202,7 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
     Raises:
         RuntimeError: a non-singleton dimension would have to change.
     """
-    new = list(_shape_arg(sizes))
+    new = list(_shape_arg(sizes, "expand"))
     old = tuple(a._storage.array.shape)
     lead = len(new) - len(old)
     if lead < 0:
@@ -219,23 +237,66 @@ def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
 
 
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    """``a`` expanded to ``other``'s shape (see :func:`expand`).
+
+    Raises:
+        TypeError: ``other`` is not a tensor.
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"expand_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
     return expand(a, tuple(other.shape))
 
 
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
-    ndim = max((len(s) for s in shapes), default=0)
-    out = [1] * ndim
+    """The shape that tensors of ``shapes`` broadcast to (an int counts as a 1-d shape).
+
+    Raises:
+        RuntimeError: shapes that cannot be broadcast together, or an argument that is not a shape.
+        ValueError: a negative size that would be broadcast.
+        TypeError: a size that is not an integer.
+    """
+    # the checks run in PyTorch's order, so each bad input gets PyTorch's exception kind
+    shapes = tuple((s,) if isinstance(s, int) else s for s in shapes if s is not None)
     for s in shapes:
-        for i, n in enumerate(s):
-            j = ndim - len(s) + i
-            if n != 1:
-                if out[j] not in (1, n):
-                    raise RuntimeError(f"shape mismatch: shapes {[tuple(s) for s in shapes]} cannot be broadcast")
+        if not isinstance(s, Sequence):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+    out: list[Any] = [1] * max((len(s) for s in shapes), default=0)
+    for arg, s in enumerate(shapes):
+        for j in range(-1, -1 - len(s), -1):
+            n = s[j]
+            if n == out[j]:
+                continue
+            if out[j] == 1:
+                if n < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative length!")
                 out[j] = n
-    return tuple(out)
+            if n != 1 and out[j] != n:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {n} at {j}! Mismatching argument at index "
+                    f"{arg} had {tuple(s)}; but expected shape should be broadcastable to {out}"
+                )
+    for pos, n in enumerate(out):
+        if type(n) is not int and (isinstance(n, bool) or not hasattr(n, "__index__")):
+            raise TypeError(f"torch.Size() takes an iterable of 'int' (item {pos} is '{type(n).__name__}')")
+    return tuple(int(n) for n in out)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Expand ``tensors`` to their common broadcast shape (views, no copies).
+
+    Raises:
+        TypeError: an argument that is not a tensor.
+        RuntimeError: shapes that cannot be broadcast, or tensors on different backends.
+    """
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"broadcast_tensors(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    for t in tensors[1:]:
+        if t._backend is not tensors[0]._backend:
+            from arraygrad.core.ops import _backend_mismatch
+
+            raise _backend_mismatch("broadcast_tensors", tensors[0], t)
     shape = broadcast_shapes(*(tuple(t.shape) for t in tensors))
     return tuple(expand(t, shape) for t in tensors)
 
@@ -263,6 +324,7 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one."""
     if a.ndim == 0:
+        _dim(start_dim, 0, "flatten"), _dim(end_dim, 0, "flatten")  # a 0-d tensor still takes only dims -1 and 0
         return reshape(a, (1,))
     s, e = _dim(start_dim, a.ndim, "flatten"), _dim(end_dim, a.ndim, "flatten")
     if s > e:
@@ -275,7 +337,7 @@ def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one may be -1)."""
     d = _dim(dim, a.ndim, "unflatten")
     shape = tuple(a.shape)
-    sizes = list(sizes)
+    sizes = list(_shape_arg((sizes,), "unflatten", "sizes"))
     if -1 in sizes:
         known = math.prod(s for s in sizes if s != -1)
         sizes[sizes.index(-1)] = shape[d] // known if known else 0
@@ -304,18 +366,30 @@ class CatBackward0(Node):
         return tuple(out)
 
 
+def _tensor_list(tensors: Any, op: str) -> list[Tensor]:
+    """The tensors of ``cat``/``stack``'s first argument, with PyTorch's errors for anything else."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    if not tensors:
+        # PyTorch's kinds: ValueError from cat, RuntimeError from stack
+        raise (ValueError if op == "cat" else RuntimeError)(f"{op}: expected a non-empty list of Tensors")
+    return list(tensors)
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate tensors along an existing dimension.
 
     Raises:
-        RuntimeError: the list is empty, backends differ, or the other dimensions differ.
+        TypeError: an element is not a Tensor. ValueError: the list is empty. RuntimeError: the
+            backends differ, or the ranks or other dimensions differ.
     """
     from arraygrad.core import dtypes
     from arraygrad.core.ops import _backend_mismatch, op_error
 
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of Tensors")
+    tensors = _tensor_list(tensors, "cat")
     first = tensors[0]
     backend = first._backend
     for t in tensors[1:]:
@@ -325,11 +399,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     ref = tuple(first.shape)
     for i, t in enumerate(tensors):
         shape = tuple(t.shape)
-        if len(shape) != len(ref) or any(a != b for j, (a, b) in enumerate(zip(shape, ref)) if j != axis):
-            raise RuntimeError(
-                f"cat: sizes of tensors must match except in dimension {axis}; tensor 0 has shape {ref} "
-                f"and tensor {i} has shape {shape}"
-            )
+        if len(shape) != len(ref):
+            raise RuntimeError(f"cat: Tensors must have same number of dimensions: got {len(ref)} and {len(shape)}")
+        for j, (a, b) in enumerate(zip(shape, ref)):
+            if j != axis and a != b:
+                raise RuntimeError(
+                    f"cat: Sizes of tensors must match except in dimension {axis}. Expected size {b} but got size {a} "
+                    f"for tensor number {i} in the list (shapes {ref} and {shape})"
+                )
     common = first.dtype
     for t in tensors[1:]:
         common = dtypes.promote(common, t.dtype)
@@ -353,10 +430,12 @@ concat = concatenate = cat
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors of the same shape along a new dimension."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("stack: expected a non-empty list of Tensors")
+    """Join tensors of the same shape along a new dimension.
+
+    Raises:
+        TypeError: an element is not a Tensor. RuntimeError: the list is empty or the shapes differ.
+    """
+    tensors = _tensor_list(tensors, "stack")
     shape = tuple(tensors[0].shape)
     for i, t in enumerate(tensors):
         if tuple(t.shape) != shape:
@@ -368,11 +447,30 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
+def _nonempty_list(tensors: Any, op: str) -> Any:
+    """``tensors`` itself; PyTorch's RuntimeError when it is an empty list."""
+    if isinstance(tensors, (list, tuple)) and not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    return tensors
+
+
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dim 1 (dim 0 for 1-d tensors).
+
+    Raises:
+        RuntimeError: an empty list, or shapes that do not fit.
+    """
+    tensors = _tensor_list(_nonempty_list(tensors, "hstack"), "hstack")
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dim 0, treating 1-d tensors as rows.
+
+    Raises:
+        RuntimeError: an empty list, or shapes that do not fit.
+    """
+    tensors = _tensor_list(_nonempty_list(tensors, "vstack"), "vstack")
     return cat([t if t.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
 
 
@@ -405,6 +503,8 @@ class SplitBackward0(Node):
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes: views
     of ``a``, which (like PyTorch's) may not be changed in place while ``a`` requires grad."""
+    if a.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _dim(dim, a.ndim, "split")
     n = a.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -445,6 +545,9 @@ def builtins_sum(values: Sequence[int]) -> int:
 
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+    chunks = _int_arg(chunks, "chunk", "chunks")
+    if a.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = a.shape[_dim(dim, a.ndim, "chunk")]
@@ -452,13 +555,29 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def tensor_split(a: Tensor, sections: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``sections`` pieces whose sizes differ by at most one (the first ones larger).
+
+    Raises:
+        RuntimeError: a 0-d tensor, or ``sections`` below 1.
+    """
+    if a.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    sections = _int_arg(sections, "tensor_split", "sections")
+    if sections <= 0:
+        raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
     n = a.shape[_dim(dim, a.ndim, "tensor_split")]
     base, extra = divmod(n, sections)
     return split(a, [base + 1] * extra + [base] * (sections - extra), dim)
 
 
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along ``dim``, with that dimension removed."""
+    """The slices along ``dim``, with that dimension removed.
+
+    Raises:
+        IndexError: ``a`` is 0-d or ``dim`` is out of range.
+    """
+    if a.ndim == 0:
+        raise IndexError(f"unbind: Dimension specified as {dim} but tensor has no dimensions")
     d = _dim(dim, a.ndim, "unbind")
     pieces = tuple(squeeze(piece, d) for piece in split(a, 1, d))
     for k, piece in enumerate(pieces):
@@ -477,6 +596,9 @@ class FlipBackward0(Node):
 def flip(a: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along ``dims``."""
     axes = tuple(_dim(d, a.ndim, "flip") for d in ([dims] if isinstance(dims, int) else dims))
+    if len(set(axes)) != len(axes):
+        repeated = next(d for d in axes if axes.count(d) > 1)
+        raise RuntimeError(f"flip: dim {repeated} appears multiple times in the list of dims")
     out = a._backend.xp.flip(a._storage.array, axis=axes) if axes else a._storage.array
     if a._backend.writes_in_place:
         out = a._backend.copy(out)  # a flipped tensor has memory of its own (NumPy's flip is a view)
@@ -488,10 +610,24 @@ def flip(a: Tensor, dims: Any) -> Tensor:
 
 
 def fliplr(a: Tensor) -> Tensor:
+    """Reverse the columns (dim 1).
+
+    Raises:
+        RuntimeError: ``a`` has fewer than 2 dimensions.
+    """
+    if a.ndim < 2:
+        raise RuntimeError("fliplr: Input must be >= 2-d.")
     return flip(a, (1,))
 
 
 def flipud(a: Tensor) -> Tensor:
+    """Reverse the rows (dim 0).
+
+    Raises:
+        RuntimeError: ``a`` is 0-d.
+    """
+    if a.ndim < 1:
+        raise RuntimeError("flipud: Input must be >= 1-d.")
     return flip(a, (0,))
 
 
@@ -512,6 +648,9 @@ def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     axes = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(sh) != len(axes):
         raise RuntimeError(f"roll: shifts and dims must have the same length, got {len(sh)} and {len(axes)}")
+    sh = tuple(_int_arg(s, "roll", "shifts") for s in sh)
+    if a.ndim == 0:
+        raise IndexError(f"roll: Dimension specified as {axes[0]} but tensor has no dimensions")
     axes = tuple(_dim(d, a.ndim, "roll") for d in axes)
     out = a._backend.xp.roll(a._storage.array, shift=sh, axis=axes)
     if GRAD_MODE.enabled and a._rg:
@@ -525,14 +664,18 @@ def repeat(a: Tensor, *sizes: Any) -> Tensor:
     """Tile the tensor ``sizes[i]`` times along each dimension (like ``torch.Tensor.repeat``).
 
     Raises:
-        RuntimeError: fewer sizes than dimensions.
+        RuntimeError: fewer sizes than dimensions, or a negative size.
     """
-    reps = _shape_arg(sizes)
+    reps = _shape_arg(sizes, "repeat", "repeats")
     if len(reps) < a.ndim:
         raise RuntimeError(
             "repeat: number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
         )
     shape = (1,) * (len(reps) - a.ndim) + tuple(a.shape)
+    if any(r < 0 for r in reps):
+        result = [r * n for r, n in zip(reps, shape)]
+        bad = next(n for n in result if n < 0)
+        raise RuntimeError(f"repeat: Trying to create tensor with negative dimension {bad}: {result}")
     # (r0, n0, r1, n1, ...) broadcast, then merge each pair
     interleaved = []
     for n in shape:
@@ -553,15 +696,51 @@ def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
     return repeat(a, dims)
 
 
-def repeat_interleave(a: Tensor, repeats: int, dim: int | None = None) -> Tensor:
+def repeat_interleave(a: Tensor, repeats: int | Tensor, dim: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``dim`` (of the flattened tensor when None);
+    a 1-d tensor of ``repeats`` gives one count per element.
+
+    Raises:
+        TypeError: ``repeats`` is not an integer or tensor.
+        RuntimeError: a negative count, or a count tensor whose length is not the dim's size.
+    """
     if dim is None:
         a, dim = reshape(a, (-1,)), 0
     d = _dim(dim, a.ndim, "repeat_interleave")
+    if isinstance(repeats, Tensor):
+        if repeats.ndim > 1:
+            raise RuntimeError("repeat_interleave: repeats must be 0-dim or 1-dim tensor")
+        if repeats.is_floating_point() or repeats.dtype.is_complex:
+            raise RuntimeError(f"repeat_interleave: repeats has to be Long or Int tensor, got {repeats.dtype}")
+        if repeats.numel() != 1:
+            return _repeat_each(a, repeats, d)
+        repeats = int(repeats.item())
+    repeats = _int_arg(repeats, "repeat_interleave", "repeats")
+    if repeats < 0:
+        raise RuntimeError("repeat_interleave: Repeats must be non-negative")
     x = unsqueeze(a, d + 1)
     shape = list(x.shape)
     shape[d + 1] = repeats
     x = expand(x, tuple(shape))
     return flatten(x, d, d + 1)
+
+
+def _repeat_each(a: Tensor, repeats: Tensor, d: int) -> Tensor:
+    """``repeat_interleave`` with one count per slice along ``d``: a gather of repeated indices."""
+    from arraygrad.core import creation, dtypes
+    from arraygrad.core.indexing import index_select
+
+    counts = [int(c) for c in repeats.tolist()]
+    if len(counts) != a.shape[d]:
+        raise RuntimeError(
+            "repeat_interleave: repeats must have the same size as input along dim, but got "
+            f"repeats.size(0) = {len(counts)} and input.size({d}) = {a.shape[d]}"
+        )
+    if any(c < 0 for c in counts):
+        raise RuntimeError("repeat_interleave: Repeats must be non-negative")
+    positions = [i for i, c in enumerate(counts) for _ in range(c)]
+    index = creation.tensor(positions, dtype=dtypes.int64, backend=a._backend)
+    return index_select(a, d, index)
 
 
 class ConstantPadNdBackward0(Node):
@@ -577,19 +756,39 @@ def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float | No
     ``value``), ``'reflect'``, ``'replicate'``, ``'circular'``. Negative amounts crop.
 
     Raises:
-        ValueError: odd ``len(pad)``, too many padded dims, unknown mode, or reflect padding
-            not smaller than the dimension.
+        TypeError: a padding amount that is not an integer.
+        RuntimeError: odd ``len(pad)``, too many padded dims, a negative amount that leaves a
+            dimension smaller than nothing (smaller than one element outside ``'constant'``),
+            reflect padding not smaller than the dimension, circular padding larger than it, or a
+            ``value`` outside ``'constant'`` mode.
+        NotImplementedError: an unknown mode.
     """
-    pad = [int(p) for p in pad]
-    if len(pad) % 2 or len(pad) // 2 > a.ndim:
-        raise ValueError(f"pad: padding length must be even and at most 2 * ndim ({2 * a.ndim}), got {len(pad)}")
+    pad = list(_shape_arg((pad,), "pad", "pad"))
+    if len(pad) % 2:
+        raise RuntimeError("pad: Padding length must be divisible by 2")
+    if len(pad) // 2 > a.ndim:
+        raise RuntimeError(
+            "pad: Padding length should be less than or equal to two times the input dimension but got padding "
+            f"length {len(pad)} and input of dimension {a.ndim}"
+        )
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"pad: Unrecognised padding mode {mode}")
     widths = [(0, 0)] * a.ndim
     for i in range(len(pad) // 2):
-        widths[a.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        axis = a.ndim - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        n = a.shape[axis]
+        smallest = 0 if mode == "constant" else 1
+        if n + left + right < smallest:
+            raise RuntimeError(
+                f"pad: the input size {n}, plus negative padding {left} and {right} resulted in an output size "
+                f"of {n + left + right}, which is invalid. Check dimension {axis} of your input."
+            )
+        widths[axis] = (left, right)
     if mode == "constant":
         return _constant_pad(a, widths, 0.0 if value is None else value)
-    if mode not in ("reflect", "replicate", "circular"):
-        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'pad: Padding mode "{mode}" doesn\'t take in value argument')
     # the other modes gather from the input: the index arrays give the gradient for free
     from arraygrad.core import creation
     from arraygrad.core.ops import where
@@ -600,10 +799,12 @@ def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float | No
             continue
         n = out.shape[axis]
         if mode == "reflect" and (left >= n or right >= n):
-            raise ValueError(
-                f"pad: padding ({left}, {right}) should be less than the input dimension {axis} of size {n} "
-                "for reflect mode"
+            raise RuntimeError(
+                f"pad: Padding size should be less than the corresponding input dimension, but got: padding "
+                f"({left}, {right}) at dimension {axis} of input {list(a.shape)}"
             )
+        if mode == "circular" and (left > n or right > n):
+            raise RuntimeError("pad: Padding value causes wrapping around more than once.")
         pos = creation.arange(-left, n + right, backend=a._backend)
         if mode == "replicate":
             idx = pos.clamp(0, n - 1)
@@ -668,9 +869,11 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     Raises:
         IndexError: ``dim`` is out of range; RuntimeError: the range does not fit in the dimension.
     """
+    if a.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _dim(dim, a.ndim, "narrow")
     n = a.shape[d]
-    start = int(start)
+    start, length = _int_arg(start, "narrow", "start"), _int_arg(length, "narrow", "length")
     if not -n <= start <= n:
         raise IndexError(f"narrow: start ({start}) out of range (expected to be in range of [{-n}, {n}])")
     start %= n if n else 1
@@ -682,6 +885,7 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
 def select(a: Tensor, dim: int, index: int) -> Tensor:
     """The view of ``a`` at ``index`` along ``dim``, with that dimension removed."""
     d = _dim(dim, a.ndim, "select")
+    index = _int_arg(index, "select", "index")
     n = a.shape[d]
     if not -n <= index < n:
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(a.shape)} at dimension {d}")
@@ -721,6 +925,7 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     Raises:
         IndexError: a dim is out of range; RuntimeError: ``dim1`` and ``dim2`` are the same.
     """
+    offset = _int_arg(offset, "diagonal", "offset")
     d1, d2 = _dim(dim1, a.ndim, "diagonal"), _dim(dim2, a.ndim, "diagonal")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -734,8 +939,16 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 
 
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    """``a`` with the elements above the ``diagonal``-th diagonal of its last two dims zeroed.
+
+    Raises:
+        RuntimeError: ``a`` has fewer than 2 dimensions.
+    """
     from arraygrad.core import creation
 
+    diagonal = _int_arg(diagonal, "tril", "diagonal")
+    if a.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     n, m = a.shape[-2], a.shape[-1]
     rows = creation.arange(n, backend=a._backend).reshape(n, 1)
     cols = creation.arange(m, backend=a._backend).reshape(1, m)
@@ -743,8 +956,16 @@ def tril(a: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    """``a`` with the elements below the ``diagonal``-th diagonal of its last two dims zeroed.
+
+    Raises:
+        RuntimeError: ``a`` has fewer than 2 dimensions.
+    """
     from arraygrad.core import creation
 
+    diagonal = _int_arg(diagonal, "triu", "diagonal")
+    if a.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     n, m = a.shape[-2], a.shape[-1]
     rows = creation.arange(n, backend=a._backend).reshape(n, 1)
     cols = creation.arange(m, backend=a._backend).reshape(1, m)

@@ -16,7 +16,7 @@ from typing import Any
 from arraygrad.core import dtypes
 from arraygrad.core.indexing import gather
 from arraygrad.core.ops import ValuesIndices, _backend_mismatch
-from arraygrad.core.tensor import Tensor, _dim
+from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
 _wrap = Tensor._wrap
 
@@ -173,13 +173,17 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         ``(values, indices)``, of ``input``'s shape with ``dim`` of size ``k``.
 
     Raises:
-        RuntimeError: ``k`` is negative or larger than the dimension ("selected index k out of range").
+        TypeError: ``k`` is not an integer.
+        RuntimeError: ``k`` is negative or larger than the dimension ("selected index k out of range"),
+            or ``input`` is bool.
         IndexError: ``dim`` is out of range.
     """
     _check_tensor(input, "topk")
+    if input.dtype == dtypes.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _dim(dim, input.ndim, "topk")
     size = input.shape[d] if input.ndim else 1
-    k = int(k)
+    k = _int_arg(k, "topk", "k")
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
     values, indices = _sorted_pair(input, d, largest, "topk", stop=k)
@@ -190,12 +194,18 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Kth
     """The ``k``-th smallest element (``k`` counts from 1) along ``dim``, and its index.
 
     Raises:
+        TypeError: ``k`` is not an integer. NotImplementedError: ``input`` is bool.
         RuntimeError: ``k`` is not in ``[1, size of dim]``.
-        IndexError: ``dim`` is out of range.
+        IndexError: ``dim`` is out of range or of size 0.
     """
     _check_tensor(input, "kthvalue")
+    if input.dtype == dtypes.bool_:
+        raise NotImplementedError('kthvalue: "kthvalue_cpu" not implemented for \'Bool\'')
+    k = _int_arg(k, "kthvalue", "k")
     d = _dim(dim, input.ndim, "kthvalue")
     size = input.shape[d] if input.ndim else 1
+    if size == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     k = int(k)
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
@@ -251,6 +261,9 @@ def _median_position(ignore_nan: bool) -> Any:
 
 def _median(input: Tensor, dim: Any, keepdim: bool, ignore_nan: bool, op: str) -> Any:
     _check_tensor(input, op)
+    if input.dtype == dtypes.bool_:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f'{op}: "{kernel}" not implemented for \'Bool\'')
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
@@ -274,6 +287,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
 
     Raises:
         IndexError: ``dim`` is out of range, or the dimension is empty.
+        NotImplementedError: ``input`` is bool.
     """
     return _median(input, dim, keepdim, False, "median")
 
@@ -467,11 +481,16 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
         int64 (int32 with ``out_int32``) indices of ``input``'s shape (0-d for a Python number).
 
     Raises:
+        TypeError: ``input`` is neither a tensor nor a number.
         RuntimeError: the leading dimensions do not match, ``side`` and ``right`` disagree, or
             ``sorter`` has a different shape.
         ValueError: ``side`` is neither ``"left"`` nor ``"right"``.
     """
     _check_tensor(sorted_sequence, "searchsorted")
+    if sorted_sequence.dtype == dtypes.bool_ and (
+        isinstance(input, bool) or (isinstance(input, Tensor) and input.dtype == dtypes.bool_)
+    ):
+        raise NotImplementedError('searchsorted: "searchsorted_out_cpu" not implemented for \'Bool\'')
     backend = sorted_sequence._backend
     xp = backend.xp
     if side is not None:
@@ -487,9 +506,13 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
             raise _backend_mismatch("searchsorted", sorted_sequence, input)
         values_dtype = input.dtype
         values = input._storage.array
-    else:
+    elif isinstance(input, (int, float)):
         values_dtype = dtypes.get_default_dtype() if isinstance(input, float) else dtypes.int64
         values = xp.asarray(input, dtype=backend.native_dtype(values_dtype.name))
+    else:
+        raise TypeError(
+            f"searchsorted(): argument 'input' must be Tensor or Number, not {type(input).__name__}"
+        )
     seq = sorted_sequence._storage.array
     if sorter is not None:
         if tuple(sorter.shape) != tuple(seq.shape):

@@ -223,7 +223,7 @@ else:
 class Tensor(_TensorMethods):
     """An n-dimensional array with automatic differentiation (see ``arraygrad.tensor``)."""
 
-    __slots__ = ("_storage", "_backend", "_rg", "grad", "grad_fn", "_output_nr", "_hooks", "_retains", "__weakref__")
+    __slots__ = ("_storage", "_backend", "_rg", "_grad", "grad_fn", "_output_nr", "_hooks", "_retains", "__weakref__")
 
     # NOTE: arrays of numpy-like libraries define __array_priority__/__array_ufunc__; so that
     # `np_array * tensor` reaches Tensor.__rmul__ instead of numpy broadcasting over objects.
@@ -256,7 +256,7 @@ class Tensor(_TensorMethods):
         t._storage = InferenceStorage(array) if GRAD_MODE.inference else Storage(array)
         t._backend = backend
         t._rg = grad_fn is not None
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._hooks = None
@@ -269,7 +269,7 @@ class Tensor(_TensorMethods):
         t._storage = storage
         t._backend = backend
         t._rg = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._output_nr = 0
         t._hooks = None
@@ -387,6 +387,24 @@ class Tensor(_TensorMethods):
             raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._rg = bool(value)
 
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until one arrives)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        """``t.grad = g``: ``g`` must be None or a tensor of this tensor's backend, dtype and shape,
+        as in PyTorch (an optimizer step would otherwise change the parameter's shape or dtype).
+
+        Raises:
+            TypeError: ``value`` is neither None nor a Tensor.
+            RuntimeError: ``value`` is this tensor, or differs in backend, dtype or shape.
+        """
+        if value is not None:
+            _check_assigned_grad(self, value)
+        self._grad = value
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
@@ -466,6 +484,22 @@ class Tensor(_TensorMethods):
             self._hooks.append(hook)
             hooks = self._hooks
         return RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(self)`` during ``backward()`` once this leaf's gradient has been accumulated into
+        ``self.grad`` (as soon as its last contribution arrives, while backward goes on elsewhere).
+        Returns a handle whose ``remove()`` unregisters it.
+
+        Raises:
+            RuntimeError: the tensor does not require grad, or is not a leaf.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from arraygrad.core.autograd import POST_ACCUMULATE_HOOKS
+
+        return POST_ACCUMULATE_HOOKS.register(self, hook)  # type: ignore[no-any-return]
 
     def backward(
         self, gradient: Tensor | None = None, retain_graph: bool | None = None, create_graph: bool = False,
@@ -710,8 +744,51 @@ class RemovableHandle:
 
 
 def _dim(d: int, ndim: int, op: str) -> int:
-    """Normalise a possibly negative dim, with PyTorch's error for an out-of-range one."""
+    """Normalise a possibly negative dim, with PyTorch's errors for an out-of-range one (IndexError)
+    or one that is not an integer (TypeError: a float would otherwise pass the range test)."""
+    if type(d) is not int:
+        if isinstance(d, bool) or not hasattr(d, "__index__"):
+            raise TypeError(f"{op}(): argument 'dim' must be int, not {type(d).__name__}")
+        d = d.__index__()
     if not -max(ndim, 1) <= d < max(ndim, 1):
         lo, hi = -max(ndim, 1), max(ndim, 1) - 1
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
     return d % ndim if ndim else 0
+
+
+def _int_arg(value: Any, op: str, arg: str) -> int:
+    """An integer argument as a Python int, with PyTorch's TypeError for a float, bool or None
+    (which would otherwise be truncated or compared silently)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{op}(): argument '{arg}' must be int, not {type(value).__name__}")
+    return int(value.__index__())
+
+
+def _check_assigned_grad(t: Tensor, g: Any) -> None:
+    """PyTorch's checks on ``t.grad = g`` (backend standing in for device)."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
+    if g._backend is t._backend and not g.is_sparse and g is not t:
+        # the common case, a gradient that fits, in a few attribute reads (backward stores one per leaf)
+        mine, theirs = t._storage.array, g._storage.array
+        if mine.dtype == theirs.dtype and mine.shape == theirs.shape:
+            return
+    if g is t:
+        raise RuntimeError("can't assign Variable as its own grad")
+    if g._backend is not t._backend:
+        raise RuntimeError(
+            f"attempting to assign a gradient on backend {g._backend.name!r} to a tensor on backend "
+            f"{t._backend.name!r}. Please ensure that the gradient and the tensor are on the same backend"
+        )
+    if g.dtype != t.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{g.dtype}' to a tensor with dtype '{t.dtype}'. "
+            "Please ensure that the gradient and the tensor have the same dtype"
+        )
+    if g.shape != t.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size '{list(t.shape)}'. "
+            "Please ensure that the gradient and the tensor are the same size"
+        )

@@ -227,7 +227,16 @@ class ExpandStep:
         self.shape = shape
 
     def apply(self, backend: Any, x: Any) -> Any:
-        return backend.expand_view(x, self.shape)
+        try:
+            return backend.expand_view(x, self.shape)
+        except (ValueError, TypeError):
+            # checked only once the backend failed: each words a negative size differently
+            negative = [n for n in self.shape if n < 0]
+            if negative:
+                raise RuntimeError(
+                    f"Trying to create tensor with negative dimension {negative[0]}: {list(self.shape)}"
+                ) from None
+            raise
 
     def put(self, backend: Any, x: Any, value: Any) -> Any:  # pragma: no cover - put_chain goes by position
         raise AssertionError("expanded views are written by position")

@@ -2,10 +2,12 @@
 
 With ``num_workers > 0`` each worker process receives ``(task, indices)`` on its own index queue,
 builds the batch on the host backend and sends it back through its own pipe; the main process
-delivers batches in task order and rebuilds their tensors on its current default backend (see
-``_utils/worker.py``). A worker's exception is re-raised here with the worker's traceback; a
-worker that dies is noticed at once (end of file on its pipe, its process sentinel), and the
-workers are stopped when an epoch ends, when the iterator is garbage-collected, or at exit.
+delivers batches in task order and rebuilds their tensors on the dataset's backend (see
+``_utils/worker.py``). Workers never run jax or cupy code: a forked worker gets a dataset holding
+such tensors pickled, as host arrays (see ``_workers.py``). A worker's exception is re-raised here
+with the worker's traceback; a worker that dies is noticed at once (end of file on its pipe, its
+process sentinel); the workers are stopped when an epoch ends, when the iterator is
+garbage-collected, or at exit, and they stop by themselves when the main process dies.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import multiprocessing.connection
 import os
 import signal
 import sys
+import threading
 import time
 import warnings
 import weakref
@@ -25,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from arraygrad.core import dtypes
 from arraygrad.core.random import Generator
+from arraygrad.data import _workers
 from arraygrad.data._utils import MP_STATUS_CHECK_INTERVAL, ExceptionWrapper, draw_seed, pickling
 from arraygrad.data._utils.collate import default_collate, default_convert
 from arraygrad.data._utils.fetch import _DatasetKind
@@ -81,7 +85,8 @@ class DataLoader(Generic[T_co]):
         drop_last: drop the last, incomplete batch.
         timeout: with workers, seconds to wait for a batch before raising (0: wait forever).
         worker_init_fn: called in each worker with its id, after seeding, before loading.
-        multiprocessing_context: a start method name or context (default: 'fork' on Linux).
+        multiprocessing_context: a start method name ('fork', 'spawn', 'forkserver') or a
+            ``multiprocessing`` context (default: Python's start method, 'fork' on Linux).
         generator: arraygrad Generator for the shuffle and for the workers' base seed (default:
             draws from the default generator, so ``ag.manual_seed`` makes the order reproducible).
         prefetch_factor: batches loaded ahead per worker (default 2 with workers).
@@ -89,10 +94,15 @@ class DataLoader(Generic[T_co]):
         in_order: deliver batches in sampler order (False: as soon as any worker has one).
 
     Batches built in the main process put host data (numpy arrays, numbers) on the current default
-    backend and stack tensors on their own backend; batches from workers arrive as tensors on the
-    main process's current default backend (workers build them on the host: jax and cupy are not
-    safe in a forked child). Every worker seeds arraygrad's default generator and Python's
-    ``random`` (and numpy's global RNG when numpy is loaded) with ``base_seed + worker_id``.
+    backend and stack tensors on their own backend. Workers build batches on the host (jax and
+    cupy hang or fail in a forked child; a dataset holding their tensors is sent to forked workers
+    pickled, with the tensors as host arrays) and the main process rebuilds them on the dataset's
+    backend: the backend of the tensors the dataset holds, or the current default backend when it
+    holds none (or tensors of several backends). So batches equal the ``num_workers=0`` ones. A
+    worker exits by itself when the main process dies (Linux's parent-death signal, and a
+    watchdog thread on every platform and start method). Every worker seeds arraygrad's default
+    generator and Python's ``random`` (and numpy's global RNG when numpy is loaded) with
+    ``base_seed + worker_id``.
 
     Raises:
         ValueError: negative num_workers/timeout/prefetch_factor; prefetch_factor or
@@ -101,7 +111,11 @@ class DataLoader(Generic[T_co]):
             or batch_sampler with an IterableDataset; an unknown start method; setting
             batch_size, batch_sampler, sampler, drop_last, dataset or persistent_workers after
             construction.
-        TypeError: multiprocessing_context is neither a name nor a context.
+        TypeError: multiprocessing_context is neither a name nor a context; at iteration start,
+            the dataset, collate_fn or worker_init_fn cannot be pickled although the start method
+            ('spawn', 'forkserver') or the dataset's backend (jax, cupy under 'fork') needs it.
+        RuntimeError: while iterating, a worker died (the message gives its exit code or signal)
+            or ``timeout`` passed without a batch.
     """
 
     _iterator: _BaseDataLoaderIter | None
@@ -411,18 +425,27 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if self._prefetch_factor <= 0:
             raise ValueError("prefetch_factor must be positive when num_workers > 0")
         ctx = loader.multiprocessing_context or _default_context()
-        fork = ctx.get_start_method() == "fork"
+        method = ctx.get_start_method()
+        fork = method == "fork"
+        found = _workers.tensor_backends(self._dataset)
+        # batches come back on the dataset's backend, as without workers; a dataset of host data
+        # (or of several backends) gives batches on the default backend current when they arrive
+        self._result_backend = found[0] if len(found) == 1 else None
+        unsafe = [b for b in found if not getattr(b, "fork_safe", True)]
         pickled = None
         if not fork:
             # spawn/forkserver pickle the process arguments: send the user's objects with the
             # tensor-aware pickler instead (the standard one refuses arraygrad tensors)
-            try:
-                pickled = pickling.dumps((self._dataset, self._collate_fn, loader.worker_init_fn))
-            except Exception as exc:
-                raise TypeError(
-                    f"the dataset, collate_fn and worker_init_fn must be picklable for the {ctx.get_start_method()!r} "
-                    f"start method ({exc}); define them at module level or use multiprocessing_context='fork'"
-                ) from exc
+            pickled = _workers.pickle_for_workers(
+                {"dataset": self._dataset, "collate_fn": self._collate_fn, "init_fn": loader.worker_init_fn},
+                method, "each worker process receives its own pickled copy")
+        elif unsafe:
+            # a forked child must never run jax/cupy code (it hangs): it gets host copies instead
+            pickled = _workers.pickle_for_workers({"dataset": self._dataset}, method,
+                                                  _workers.fork_transfer_reason(unsafe))
+        send_dataset = fork and pickled is None
+        # Linux's parent-death signal follows the starting thread: only the main thread arms it
+        safety = (os.getpid(), method in ("fork", "spawn"), fork, threading.current_thread() is threading.main_thread())
         self._pool = pool = _WorkerPool(ctx.Event())
         self._finalizer = weakref.finalize(self, pool.shutdown)
         default_dtype = dtypes.get_default_dtype().name
@@ -435,14 +458,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             pool.readers.append(reader)
             w = ctx.Process(
                 target=_worker_loop,
-                args=(self._dataset_kind, self._dataset if fork else None, index_queue, writer, pool.done_event,
-                      self._auto_collation, self._collate_fn if fork else None, self._drop_last, self._base_seed,
-                      loader.worker_init_fn if fork else None, i, self._num_workers, default_dtype, pickled,
-                      list(_LIVE_READERS) if fork else []),
+                args=(self._dataset_kind, self._dataset if send_dataset else None, index_queue, writer,
+                      pool.done_event, self._auto_collation, self._collate_fn if fork else None, self._drop_last,
+                      self._base_seed, loader.worker_init_fn if fork else None, i, self._num_workers,
+                      default_dtype, pickled, list(_LIVE_READERS) if fork else [], safety),
                 daemon=True,
             )
             try:
-                w.start()
+                with warnings.catch_warnings():
+                    # jax warns at every fork; this worker never runs jax (it builds on the host)
+                    warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
+                    w.start()
             finally:
                 writer.close()  # the worker's copy is now the only one: its death closes the pipe
             pool.workers.append(w)
@@ -478,17 +504,23 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         w = self._pool.workers[worker_id]
         w.join(timeout=1.0)  # the pipe can close a moment before the exit code is known
         code = w.exitcode
+        detail = ""
         if code is None:
             how = "it closed its pipe"
         elif code < 0:
             try:
-                how = f"killed by signal {signal.Signals(-code).name}"
+                sig = signal.Signals(-code)
+                how = f"killed by signal {sig.name}"
+                # PyTorch's wording, which users search for
+                detail = f". DataLoader worker (pid {w.pid}) is killed by signal: {signal.strsignal(sig)}."
+                if sig == signal.SIGKILL:
+                    detail += " It may have run out of memory (the system kills processes that use too much)."
             except ValueError:
                 how = f"killed by signal {-code}"
         else:
             how = f"exit code {code}"
         self._shutdown_workers()
-        return RuntimeError(f"DataLoader worker {worker_id} (pid(s) {w.pid}) exited unexpectedly ({how})")
+        return RuntimeError(f"DataLoader worker {worker_id} (pid(s) {w.pid}) exited unexpectedly ({how}){detail}")
 
     def _try_get_data(self, timeout: float) -> tuple[bool, Any]:
         """``(True, (task, data))`` from any worker within ``timeout`` seconds, else ``(False, None)``.
@@ -513,7 +545,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                             raise self._worker_failed(worker_id) from None
                         obj.close()  # a worker that finished its work and exited
                         break
-                    return True, pickling.loads(payload)
+                    return True, pickling.loads(payload, backend=self._result_backend)
             else:
                 for obj in ready:
                     if obj in sentinels and not pool.readers[sentinels[obj]].poll():

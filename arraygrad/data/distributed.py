@@ -16,12 +16,17 @@ T_co = TypeVar("T_co", covariant=True)
 __all__ = ["DistributedSampler"]
 
 
-def _from_env(name: str, what: str) -> int:
+def _default(name: str, what: str) -> int:
+    """``what`` from the process group when it is initialised, else from ``$name``."""
+    from arraygrad import distributed as dist
+
+    if dist.is_initialized():
+        return dist.get_world_size() if name == "WORLD_SIZE" else dist.get_rank()
     value = os.environ.get(name)
     if value is None:
-        raise RuntimeError(
-            f"DistributedSampler: {what} was not given and ${name} is not set; arraygrad has no process group, "
-            f"so pass {what}= explicitly (or launch with a tool that sets {name}, such as torchrun)"
+        raise dist.DistributedNotInitializedError(
+            f"DistributedSampler: {what} was not given, the default process group has not been initialized "
+            f"(call arraygrad.distributed.init_process_group()) and ${name} is not set; pass {what}= explicitly"
         )
     return int(value)
 
@@ -37,23 +42,24 @@ class DistributedSampler(Sampler[int]):
 
     Args:
         dataset: the dataset (only its length is used).
-        num_replicas: number of processes (default: ``$WORLD_SIZE``).
-        rank: this process's rank (default: ``$RANK``).
+        num_replicas: number of processes (default: the process group's world size, else ``$WORLD_SIZE``).
+        rank: this process's rank (default: its rank in the process group, else ``$RANK``).
         shuffle: shuffle the indices (default True).
         seed: seed of the shuffle; must be the same on every replica.
         drop_last: drop the tail instead of padding so every replica gets the same count.
 
     Raises:
         ValueError: ``rank`` not in ``[0, num_replicas - 1]``.
-        RuntimeError: ``num_replicas`` or ``rank`` missing and not in the environment.
+        RuntimeError: ``num_replicas`` or ``rank`` missing, no process group and not in the environment
+            (the error is also a ValueError, which PyTorch raises here).
     """
 
     def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
         if num_replicas is None:
-            num_replicas = _from_env("WORLD_SIZE", "num_replicas")
+            num_replicas = _default("WORLD_SIZE", "num_replicas")
         if rank is None:
-            rank = _from_env("RANK", "rank")
+            rank = _default("RANK", "rank")
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset

@@ -1,7 +1,7 @@
 """``arraygrad.nn``: ``Module``, ``Parameter``, layers, containers, ``init``, ``functional`` and ``utils``,
 shaped like ``torch.nn``."""
 
-from arraygrad.nn import functional, init, modules, parameter, utils
+from arraygrad.nn import functional, init, modules, parallel, parameter, utils
 from arraygrad.nn.modules import (
     ELU,
     GELU,
@@ -31,7 +31,7 @@ from arraygrad.nn.modules import (
 from arraygrad.nn.parameter import Parameter
 
 __all__ = [
-    "functional", "init", "modules", "parameter", "utils",
+    "functional", "init", "modules", "parallel", "parameter", "utils",
     "Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
     "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "GELU", "SiLU", "ELU", "Softplus", "Hardtanh", "ReLU6", "Mish",

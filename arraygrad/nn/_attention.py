@@ -21,6 +21,7 @@ import warnings
 from typing import Any
 
 from arraygrad.core import creation, dtypes, ops, shape
+from arraygrad.core.autocast import AUTOCAST
 from arraygrad.core.indexing import masked_fill
 from arraygrad.core.tensor import Tensor
 from arraygrad.nn import functional as F  # dropout, called at run time (functional re-exports this module)
@@ -75,6 +76,16 @@ def scaled_dot_product_attention(
         RuntimeError: the mask dtype is neither bool nor floating, or the heads of ``query``
             are not a multiple of those of ``key`` with ``enable_gqa``.
     """
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError(
+            f"scaled_dot_product_attention: expected query, key and value of at least 2 dims (..., L, E), got "
+            f"shapes {tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
+        )
+    if not query.dtype == key.dtype == value.dtype:
+        raise RuntimeError(
+            f"scaled_dot_product_attention: Expected query, key, and value to have the same dtype, but got "
+            f"query.dtype: {query.dtype.name} key.dtype: {key.dtype.name} and value.dtype: {value.dtype.name} instead."
+        )
     n_query, n_key = query.shape[-2], key.shape[-2]
     scale_factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
@@ -180,6 +191,8 @@ def _mha_shape_check(
 
 
 def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    if not AUTOCAST.active:  # under autocast the matmul casts both sides itself
+        F._check_linear(x, w, b)
     out = ops.matmul(x, shape.transpose(w, 0, 1))
     return out if b is None else ops.add(out, b)
 
@@ -284,6 +297,8 @@ def multi_head_attention_forward(
             is_causal = False
     if embed_dim != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    if num_heads <= 0:
+        raise RuntimeError(f"multi_head_attention_forward: num_heads must be positive, got {num_heads}")
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
@@ -298,6 +313,17 @@ def multi_head_attention_forward(
     if not use_separate_proj_weight:
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        # PyTorch splits the packed projections with shape checks of its own (RuntimeError)
+        if tuple(in_proj_weight.shape) != (3 * embed_dim, embed_dim):
+            raise RuntimeError(
+                f"multi_head_attention_forward: in_proj_weight must have shape {(3 * embed_dim, embed_dim)}, got "
+                f"{tuple(in_proj_weight.shape)}"
+            )
+        if in_proj_bias is not None and tuple(in_proj_bias.shape) != (3 * embed_dim,):
+            raise RuntimeError(
+                f"multi_head_attention_forward: in_proj_bias must have shape {(3 * embed_dim,)}, got "
+                f"{tuple(in_proj_bias.shape)}"
+            )
         q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
     else:
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:

@@ -13,22 +13,29 @@ import struct
 import warnings
 from typing import Any
 
+from arraygrad.core import argtypes as _argtypes
 from arraygrad.core import creation, dtypes, ops, shape
 from arraygrad.core.autocast import AUTOCAST, autocast_args
 from arraygrad.core.autograd import no_grad
 from arraygrad.core.conv import (
     _ConvParams,
+    _int_size,
     _tuple,
     adaptive_avg_poolnd,
     avg_poolnd,
+    check_adaptive_rank,
+    check_adaptive_size,
+    check_window,
     conv_transpose_raw,
     conv_transposend,
     convnd,
     max_poolnd,
+    scalar_name,
 )
 from arraygrad.core.indexing import (
     EmbeddingBackward0,
     IndexBackward0,
+    check_embedding_indices,
     index_add,
     index_put,
     named_node,
@@ -81,6 +88,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if AUTOCAST.active:
         input, weight, bias = autocast_args("linear", input, weight, bias)
+    _check_linear(input, weight, bias)
     if bias is not None and weight.ndim == 2 and input.ndim >= 1 and input.dtype == weight.dtype == bias.dtype:
         # one fused node (PyTorch's AddmmBackward0), on the rows of a 2-d view of the input
         if input.ndim == 2:
@@ -93,6 +101,43 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else ops.add(out, bias)
 
 
+def _check_linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:  # noqa: A002
+    """PyTorch's dtype and shape checks of ``linear`` (on dtypes and shapes only), so that a
+    mismatch gets one message on every backend instead of a backend's broadcast error or a
+    silent type promotion."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            f"linear: mat1 and mat2 must have the same dtype, but got {scalar_name(input.dtype)} and "
+            f"{scalar_name(weight.dtype)} (input {input.dtype.name}, weight {weight.dtype.name})"
+        )
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(
+            f"linear: both arguments to linear need to be at least 1D, but they are {input.ndim}D and {weight.ndim}D"
+        )
+    if weight.ndim > 2:
+        raise RuntimeError(f"linear: t() expects a tensor with <= 2 dimensions, but weight is {weight.ndim}D")
+    in_features = input.shape[-1]
+    if weight.shape[-1] != in_features:
+        rows = math.prod(input.shape[:-1])
+        w = tuple(weight.shape[::-1]) if weight.ndim == 2 else (weight.shape[0], 1)
+        raise RuntimeError(
+            f"linear: mat1 and mat2 shapes cannot be multiplied ({rows}x{in_features} and {w[0]}x{w[1]})"
+        )
+    if bias is not None:
+        if bias.dtype != input.dtype:
+            raise RuntimeError(
+                f"linear: self and mat2 must have the same dtype, but got {scalar_name(bias.dtype)} and "
+                f"{scalar_name(input.dtype)} (bias {bias.dtype.name}, input {input.dtype.name})"
+            )
+        out = tuple(input.shape[:-1]) + ((weight.shape[0],) if weight.ndim == 2 else ())
+        b = tuple(bias.shape)
+        if len(b) > len(out) or any(d not in (1, o) for d, o in zip(b[::-1], out[::-1])):
+            raise RuntimeError(
+                f"linear: the bias of shape {list(b)} cannot be broadcast to the output's shape {list(out)} "
+                f"(expected bias of shape [{out[-1] if out else ''}])"
+            )
+
+
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``.
 
@@ -103,7 +148,30 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     Returns:
         ``(*, out_features)``.
     """
+    if not input1.dtype == input2.dtype == weight.dtype:
+        raise RuntimeError(
+            f"bilinear: All tensors must have the same dtype, got input1: {input1.dtype.name}, input2: "
+            f"{input2.dtype.name}, weight: {weight.dtype.name}"
+        )
+    if weight.ndim != 3:
+        # PyTorch indexes the weight's dims before checking them: an IndexError for fewer than 3
+        kind = IndexError if weight.ndim < 3 else RuntimeError
+        raise kind(f"bilinear: expected a 3-d weight (out, in1, in2), got shape {list(weight.shape)}")
     out_f, in1, in2 = weight.shape
+    for name, x, want in (("input1", input1, in1), ("input2", input2, in2)):
+        if x.ndim == 0 or x.shape[-1] != want:
+            got = x.shape[-1] if x.ndim else "a 0-d tensor"
+            raise RuntimeError(f"bilinear(): {name} size does not match weight size: got {got} but expected {want}")
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(
+            f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "
+            f"{list(input2.shape[:-1])}"
+        )
+    if bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(f"bilinear(): expected the bias's dtype {bias.dtype.name} to be the weight's {weight.dtype.name}")
+    if bias is not None and tuple(bias.shape) != (out_f,):
+        kind = IndexError if bias.ndim == 0 else RuntimeError  # PyTorch indexes a 0-d bias's size first
+        raise kind(f"bilinear(): bias size does not match weight size: got {list(bias.shape)} but expected [{out_f}]")
     lead = tuple(input1.shape[:-1])
     x1 = shape.reshape(input1, (-1, in1))
     x2 = shape.reshape(input2, (-1, 1, in2))
@@ -119,17 +187,34 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 # ---------------------------------------------------------------------- activations
 
 
+def _require_floating(input: Tensor, op: str) -> None:  # noqa: A002
+    """PyTorch has no integer kernel for ``op`` (numpy and jax would promote silently)."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"{op}: not implemented for an input of dtype '{scalar_name(input.dtype)}' ({input.dtype.name}); "
+            "convert it to a floating dtype first"
+        )
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``max(input, 0)``."""
+    """``max(input, 0)``.
+
+    Raises:
+        RuntimeError: a bool input (as PyTorch).
+    """
+    if input.dtype is dtypes.bool_:
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     return input.relu_() if inplace else _relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:  # noqa: A002
-    return input.relu_()
+    """In-place ``relu``."""
+    return relu(input, inplace=True)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` where positive, else ``negative_slope * input`` (gradient at 0: ``negative_slope``)."""
+    _require_floating(input, "leaky_relu")
     if inplace:
         return _inplace_result(input, lambda x: leaky_relu(x, negative_slope), "leaky_relu_")
     return ops.where(ops.gt(input, 0), input, ops.mul(input, negative_slope))
@@ -141,6 +226,10 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa:
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` clamped to ``[min_val, max_val]``; like PyTorch the gradient is zero at the bounds."""
+    if input.dtype is dtypes.bool_:
+        raise RuntimeError("hardtanh: not implemented for a bool input")
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
     if inplace:
         return _inplace_result(input, lambda x: hardtanh(x, min_val, max_val), "hardtanh_")
     inside = ops.logical_and(ops.gt(input, min_val), ops.lt(input, max_val))
@@ -158,6 +247,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` where positive, else ``alpha * (exp(input) - 1)``."""
+    _require_floating(input, "elu")
     if inplace:
         return _inplace_result(input, lambda x: elu(x, alpha), "elu_")
     # NOTE: exp of the clamped input: exp(large x) in the unused branch would be inf, and
@@ -172,6 +262,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input * sigmoid(input)`` (swish)."""
+    _require_floating(input, "silu")
     if inplace:
         return _inplace_result(input, silu, "silu_")
     return ops.mul(input, sigmoid(input))
@@ -179,6 +270,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input * tanh(softplus(input))``."""
+    _require_floating(input, "mish")
     if inplace:
         return _inplace_result(input, mish, "mish_")
     return ops.mul(input, tanh(softplus(input)))
@@ -192,7 +284,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 
     Raises:
         ValueError: unknown ``approximate``.
+        NotImplementedError: an integer input.
     """
+    _require_floating(input, "gelu")
     if approximate == "tanh":
         inner = ops.mul(ops.add(input, ops.mul(ops.mul(ops.mul(input, input), input), 0.044715)), math.sqrt(2.0 / math.pi))
         return ops.mul(ops.mul(input, 0.5), ops.add(tanh(inner), 1.0))
@@ -203,17 +297,42 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
-    """``exp(input) / sum(exp(input), dim)``, numerically stable."""
+    """``exp(input) / sum(exp(input), dim)``, numerically stable.
+
+    Args:
+        dim: the dim that sums to 1 (None: PyTorch's deprecated implicit choice, with a warning).
+        dtype: cast the input to this dtype first (the way to take the softmax of an integer tensor).
+
+    Raises:
+        NotImplementedError: an integer or bool input without a floating ``dtype`` (as PyTorch).
+    """
+    _check_floating_softmax(input, dtype, "softmax")
+    if input.ndim == 0 and dim not in (None, 0, -1):
+        raise IndexError(f"softmax: Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     return _softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
-    """``input - logsumexp(input, dim)``, numerically stable."""
+    """``input - logsumexp(input, dim)``, numerically stable; arguments and errors as ``softmax``."""
+    _check_floating_softmax(input, dtype, "log_softmax")
+    if input.ndim == 0 and dim not in (None, 0, -1):
+        raise IndexError(f"log_softmax: Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return _log_softmax(input, dim, dtype=dtype)
+
+
+def _check_floating_softmax(input: Tensor, dtype: Any, op: str) -> None:  # noqa: A002
+    """PyTorch has no integer softmax kernel: it refuses an integer input unless ``dtype``
+    casts it to a floating dtype first (numpy and jax would otherwise promote silently)."""
+    dt = input.dtype if dtype is None else dtypes.as_dtype(dtype)
+    if not dt.is_floating_point:
+        raise NotImplementedError(
+            f'{op}: "{op}_lastdim_kernel_impl" not implemented for \'{scalar_name(dt)}\' (the input must be '
+            f"floating point; pass dtype=arraygrad.float32 to cast an integer input first)"
+        )
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
@@ -459,7 +578,14 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     Raises:
         RuntimeError: input not 3-d or 4-d, or smaller than the (dilated) kernel.
     """
+    if input.ndim < 2:  # PyTorch reads dim -3's size first: an IndexError
+        raise IndexError(
+            f"unfold: expected a 3-d (unbatched) or 4-d (batched) input, got input of shape {tuple(input.shape)}"
+        )
+    _require_floating(input, "unfold")
     kernel = _tuple(kernel_size, 2, "kernel_size", "unfold")
+    check_window("unfold", kernel, _tuple(stride, 2, "stride", "unfold"), _tuple(padding, 2, "padding", "unfold"),
+                 _tuple(dilation, 2, "dilation", "unfold"))
 
     def run(x: Tensor) -> Tensor:
         w = _im2col_weight(x.shape[1], kernel, x)
@@ -483,6 +609,8 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
     st = _tuple(stride, 2, "stride", "fold")
     pd = _tuple(padding, 2, "padding", "fold")
     dl = _tuple(dilation, 2, "dilation", "fold")
+    check_window("fold", kernel, st, pd, dl)
+    _require_floating(input, "fold")
     blocks = [(size[i] + 2 * pd[i] - dl[i] * (kernel[i] - 1) - 1) // st[i] + 1 for i in range(2)]
     k = math.prod(kernel)
 
@@ -526,6 +654,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     Raises:
         RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
     """
+    _require_floating(input, "max_pool1d")
     return max_poolnd(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool1d")
 
 
@@ -577,7 +706,8 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def _adaptive_avg_pool(input: Tensor, output_size: Any, nd: int, op: str) -> Tensor:  # noqa: A002
     """core's adaptive average pooling, with None entries of ``output_size`` replaced by the
     input's size (core.conv expects ints there)."""
-    if not isinstance(output_size, int) and input.ndim >= nd:
+    check_adaptive_rank(op, input, output_size, nd)
+    if not isinstance(output_size, (int, float)):
         sizes = tuple(input.shape[-nd:])
         output_size = tuple(sizes[i] if o is None else o for i, o in enumerate(output_size))
     return adaptive_avg_poolnd(input, output_size, nd, op)
@@ -607,18 +737,20 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, nd: int, return_indices:
     """Adaptive max pooling as a gather: every output cell's window (PyTorch's bounds) is listed
     as flat positions of the input plane, padded to the largest window by repeating its first
     position; the first maximum is selected (as PyTorch), so the gradient goes to one element."""
-    if input.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(
-            f"{op}: expected a {nd + 1}-d (unbatched) or {nd + 2}-d (batched) input, got input of shape "
-            f"{tuple(input.shape)}"
-        )
+    check_adaptive_rank(op, input, output_size, nd)
     sizes = tuple(input.shape[-nd:])
-    outs = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
+    outs = (output_size,) * nd if isinstance(output_size, (int, float)) else tuple(output_size)
     if len(outs) != nd:
-        raise ValueError(f"{op}: output_size must be an int or a tuple of {nd} ints, got {output_size!r}")
-    outs = tuple(sizes[i] if o is None else int(o) for i, o in enumerate(outs))
-    if any(o <= 0 for o in outs) or any(s <= 0 for s in sizes):
-        raise RuntimeError(f"{op}: output_size {outs} and input of shape {tuple(input.shape)} must be non-empty")
+        raise RuntimeError(f"{op}: output_size must be an int or a tuple of {nd} ints, got {output_size!r}")
+    outs = tuple(sizes[i] if o is None else _int_size(o, op) for i, o in enumerate(outs))
+    _require_floating(input, op)
+    check_adaptive_size(op, input, sizes, outs)
+    lead = tuple(input.shape[:-nd])
+    if 0 in outs:  # an empty output (PyTorch allows it), still connected to the input's graph
+        empty = shape.reshape(shape.reshape(input, lead + (-1,))[..., :0], lead + outs)
+        if not return_indices:
+            return empty
+        return empty, creation.zeros(lead + outs, dtype=dtypes.int64, backend=input._backend)
     axis_windows = [
         [list(range((j * n) // m, -(-((j + 1) * n) // m))) for j in range(m)] for n, m in zip(sizes, outs)
     ]
@@ -628,7 +760,6 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, nd: int, return_indices:
         windows = [[p + q * strides[i] for p in cell for q in win] for cell in windows for win in axis_windows[i]]
     k = max(len(w) for w in windows)
     table = [w + [w[0]] * (k - len(w)) for w in windows]
-    lead = tuple(input.shape[:-nd])
     positions = creation.tensor(table, dtype=dtypes.int64, backend=input._backend)  # (cells, k)
     flat = shape.reshape(input, lead + (math.prod(sizes),))
     candidates = flat[(Ellipsis, positions)]  # lead + (cells, k)
@@ -699,12 +830,14 @@ def _batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor 
                 op: str) -> Tensor:
     if input.ndim < 2:
         raise RuntimeError(f"{op}: expected an input of shape (N, C, *), got shape {tuple(input.shape)}")
+    _require_floating(input, op)
     c = input.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(
                 f"{op}: input of shape {tuple(input.shape)} has {c} channels, but {name} has shape {tuple(t.shape)}"
             )
+    _check_param_dtypes(input, op, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     bshape = _channel_shape(input)
     axes = (0,) + tuple(range(2, input.ndim))
     if training:
@@ -750,8 +883,18 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         RuntimeError: input with fewer than 3 dims or parameters not of shape ``(C,)``.
     """
     if input.ndim < 3:
+        if use_input_stats:  # PyTorch's check: no spatial dims means one element per channel
+            raise ValueError(
+                f"instance_norm: Expected more than 1 spatial element when training, got input size "
+                f"{list(input.shape)} (expected an input of shape (N, C, *))"
+            )
         raise RuntimeError(f"instance_norm: expected an input of shape (N, C, *), got shape {tuple(input.shape)}")
     n, c = input.shape[0], input.shape[1]
+    if n == 0 or c == 0:  # PyTorch's per-sample split fails on an empty batch: an IndexError
+        raise IndexError(f"instance_norm: expected a non-empty batch and channel dim, got input of shape {tuple(input.shape)}")
+    _require_floating(input, "instance_norm")
+    _check_param_dtypes(input, "instance_norm", running_mean=running_mean, running_var=running_var, weight=weight,
+                        bias=bias)
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(
@@ -778,7 +921,10 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 
 def _check_trailing_shape(input: Tensor, normalized_shape: Any, op: str) -> tuple[int, ...]:  # noqa: A002
     """``normalized_shape`` as a tuple, checked to be the input's trailing dims."""
-    ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    entries = (normalized_shape,) if isinstance(normalized_shape, (int, float)) else tuple(normalized_shape)
+    if any(not hasattr(type(s), "__index__") or isinstance(s, bool) for s in entries):
+        raise TypeError(f"{op}(): argument 'normalized_shape' must be a tuple of ints, got {normalized_shape!r}")
+    ns = tuple(int(s) for s in entries)
     k = len(ns)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != ns:
         raise RuntimeError(
@@ -786,6 +932,35 @@ def _check_trailing_shape(input: Tensor, normalized_shape: Any, op: str) -> tupl
             f"{', '.join(str(s) for s in ns)}], but got input of size {list(input.shape)}"
         )
     return ns
+
+
+def _check_norm_params(input: Tensor, weight: Tensor | None, bias: Tensor | None, want: tuple[int, ...],  # noqa: A002
+                       op: str, what: str) -> None:
+    """A normalization's floating input and its affine parameters' shapes (``want``) and dtype,
+    checked as PyTorch does before any arithmetic (else a broadcast error names ``mul``)."""
+    _require_floating(input, op)
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is None:
+            continue
+        if tuple(p.shape) != want:
+            raise RuntimeError(
+                f"{op}: Expected {name} to be {what}, but got {name} of shape {list(p.shape)} and "
+                f"{'normalized_shape = ' if op == 'layer_norm' else 'input of shape '}"
+                f"{list(want) if op == 'layer_norm' else list(input.shape)}"
+            )
+        # PyTorch's one allowed mix: float32 parameters with a float16/bfloat16 input
+    _check_param_dtypes(input, op, weight=weight, bias=bias)
+
+
+def _check_param_dtypes(input: Tensor, op: str, **params: Tensor | None) -> None:  # noqa: A002
+    """A normalization's parameters and statistics must have the input's dtype; PyTorch's one
+    allowed mix is float32 parameters with a float16/bfloat16 input."""
+    for name, p in params.items():
+        if p is not None and p.dtype != input.dtype and not (p.dtype is dtypes.float32 and input.dtype.itemsize < 4):
+            raise RuntimeError(
+                f"{op}: mixed dtype: expect parameter to have scalar type of {scalar_name(input.dtype)}, but "
+                f"{name} is {p.dtype.name}"
+            )
 
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,  # noqa: A002
@@ -798,7 +973,9 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     """
     if AUTOCAST.active:
         input, weight, bias = autocast_args("layer_norm", input, weight, bias)
-    k = len(_check_trailing_shape(input, normalized_shape, "layer_norm"))
+    ns = _check_trailing_shape(input, normalized_shape, "layer_norm")
+    _check_norm_params(input, weight, bias, ns, "layer_norm", "of same shape as normalized_shape")
+    k = len(ns)
     axes = tuple(range(input.ndim - k, input.ndim))
     mean = ops.mean(input, axes, keepdim=True)
     centered = ops.sub(input, mean)
@@ -822,7 +999,15 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
     Raises:
         RuntimeError: the input's trailing dims are not ``normalized_shape``.
     """
+    if input.ndim == 0:
+        raise ValueError(f"rms_norm: expected an input with at least 1 dim, got a 0-d input ({normalized_shape=})")
     k = len(_check_trailing_shape(input, normalized_shape, "rms_norm"))
+    _require_floating(input, "rms_norm")
+    if weight is not None and tuple(weight.shape) != tuple(input.shape[input.ndim - k:]):
+        raise RuntimeError(
+            f"rms_norm: Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {list(input.shape[input.ndim - k:])}"
+        )
     if eps is None:
         eps = _MACHINE_EPS.get(input.dtype.name, 2.0**-23)
     axes = tuple(range(input.ndim - k, input.ndim))
@@ -848,6 +1033,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
             f"group_norm: expected the number of channels of the input of shape {tuple(input.shape)} to be "
             f"divisible by num_groups={num_groups}"
         )
+    _check_norm_params(input, weight, bias, (c,), "group_norm",
+                       "a vector of size equal to the number of channels in input")
     grouped = shape.reshape(input, (n, num_groups, -1))
     mean = ops.mean(grouped, -1, keepdim=True)
     centered = ops.sub(grouped, mean)
@@ -869,6 +1056,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     """
     if out is not None:
         raise NotImplementedError("normalize: the out= argument is not supported")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"normalize: Expected a floating point or complex tensor as input, got {input.dtype.name}")
     norm = ops.clamp(ops.norm(input, p, dim, keepdim=True), min=eps)
     return ops.div(input, norm)
 
@@ -881,7 +1070,16 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     only guards the division), and each input is divided by its own norm before the product,
     which keeps the result within [-1, 1].
     """
-    x1, x2 = shape.broadcast_tensors(x1, x2)
+    if not (x1.dtype.is_floating_point or x2.dtype.is_floating_point):
+        raise RuntimeError(
+            f"cosine_similarity: expected common dtype to be floating point, yet common dtype is "
+            f"{scalar_name(dtypes.promote(x1.dtype, x2.dtype))}"
+        )
+    if x1._backend is not x2._backend:
+        raise ops._backend_mismatch("cosine_similarity", x1, x2)
+    # as PyTorch: both in their common (floating) dtype, so a bool or int operand is accepted
+    common = dtypes.promote(x1.dtype, x2.dtype)
+    x1, x2 = shape.broadcast_tensors(x1.to(common), x2.to(common))
 
     def clamped_norm(x: Tensor) -> Tensor:
         norm = ops.norm(x, 2, dim, keepdim=True)
@@ -919,6 +1117,11 @@ def _keep_mask(input: Tensor, mask_shape: tuple[int, ...], p: float) -> Tensor: 
 
 
 def _apply_mask(input: Tensor, mask_shape: tuple[int, ...], p: float, inplace: bool, name: str) -> Tensor:  # noqa: A002
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name.rstrip('_')}: result type Float can't be cast to the desired output type "
+            f"{scalar_name(input.dtype)} (dropout needs a floating input, got {input.dtype.name})"
+        )
     mask = _keep_mask(input, mask_shape, p)
     if inplace:
         return _inplace_result(input, lambda x: ops.mul(x, mask), name)
@@ -1060,7 +1263,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         AssertionError: ``padding_idx`` out of range (as PyTorch).
     """
     _check_indices(input, "embedding")
+    if weight.ndim != 2 or 0 in weight.shape:
+        raise RuntimeError(f"embedding: 'weight' must be a non-empty 2-D tensor, got weight of shape {tuple(weight.shape)}")
     num = weight.shape[0]
+    check_embedding_indices(input, num)
     padding_idx = _padding_index(padding_idx, num, "embedding")
     if max_norm is not None:
         _embedding_renorm(weight, input, max_norm, norm_type)
@@ -1102,18 +1308,24 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
             mode other than sum, malformed offsets.
     """
     _check_indices(input, "embedding_bag")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding_bag: weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
+    if not weight.dtype.is_floating_point or 0 in weight.shape:
+        raise RuntimeError(
+            f"embedding_bag: expected a non-empty floating weight, got {weight.dtype.name} of shape {tuple(weight.shape)}"
+        )
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"embedding_bag: mode has to be one of sum, mean or max, got {mode!r}")
     if per_sample_weights is not None:
+        if tuple(per_sample_weights.shape) != tuple(input.shape):  # checked first, as PyTorch
+            raise ValueError(
+                f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) is not None, then it must "
+                f"have the same shape as the input ({tuple(input.shape)})"
+            )
         if mode != "sum":
             raise NotImplementedError(
                 f"embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for "
                 f"mode='sum' (got mode='{mode}'). Please open a feature request on GitHub."
-            )
-        if tuple(per_sample_weights.shape) != tuple(input.shape):
-            raise ValueError(
-                f"embedding_bag: per_sample_weights of shape {tuple(per_sample_weights.shape)} must have the "
-                f"shape of input {tuple(input.shape)}"
             )
     num = weight.shape[0]
     padding_idx = _padding_index(padding_idx, num, "embedding_bag")
@@ -1222,8 +1434,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
         NotImplementedError: a mode that does not fit the input's dims, ``bicubic``, or
             ``antialias``.
     """
+    _require_floating(input, "interpolate")
     if mode not in _INTERP_MODES:
-        raise ValueError(
+        # NotImplementedError, as PyTorch (whose dispatch on mode ends in a "not supported" branch)
+        raise NotImplementedError(
             f"interpolate: mode must be one of nearest, nearest-exact, linear, bilinear, trilinear, area; got {mode!r}"
         )
     if mode in ("nearest", "area", "nearest-exact"):
@@ -1251,7 +1465,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
     if size is not None:
         if recompute_scale_factor:
             raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
-        out_sizes = [int(s) for s in size] if isinstance(size, (list, tuple)) else [int(size)] * nd
+        entries = size if isinstance(size, (list, tuple)) else [size] * nd
+        out_sizes = [_int_size(s, "interpolate", "size") for s in entries]
         if len(out_sizes) != nd:
             raise ValueError(
                 f"Input and output must have the same number of spatial dimensions, but got input with spatial "
@@ -1269,8 +1484,11 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
         scales = [None] * nd if (recompute_scale_factor or mode == "area") else list(factors)
     else:
         raise ValueError("either size or scale_factor should be defined")
-    if any(s <= 0 for s in out_sizes):
-        raise ValueError(f"interpolate: output size {out_sizes} must be positive (input of shape {tuple(input.shape)})")
+    if any(s <= 0 for s in out_sizes) or any(s <= 0 for s in sizes):
+        raise RuntimeError(
+            f"interpolate: Input and output sizes should be greater than 0, but got input {list(sizes)} and output "
+            f"{out_sizes} (input of shape {tuple(input.shape)})"
+        )
     if mode == "area":
         return adaptive_avg_poolnd(input, tuple(out_sizes), nd, "interpolate")
     backend = input._backend
@@ -1343,15 +1561,38 @@ def _check_broadcast(input: Tensor, target: Tensor, op: str, warn: bool) -> None
     a, b = tuple(input.shape), tuple(target.shape)
     if a == b:
         return
-    try:
-        shape.broadcast_shapes(a, b)
-    except RuntimeError:
-        raise ValueError(f"{op}: target of shape {b} does not broadcast with the input's shape {a}") from None
-    if warn:
+    if warn:  # PyTorch warns first, whether or not the shapes then broadcast
         warnings.warn(
             f"{op}: using a target size ({b}) that is different to the input size ({a}). This will likely lead to "
             "incorrect results due to broadcasting. Please ensure they have the same size.",
             stacklevel=3,
+        )
+    for i, (p, q) in enumerate(zip(a[::-1], b[::-1])):
+        if p != q and p != 1 and q != 1:
+            dim = max(len(a), len(b)) - 1 - i
+            raise RuntimeError(
+                f"{op}: The size of tensor a ({p}) must match the size of tensor b ({q}) at non-singleton dimension "
+                f"{dim} (input of shape {a}, target of shape {b})"
+            )
+
+
+def _check_floating_result(t: Tensor, op: str) -> None:
+    """A loss whose PyTorch kernel writes into a tensor of ``t``'s dtype: an integer ``t``
+    cannot hold the floating result."""
+    if not t.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{op}: result type Float can't be cast to the desired output type {scalar_name(t.dtype)} (an integer "
+            f"{t.dtype.name} tensor where a floating one is needed)"
+        )
+
+
+def _check_floating_loss(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002
+    """PyTorch's pointwise losses have no integer kernels: integer input and target together
+    are refused (one floating side is enough; the other is promoted)."""
+    if not input.dtype.is_floating_point and not target.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"{op}: not implemented for integer input and target ('{scalar_name(input.dtype)}' and "
+            f"'{scalar_name(target.dtype)}'); convert them to a floating dtype"
         )
 
 
@@ -1368,9 +1609,21 @@ def _host_range(t: Tensor) -> tuple[Any, Any]:
     return ops.min(d).item(), ops.max(d).item()
 
 
-def _check_integer(target: Tensor, op: str, hint: str = "") -> None:
-    if target.dtype.is_floating_point or target.dtype.is_complex or target.dtype is dtypes.bool_:
-        raise TypeError(f"{op}: class-index targets must have an integer dtype, got {target.dtype.name}{hint}")
+def _check_class_target(input: Tensor, target: Tensor, op: str) -> Tensor:  # noqa: A002
+    """PyTorch's dtype rule for class-index targets: int64 or uint8 (the latter read as int64
+    here); any other integer, bool or floating dtype is refused rather than converted."""
+    if target.dtype is dtypes.int64:
+        return target
+    if target.dtype is dtypes.uint8:
+        return target.to(dtypes.int64)
+    hint = ""
+    if target.dtype.is_floating_point and input.ndim >= 1:
+        hint = (f" (class probabilities must be a target of the input's shape {tuple(input.shape)}; class indices "
+                "an int64 tensor)")
+    raise RuntimeError(
+        f"{op}: expected target dtype to be Long or Byte, but got {scalar_name(target.dtype)} "
+        f"({target.dtype.name}){hint}"
+    )
 
 
 def _check_class_range(target: Tensor, n_classes: int, op: str, ignore_index: int | None = None,
@@ -1388,10 +1641,18 @@ def _check_class_range(target: Tensor, n_classes: int, op: str, ignore_index: in
     raise IndexError(f"{op}: target class {bad} is out of range for {n_classes} classes (expected {allowed})")
 
 
-def _check_class_weight(weight: Tensor | None, n_classes: int, op: str) -> None:
-    if weight is not None and tuple(weight.shape) != (n_classes,):
-        raise ValueError(
-            f"{op}: weight of shape {tuple(weight.shape)} must have one entry per class, i.e. shape ({n_classes},)"
+def _check_class_weight(weight: Tensor | None, n_classes: int, op: str, input: Tensor | None = None) -> None:  # noqa: A002
+    if weight is None:
+        return
+    if tuple(weight.shape) != (n_classes,):
+        raise RuntimeError(
+            f"{op}: weight tensor should be defined either for all {n_classes} classes or no classes but got weight "
+            f"tensor of shape: {tuple(weight.shape)}"
+        )
+    if input is not None and weight.dtype != input.dtype:
+        raise RuntimeError(
+            f"{op}: expected scalar type {scalar_name(input.dtype)} but found {scalar_name(weight.dtype)}: the "
+            f"weight ({weight.dtype.name}) must have the input's dtype ({input.dtype.name})"
         )
 
 
@@ -1431,6 +1692,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
         input, target, weight = autocast_args("mse_loss", input, target, weight)
     reduction = _reduction_arg(reduction, size_average, reduce, "mse_loss")
     _check_broadcast(input, target, "mse_loss", warn=True)
+    _check_floating_loss(input, target, "mse_loss")
     if weight is None and input.dtype == target.dtype and input._backend is target._backend:
         return _fused_losses.mse_loss(input, target, reduction)
     diff = ops.sub(input, target)
@@ -1460,8 +1722,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         input, target = autocast_args("smooth_l1_loss", input, target)
     reduction = _reduction_arg(reduction, size_average, reduce, "smooth_l1_loss")
     if beta < 0:
-        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
     _check_broadcast(input, target, "smooth_l1_loss", warn=True)
+    _check_floating_loss(input, target, "smooth_l1_loss")
     diff = ops.sub(input, target)
     ad = ops.abs(diff)
     if beta == 0.0:
@@ -1483,8 +1746,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         input, target, weight = autocast_args("huber_loss", input, target, weight)
     reduction = _reduction_arg(reduction, None, None, "huber_loss")
     if delta <= 0:
-        raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta, got {delta}")
     _check_broadcast(input, target, "huber_loss", warn=True)
+    _check_floating_result(input, "huber_loss")
+    _check_floating_loss(input, target, "huber_loss")
     diff = ops.sub(input, target)
     ad = ops.abs(diff)
     loss = ops.where(ops.lt(ad, delta), ops.mul(ops.mul(diff, diff), 0.5), ops.mul(ops.sub(ad, 0.5 * delta), delta))
@@ -1496,17 +1761,36 @@ def _batched_class_input(input: Tensor, target: Tensor, weight: Tensor | None, i
     """Check a class-index target against ``input`` ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``
     and return both with a batch dim of 1 added when unbatched."""
     if input.ndim == 0:
-        raise ValueError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d input")
-    _check_integer(target, op, hint)
+        # cross_entropy's log_softmax over dim 1 fails first in PyTorch (an IndexError)
+        kind = IndexError if op == "cross_entropy" else ValueError
+        raise kind(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d input")
     batched = input.ndim >= 2
     expected = (input.shape[0],) + tuple(input.shape[2:]) if batched else ()
-    if tuple(target.shape) != expected:
-        raise ValueError(
-            f"{op}: target of shape {tuple(target.shape)} does not fit input of shape {tuple(input.shape)}: "
-            f"expected class indices of shape {expected}{hint}"
+    got = tuple(target.shape)
+    where = f"(input of shape {tuple(input.shape)}, target of shape {got}){hint}"
+    # PyTorch's order and kinds: the batch size (ValueError) before the target's dtype, its rank
+    # and spatial size (RuntimeError) after
+    if got != expected and op != "multi_margin_loss":
+        if not batched and len(got) == 1 and target.numel() != 1:
+            raise ValueError(f"{op}: For 1D input, 1D target must have size 1, but got target size: {target.numel()} {where}")
+        if batched and (not got or got[0] != expected[0]):
+            batch = got[0] if got else 0
+            raise ValueError(f"{op}: Expected input batch_size ({expected[0]}) to match target batch_size ({batch}) {where}")
+    target = _check_class_target(input, target, op)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"{op}: not implemented for an input of dtype '{scalar_name(input.dtype)}' (the input must be floating "
+            "point log-probabilities or logits)"
         )
+    if got != expected:
+        if len(got) != len(expected):
+            raise RuntimeError(
+                f"{op}: expected a target of {len(expected)} dims (class indices of shape {expected}), "
+                f"multi-target not supported {where}"
+            )
+        raise RuntimeError(f"{op}: Expected target size {expected}, got {got} {where}")
     n_classes = input.shape[1 if batched else 0]
-    _check_class_weight(weight, n_classes, op)
+    _check_class_weight(weight, n_classes, op, input)
     _check_class_range(target, n_classes, op, ignore_index)
     if batched:
         return input, target
@@ -1597,7 +1881,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     op = "cross_entropy"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise RuntimeError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     if input.ndim >= 1 and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing)
     hint = (f" (class probabilities must be a floating target of the input's shape {tuple(input.shape)})"
@@ -1623,15 +1907,18 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
                                  reduction: str, label_smoothing: float) -> Tensor:
     op = "cross_entropy"
     if not target.dtype.is_floating_point:
-        raise TypeError(
-            f"{op}: a target of the input's shape {tuple(input.shape)} holds class probabilities and must be "
-            f"floating point, got {target.dtype.name} (class indices have shape {tuple(input.shape[:1] + input.shape[2:])})"
+        raise RuntimeError(
+            f"{op}: Expected floating point type for target with class probabilities, got "
+            f"{scalar_name(target.dtype)} (a target of the input's shape {tuple(input.shape)} holds probabilities; "
+            f"class indices have shape {tuple(input.shape[:1] + input.shape[2:])})"
         )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"{op}: not implemented for an input of dtype '{scalar_name(input.dtype)}'")
     if ignore_index >= 0:
         raise ValueError(f"{op}: ignore_index={ignore_index} is not supported for class-probability targets")
     class_dim = 0 if input.ndim == 1 else 1
     n_classes = input.shape[class_dim]
-    _check_class_weight(weight, n_classes, op)
+    _check_class_weight(weight, n_classes, op, input)
     if label_smoothing > 0.0:
         target = ops.add(ops.mul(target, 1.0 - label_smoothing), label_smoothing / n_classes)
     terms = ops.mul(_log_softmax(input, class_dim), target)
@@ -1692,11 +1979,17 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     op = "binary_cross_entropy"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     _same_shape(input, target, op)
+    for name, t in (("target", target), ("weight", weight)):
+        if t is not None and t.dtype != input.dtype:
+            raise RuntimeError(
+                f"{op}: Found dtype {scalar_name(t.dtype)} but expected {scalar_name(input.dtype)}: the {name} "
+                f"({t.dtype.name}) must have the input's dtype ({input.dtype.name})"
+            )
     for name, t in (("input", input), ("target", target)):
         inside = ops.logical_and(ops.ge(t.detach(), 0.0), ops.le(t.detach(), 1.0))  # False for NaN
         if t.numel() and not ops.all(inside).item():
             lo, hi = _host_range(t)
-            raise ValueError(f"{op}: all elements of {name} should be between 0 and 1, found min {lo} and max {hi}")
+            raise RuntimeError(f"{op}: all elements of {name} should be between 0 and 1, found min {lo} and max {hi}")
     loss = _BinaryCrossEntropy.apply(input, target)
     return _reduce(loss if weight is None else ops.mul(loss, weight), reduction)
 
@@ -1728,6 +2021,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     _same_shape(input, target, op)
+    _require_floating(input, op)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{op}: result type {scalar_name(input.dtype)} can't be cast to the desired output type "
+            f"{scalar_name(target.dtype)}: the target must be floating point, got {target.dtype.name}"
+        )
     log_sigmoid = ops.neg(_log1p_exp(ops.neg(input)))
     if pos_weight is not None:
         log_sigmoid = ops.mul(log_sigmoid, ops.add(ops.mul(ops.sub(pos_weight, 1.0), target), 1.0))
@@ -1765,6 +2064,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
             stacklevel=2,
         )
     _check_broadcast(input, target, op, warn=False)
+    _check_floating_result(input, op)
+    _check_floating_result(target, op)
     if log_target:
         loss = ops.mul(ops.exp(target), ops.sub(target, input))
     else:
@@ -1790,6 +2091,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # 
         input, target = autocast_args("hinge_embedding_loss", input, target)
     reduction = _reduction_arg(reduction, size_average, reduce, "hinge_embedding_loss")
     _check_broadcast(input, target, "hinge_embedding_loss", warn=False)
+    _check_floating_result(input, "hinge_embedding_loss")
     margin_term = ops.where(ops.ne(target, 1), ops.clamp(ops.rsub(input, margin), min=0.0), 0.0)
     self_term = ops.where(ops.ne(target, -1), input, 0.0)
     return _reduce(ops.add(margin_term, self_term), reduction)
@@ -1811,12 +2113,12 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     shapes = [tuple(t.shape) for t in (input1, input2, target)]
     if len({len(s) for s in shapes}) != 1:
-        raise ValueError(f"{op}: all input tensors should have the same number of dimensions, but got "
+        raise RuntimeError(f"{op}: all input tensors should have the same number of dimensions, but got "
                          f"input1: {shapes[0]}, input2: {shapes[1]}, target: {shapes[2]}")
     try:
         shape.broadcast_shapes(*shapes)
     except RuntimeError:
-        raise ValueError(f"{op}: shapes input1: {shapes[0]}, input2: {shapes[1]}, target: {shapes[2]} "
+        raise RuntimeError(f"{op}: shapes input1: {shapes[0]}, input2: {shapes[1]}, target: {shapes[2]} "
                          "do not broadcast") from None
     loss = ops.add(ops.mul(ops.neg(target), ops.sub(input1, input2)), margin)
     return _reduce(ops.clamp(loss, min=0.0), reduction)
@@ -1841,12 +2143,12 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     tdim = target.ndim
     if tdim not in (0, 1):
-        raise ValueError(f"{op}: 0D or 1D target tensor expected, multi-target not supported; got target of "
+        raise RuntimeError(f"{op}: 0D or 1D target tensor expected, multi-target not supported; got target of "
                          f"shape {tuple(target.shape)}")
     s1, s2, st = tuple(input1.shape), tuple(input2.shape), tuple(target.shape)
     if len(s1) != tdim + 1 or s1 != s2 or (tdim == 1 and s1[0] != st[0]):
         need = "(N, D) inputs for a target of shape (N,)" if tdim else "(D,) inputs for a 0-d target"
-        raise ValueError(f"{op}: expected {need}, got input1 {s1}, input2 {s2}, target {st}")
+        raise RuntimeError(f"{op}: expected {need}, got input1 {s1}, input2 {s2}, target {st}")
     eps = 1e-12
     prod = ops.sum(ops.mul(input1, input2), tdim)
     mag1 = ops.add(ops.sum(ops.mul(input1, input1), tdim), eps)
@@ -1880,9 +2182,12 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     op = "multilabel_margin_loss"
     reduction = _reduction_arg(reduction, size_average, reduce, op)
     if input.ndim not in (1, 2):
-        raise ValueError(f"{op}: expected input of shape (C,) or (N, C), got {tuple(input.shape)}")
-    _check_integer(target, op)
-    _same_shape(input, target, op)
+        raise RuntimeError(f"{op}: expected input of shape (C,) or (N, C), got {tuple(input.shape)}")
+    _require_floating(input, op)
+    if target.dtype is not dtypes.int64:
+        raise RuntimeError(f"{op}: expected scalar type Long but found {scalar_name(target.dtype)} (the target's dtype)")
+    if tuple(input.shape) != tuple(target.shape):
+        raise RuntimeError(f"{op}: inconsistent target size: {tuple(target.shape)} for input of size: {tuple(input.shape)}")
     n_classes = input.shape[-1]
     _check_class_range(target, n_classes, op, low=-1)
     x = input if input.ndim == 2 else shape.unsqueeze(input, 0)
@@ -1941,7 +2246,11 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     if AUTOCAST.active:
         input, target = autocast_args("soft_margin_loss", input, target)
     reduction = _reduction_arg(reduction, size_average, reduce, "soft_margin_loss")
-    _check_broadcast(input, target, "soft_margin_loss", warn=False)
+    if tuple(input.shape) != tuple(target.shape):  # PyTorch's kernel does not broadcast here
+        raise RuntimeError(
+            f"soft_margin_loss: target of shape {tuple(target.shape)} must have the input's shape {tuple(input.shape)}"
+        )
+    _check_floating_result(input, "soft_margin_loss")
     return _reduce(_log1p_exp(ops.neg(ops.mul(input, target))), reduction)
 
 
@@ -1970,7 +2279,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if p not in (1, 2):
         raise ValueError(f"{op}: only p == 1 and p == 2 supported, got p={p}")
     if input.ndim not in (1, 2):
-        raise ValueError(f"{op}: expected input of shape (C,) or (N, C), got {tuple(input.shape)}")
+        raise RuntimeError(f"{op}: expected input of shape (C,) or (N, C), got {tuple(input.shape)}")
     x, t = _batched_class_input(input, target, weight, None, op)
     n_classes = x.shape[1]
     picked = take_along_dim(x, shape.unsqueeze(t, 1), 1)  # (N, 1)
@@ -2006,7 +2315,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     if margin <= 0:
         raise ValueError(f"{op}: margin must be greater than 0, got {margin}")
     if not anchor.ndim == positive.ndim == negative.ndim:
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: the anchor, positive, and negative tensors are expected to have the same number of dimensions, "
             f"but got: anchor {tuple(anchor.shape)}, positive {tuple(positive.shape)}, negative {tuple(negative.shape)}"
         )
@@ -2033,6 +2342,10 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
             shape (both shapes are named), or a bad reduction.
     """
     op = "gaussian_nll_loss"
+    if not isinstance(var, (Tensor, int, float)) or isinstance(var, bool):
+        raise TypeError(f"{op}(): argument 'var' must be Tensor or float, not {type(var).__name__}")
+    if isinstance(var, Tensor) and not var.dtype.is_floating_point:
+        raise RuntimeError(f"{op}: var must be a floating tensor, got {var.dtype.name}")
     if isinstance(var, (int, float)):
         if var < 0:
             raise ValueError(f"{op}: var has negative entry/entries: {var}")
@@ -2068,3 +2381,10 @@ __all__ += [
 from arraygrad.nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+# ---------------------------------------------------------------------- argument types
+# PyTorch's TypeError for a list, None or number where a Tensor goes (checked only once a call has
+# failed; see core/argtypes.py). The ops re-exported from core (pad, one_hot, softplus, ...) too:
+# their names here are what ported scripts call.
+_argtypes.install(globals(), __all__)

@@ -160,12 +160,16 @@ def test_shuffle_order_does_not_depend_on_num_workers() -> None:
 
 
 @pytest.mark.backends("numpy", "strict", "jax")
-def test_worker_batches_arrive_on_the_main_default_backend(backend: str) -> None:
+def test_worker_batches_arrive_on_the_backend_they_would_have_without_workers(backend: str) -> None:
+    # tensors of the dataset keep their backend; host data lands on the main default backend
     x = ag.arange(12).reshape(6, 2).to("numpy")
     loader = DataLoader(TensorDataset(x, ag.arange(6).to("numpy")), batch_size=4, num_workers=2)
     (xb, yb), (xc, _) = list(loader)
-    assert xb.backend.name == backend and yb.backend.name == backend
+    assert xb.backend.name == yb.backend.name == "numpy"
+    assert next(iter(DataLoader(TensorDataset(x), batch_size=4)))[0].backend.name == "numpy"  # as without workers
     assert xb.tolist() == [[0, 1], [2, 3], [4, 5], [6, 7]] and xc.tolist() == [[8, 9], [10, 11]]
+    host = next(iter(DataLoader(Items(4), batch_size=2, num_workers=1)))
+    assert host[0].backend.name == backend
 
 
 def test_tensors_inside_user_objects_cross_over() -> None:

@@ -416,19 +416,20 @@ def test_bad_class_targets_raise_clear_errors(backend):
     # ignore_index is excluded from the range check
     F.cross_entropy(x, ag.tensor([0, 9, 1, 2]), ignore_index=9)
     _raises(ValueError, lambda: F.cross_entropy(x, ag.tensor([0, 1, 2])), "cross_entropy", "(3,)", "(4, 5)")
-    _raises(ValueError, lambda: F.nll_loss(ag.tensor(LOGITS_K), ag.tensor(T_K[:, :2])), "(2, 2, 4)", "(2, 5, 3, 4)",
+    _raises(RuntimeError, lambda: F.nll_loss(ag.tensor(LOGITS_K), ag.tensor(T_K[:, :2])), "(2, 2, 4)", "(2, 5, 3, 4)",
             "(2, 3, 4)")
-    _raises(TypeError, lambda: F.cross_entropy(x, ag.tensor(np.array([0.0, 1.0, 2.0, 3.0]))), "integer dtype", "float64",
-            "class probabilities")
-    _raises(TypeError, lambda: F.cross_entropy(x, ag.tensor(T4[:, None].repeat(5, 1))), "floating point", "int64")
-    _raises(ValueError, lambda: F.cross_entropy(x, ag.tensor(T4), weight=ag.ones(4)), "weight", "(4,)", "(5,)")
+    _raises(RuntimeError, lambda: F.cross_entropy(x, ag.tensor(np.array([0.0, 1.0, 2.0, 3.0]))), "Long or Byte",
+            "float64", "class probabilities")
+    _raises(RuntimeError, lambda: F.cross_entropy(x, ag.tensor(T4[:, None].repeat(5, 1))), "floating point", "Long")
+    _raises(RuntimeError, lambda: F.cross_entropy(x, ag.tensor(T4), weight=ag.ones(4)), "weight", "(4,)", "5 classes")
     _raises(ValueError, lambda: F.cross_entropy(x, ag.tensor(PROBS), ignore_index=0), "ignore_index=0")
-    _raises(ValueError, lambda: F.cross_entropy(x, ag.tensor(T4), label_smoothing=1.5), "label_smoothing", "1.5")
+    _raises(RuntimeError, lambda: F.cross_entropy(x, ag.tensor(T4), label_smoothing=1.5), "label_smoothing", "1.5")
     _raises(IndexError, lambda: F.multi_margin_loss(x, ag.tensor([0, 5, 1, 2])), "multi_margin_loss", "class 5")
-    _raises(TypeError, lambda: F.multi_margin_loss(x, ag.tensor(np.array([0.0, 1.0, 1.0, 2.0]))), "multi_margin_loss", "float64")
+    _raises(RuntimeError, lambda: F.multi_margin_loss(x, ag.tensor(np.array([0.0, 1.0, 1.0, 2.0]))), "multi_margin_loss",
+            "float64")
     _raises(IndexError, lambda: F.multilabel_margin_loss(x, ag.tensor(np.where(ML_T == -1, -2, ML_T))),
             "multilabel_margin_loss", "class -2")
-    _raises(ValueError, lambda: F.multilabel_margin_loss(x, ag.tensor(ML_T[:, :3])), "(4, 3)", "(4, 5)")
+    _raises(RuntimeError, lambda: F.multilabel_margin_loss(x, ag.tensor(ML_T[:, :3])), "(4, 3)", "(4, 5)")
 
 
 @pytest.mark.parametrize("backend", ("numpy", "strict"), indirect=True)
@@ -436,21 +437,22 @@ def test_bad_probabilities_variances_and_shapes_raise_clear_errors(backend):
     p, t = ag.tensor(P_IN), ag.tensor(P_T)
     bad = P_IN.copy()
     bad[0, 0], bad[1, 1] = -0.25, 1.5
-    _raises(ValueError, lambda: F.binary_cross_entropy(ag.tensor(bad), t), "binary_cross_entropy", "input",
+    _raises(RuntimeError, lambda: F.binary_cross_entropy(ag.tensor(bad), t), "binary_cross_entropy", "input",
             "min -0.25", "max 1.5")
-    _raises(ValueError, lambda: F.binary_cross_entropy(p, ag.tensor(P_T * 3)), "target", f"max {(P_T * 3).max()}")
+    _raises(RuntimeError, lambda: F.binary_cross_entropy(p, ag.tensor(P_T * 3)), "target", f"max {(P_T * 3).max()}")
     _raises(ValueError, lambda: F.binary_cross_entropy(p, ag.tensor(P_T[0])), "(5,)", "(4, 5)")
     _raises(ValueError, lambda: F.binary_cross_entropy_with_logits(p, ag.tensor(P_T[:, :1])), "(4, 1)", "(4, 5)")
     _raises(ValueError, lambda: F.gaussian_nll_loss(p, t, ag.tensor(VAR[:, :2] - 0.5)), "gaussian_nll_loss",
             "negative", f"min {(VAR[:, :2] - 0.5).min()}")
     _raises(ValueError, lambda: F.gaussian_nll_loss(p, t, -1.0), "negative")
     _raises(ValueError, lambda: F.gaussian_nll_loss(p, t, ag.tensor(VAR[:, :2])), "(4, 2)", "(4, 5)")
-    _raises(ValueError, lambda: F.mse_loss(p, ag.tensor(_randn(3, 5))), "mse_loss", "(3, 5)", "(4, 5)")
+    with pytest.warns(UserWarning, match="different to the input size"):
+        _raises(RuntimeError, lambda: F.mse_loss(p, ag.tensor(_randn(3, 5))), "mse_loss", "(3, 5)", "(4, 5)")
     _raises(ValueError, lambda: F.mse_loss(p, t, weight=ag.ones(5)), "weight", "(5,)")
     _raises(ValueError, lambda: F.l1_loss(p, t, reduction="avg"), "l1_loss", "'avg'")
-    _raises(ValueError, lambda: F.margin_ranking_loss(p, p, ag.tensor(_signs(5))), "(4, 5)", "(5,)")
-    _raises(ValueError, lambda: F.cosine_embedding_loss(p, p, ag.tensor(_signs(5))), "(4, 5)", "(5,)")
-    _raises(ValueError, lambda: F.triplet_margin_loss(p, p, p[0]), "(4, 5)", "(5,)")
+    _raises(RuntimeError, lambda: F.margin_ranking_loss(p, p, ag.tensor(_signs(5))), "(4, 5)", "(5,)")
+    _raises(RuntimeError, lambda: F.cosine_embedding_loss(p, p, ag.tensor(_signs(5))), "(4, 5)", "(5,)")
+    _raises(RuntimeError, lambda: F.triplet_margin_loss(p, p, p[0]), "(4, 5)", "(5,)")
     _raises(ValueError, lambda: F.triplet_margin_loss(p, p, p, margin=0.0), "margin")
     _raises(ValueError, lambda: F.multi_margin_loss(p, ag.tensor(T4), p=3), "p == 1 and p == 2")
     _raises(ValueError, lambda: nn.MultiMarginLoss(weight=ag.ones(2, 2)), "1D")

@@ -102,5 +102,5 @@ def test_pooling_errors_name_layer_and_shapes(backend):
         nn.MaxPool1d(3)(ag.zeros(1, 1, 2))
     with pytest.raises(RuntimeError, match=r"AdaptiveMaxPool2d: expected a 3-d \(unbatched\) or 4-d"):
         nn.AdaptiveMaxPool2d(2)(ag.zeros(4, 4))
-    with pytest.raises(RuntimeError, match=r"AdaptiveAvgPool1d: expected a 2-d or 3-d input"):
+    with pytest.raises(RuntimeError, match=r"AdaptiveAvgPool1d: expected a 2-d \(unbatched\) or 3-d \(batched\) input"):
         nn.AdaptiveAvgPool1d(2)(ag.zeros(4))

@@ -69,7 +69,9 @@ def _tensor_dataset_batch(dataset: Any, indices: list[Any]) -> list[Any] | None:
     for t in dataset.tensors:
         key = keys.get(t.backend.name)
         if key is None:
-            key = keys[t.backend.name] = tensor(indices, dtype=dtypes.int64, backend=t.backend)
+            # jax without 64-bit mode has no int64: int32 indices address any tensor it can hold
+            index_dtype = dtypes.int64 if t.backend.supports_float64 else dtypes.int32
+            key = keys[t.backend.name] = tensor(indices, dtype=index_dtype, backend=t.backend)
         out.append(t[key])
     return out
 

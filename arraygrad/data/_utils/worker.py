@@ -2,9 +2,10 @@
 
 A worker reads ``(task index, sampler indices)`` from its index queue, fetches and collates the
 batch on the host backend, and sends ``(task index, batch)`` back through its own pipe: batches
-are pickled here with tensors as host arrays (see ``pickling``) and rebuilt on the main process's
-default backend. One pipe per worker means a worker that dies can corrupt nothing but its own
-channel, and the main process sees it at once (end of file on the pipe, the process sentinel).
+are pickled here with tensors as host arrays (see ``pickling``) and rebuilt on the dataset's
+backend in the main process. One pipe per worker means a worker that dies can corrupt nothing but
+its own channel, and the main process sees it at once (end of file on the pipe, the process
+sentinel).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from arraygrad.core import dtypes
 from arraygrad.core.random import manual_seed
 from arraygrad.data._utils import HOST_BACKEND, MP_STATUS_CHECK_INTERVAL, ExceptionWrapper, pickling
 from arraygrad.data._utils.fetch import _DatasetKind
+from arraygrad.data._workers import start_worker_safety
 
 
 @dataclass(frozen=True)
@@ -107,21 +109,37 @@ def _send(conn: Any, idx: Any, data: Any, worker_id: int) -> None:
 def _worker_loop(dataset_kind: int, dataset: Any, index_queue: Any, result_conn: Any, done_event: Any,
                  auto_collation: bool, collate_fn: Any, drop_last: bool, base_seed: int, init_fn: Any,
                  worker_id: int, num_workers: int, default_dtype: str, pickled: bytes | None,
-                 inherited: list[Any]) -> None:
+                 inherited: list[Any], safety: tuple[int, bool, bool, bool] | None = None) -> None:
     """Body of a worker process (see the module docstring).
 
-    ``pickled`` carries ``(dataset, collate_fn, init_fn)`` when the start method pickles the
-    process arguments (spawn, forkserver); ``inherited`` lists the main process's pipe ends a
-    forked child got copies of: they are closed so that the main process alone holds them.
+    ``pickled`` maps ``"dataset"``, ``"collate_fn"``, ``"init_fn"`` to the objects sent pickled
+    instead of as arguments: all three when the start method pickles the process arguments
+    (spawn, forkserver), the dataset alone when it holds tensors a forked child cannot use.
+    ``inherited`` lists the main process's pipe ends a forked child got copies of: they are
+    closed so that the main process alone holds them. ``safety`` is the arguments of
+    ``start_worker_safety`` (the worker dies with the main process).
     """
     try:
+        if safety is not None:
+            start_worker_safety(*safety)
         for conn in inherited:
             conn.close()
         # batches are built on the host: jax and cupy are not safe to use in a forked child
         backends.set_default(HOST_BACKEND)
         dtypes.set_default_dtype(dtypes.as_dtype(default_dtype))
+        init_exception = None
         if pickled is not None:
-            dataset, collate_fn, init_fn = pickling.loads(pickled, backend=HOST_BACKEND)
+            try:
+                sent = pickling.loads(pickled, backend=HOST_BACKEND)
+            except Exception:
+                init_exception = ExceptionWrapper(
+                    where=f"in DataLoader worker process {worker_id} while loading the objects sent by the main "
+                    "process (their classes and functions are imported by name: define them in a module the "
+                    "workers can import, not in an interactive session or a `python -c` command)")
+            else:
+                dataset = sent.get("dataset", dataset)
+                collate_fn = sent.get("collate_fn", collate_fn)
+                init_fn = sent.get("init_fn", init_fn)
         seed = base_seed + worker_id
         manual_seed(seed)
         _seed_other_rngs(seed)
@@ -129,12 +147,12 @@ def _worker_loop(dataset_kind: int, dataset: Any, index_queue: Any, result_conn:
         global _worker_info
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
 
-        init_exception = None
         fetcher = None
         try:
-            if init_fn is not None:
-                init_fn(worker_id)
-            fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation, collate_fn, drop_last)
+            if init_exception is None:
+                if init_fn is not None:
+                    init_fn(worker_id)
+                fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation, collate_fn, drop_last)
         except Exception:
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
 

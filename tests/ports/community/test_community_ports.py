@@ -32,10 +32,7 @@ TUTORIALS = HERE / "pytorch_tutorial" / "tutorials"
 CHANCE_10_CLASSES = math.log(10.0)
 
 # ports that still cannot run, by the arraygrad feature they are missing
-MISSING: dict[str, str] = {
-    "nanogpt": "arraygrad.nn.parallel.DistributedDataParallel and arraygrad.distributed.init_process_group/"
-               "destroy_process_group do not exist (nanoGPT's train.py imports them at the top)",
-}
+MISSING: dict[str, str] = {}
 # ports run on jax by default (the three cheapest to compile, 20-35 s each on a 2-core machine); the
 # others take 30-70 s there, almost all of it compiling each op on first use, and need ARRAYGRAD_PORTS_ALL_JAX=1
 JAX_SAMPLE = {"feedforward", "pygcn", "makemore"}
