@@ -76,13 +76,13 @@ def mistyped_argument(sig: inspect.Signature, params: _Params, args: tuple[Any, 
 def failure_check(fn: Callable[..., Any], name: str | None = None
                   ) -> Callable[[tuple[Any, ...], dict[str, Any]], TypeError | None] | None:
     """For a failed call ``fn(*args, **kwargs)``: a function giving PyTorch's TypeError when an
-    argument has the wrong type (None when every type is right); None when ``fn`` has no Tensor or
-    int parameter to check (or no signature to read)."""
+    argument has the wrong type (None when every type is right); None when ``fn`` has no Tensor
+    parameter (it is not a tensor op) or no signature to read."""
     try:
         sig, params = _typed_parameters(fn)
     except (TypeError, ValueError):  # no signature to read (a builtin)
         return None
-    if not params:
+    if not any(wanted == "Tensor" for _, wanted, _, _ in params):  # not a tensor op (save, seed...)
         return None
     op = name or fn.__name__
 
@@ -95,7 +95,7 @@ def failure_check(fn: Callable[..., Any], name: str | None = None
 
 def with_argument_types(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
     """``fn``, raising PyTorch's TypeError when a call fails and an argument has the wrong type;
-    ``fn`` itself when it has no Tensor or int parameter to check."""
+    ``fn`` itself when it has no Tensor parameter to check."""
     check = failure_check(fn, name)
     if check is None:
         return fn

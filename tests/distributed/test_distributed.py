@@ -218,7 +218,10 @@ def test_launcher_without_mpiexec_says_how_to_install(monkeypatch: pytest.Monkey
 
 def test_set_torchrun_environment_from_mpich_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
-        monkeypatch.delenv(name, raising=False)
+        # setenv first so that monkeypatch restores the variable's absence afterwards: the launcher
+        # sets these in os.environ, and later tests (and their subprocesses) must not see them
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.setenv("PMI_RANK", "3")
     monkeypatch.setenv("PMI_SIZE", "4")
     monkeypatch.setenv("MPI_LOCALRANKID", "1")

@@ -43,8 +43,10 @@ def run_program(script: Path, args: list[str], cwd: Path, backend: str, *, pytho
     """Run ``python script *args`` in ``cwd`` on ``backend``; return its stdout, failing on a non-zero exit."""
     if backend == "jax":
         pytest.importorskip("jax")
+    # torchrun's variables would make nanoGPT start a multi-process run: each program runs alone
+    launcher_vars = {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"}
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in launcher_vars},
         "ARRAYGRAD_BACKEND": backend,
         "JAX_ENABLE_X64": "1",
         # the programs are small; one BLAS thread avoids oversubscribing a shared CI machine
