@@ -51,6 +51,7 @@ from arraygrad.core.autograd import (
     no_grad,
     set_grad_enabled,
 )
+from arraygrad.core.compiled import CompileError, compile
 from arraygrad.core.creation import (
     arange,
     as_tensor,
@@ -365,7 +366,7 @@ __all__ = [
     "are_deterministic_algorithms_enabled", "argmax", "argmin", "argsort", "argwhere", "as_tensor", "autocast",
     "autograd", "backends", "bernoulli", "bfloat16", "bincount", "bitwise_and", "bitwise_not", "bitwise_or",
     "bitwise_xor", "bmm", "bool", "broadcast_shapes", "broadcast_tensors", "broadcast_to", "bucketize", "cat",
-    "ceil", "chunk", "clamp", "clip", "clone", "complex128", "complex64", "concat", "concatenate", "core", "cos",
+    "CompileError", "ceil", "chunk", "clamp", "clip", "clone", "compile", "complex128", "complex64", "concat", "concatenate", "core", "cos",
     "count_nonzero", "cpu", "cuda", "cummax", "cummin", "cumsum", "data", "default_generator", "detach", "device", "distributed",
     "diag", "diag_embed", "diagflat", "diagonal", "div", "divide", "dot", "double", "dtype", "empty",
     "empty_like", "enable_grad", "eq", "equal", "exp", "expm1", "eye", "finfo", "flatten", "flip", "fliplr",

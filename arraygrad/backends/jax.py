@@ -1,7 +1,14 @@
 """JAX adapter: ``jax.numpy`` is an array API namespace; indexed updates use ``.at[]``.
 
-JAX creates 64-bit arrays only with ``jax_enable_x64``; without it arraygrad refuses
-64-bit dtypes instead of silently computing in 32 bits.
+JAX creates 64-bit arrays only with ``jax_enable_x64``. PyTorch programs need int64 (labels,
+indices, ``from_numpy`` of numpy's default integers), so this backend turns 64-bit mode on when
+it starts, unless the environment sets ``JAX_ENABLE_X64`` explicitly (``JAX_ENABLE_X64=0`` keeps
+it off; then arraygrad refuses 64-bit dtypes on jax instead of silently computing in 32 bits).
+64-bit mode is process-wide: other jax code in the process then gets jax's 64-bit defaults
+(``jnp.arange(3)`` is int64, ``jnp.asarray(1.0)`` float64); arrays given an explicit dtype are
+unaffected, and arraygrad's own float32 tensors stay float32.
+
+``ag.compile`` uses ``compile_program`` (``jax.jit`` ahead of time, with donated buffers).
 """
 
 from __future__ import annotations
@@ -10,18 +17,35 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad.backends.reference import Array, Backend, Key
+from arraygrad.backends.reference import Array, Backend, Key, TracedValueError
+
+
+def _enable_x64_unless_configured(jax: Any) -> None:
+    """Turn jax's 64-bit mode on unless ``JAX_ENABLE_X64`` was set (either way) by the user."""
+    import os
+
+    if "JAX_ENABLE_X64" not in os.environ and not jax.config.read("jax_enable_x64"):
+        jax.config.update("jax_enable_x64", True)
 
 
 class JaxBackend(Backend):
     name = "jax"
     fork_safe = False  # XLA's thread pools do not survive a fork: a child that compiles hangs
+    can_compile = True
 
     def __init__(self) -> None:
         import jax
         import jax.numpy as jnp
 
+        _enable_x64_unless_configured(jax)
         self._jax = jax
+        self._tracer = jax.core.Tracer
+        errors = jax.errors
+        self.host_read_errors = (
+            TracedValueError, errors.ConcretizationTypeError, errors.TracerArrayConversionError,
+            errors.TracerBoolConversionError, errors.TracerIntegerConversionError,
+            errors.NonConcreteBooleanIndexError,
+        )
         self.xp = jnp
         super().__init__()
         self._build_conv()
@@ -29,8 +53,9 @@ class JaxBackend(Backend):
             import warnings
 
             warnings.warn(
-                "arraygrad: jax 64-bit mode is off, so float64 and int64 (PyTorch's dtype for indices and "
-                "labels) will raise on the jax backend; set JAX_ENABLE_X64=1 before starting Python",
+                "arraygrad: jax 64-bit mode is off (JAX_ENABLE_X64 is set to false), so float64 and int64 "
+                "(PyTorch's dtype for indices and labels) will raise on the jax backend; unset JAX_ENABLE_X64 "
+                "or set it to 1 before starting Python",
                 stacklevel=3,
             )
 
@@ -138,7 +163,20 @@ class JaxBackend(Backend):
         return array  # jax arrays are immutable: sharing one is as good as a copy
 
     def to_numpy(self, array: Array) -> np.ndarray:
+        if isinstance(array, self._tracer):
+            raise TracedValueError("the value of a tensor is needed on the host")
         return np.asarray(array)
+
+    # ------------------------------------------------------------------ ag.compile
+    def is_traced(self, array: Array) -> bool:
+        return isinstance(array, self._tracer)
+
+    def trace_program(self, fn: Any, args: tuple[Any, ...], donate: tuple[int, ...]) -> tuple[Any, list[Any]]:
+        traced = self._jax.jit(fn, donate_argnums=donate).trace(*args)
+        return (lambda: traced.lower().compile()), list(traced.jaxpr.consts)
+
+    def fetch(self, arrays: list[Array]) -> list[Any]:
+        return list(self._jax.device_get(arrays))
 
     def getitem(self, x: Array, key: Key) -> Array:
         # bounds were checked by the caller (jax itself would clamp silently)
@@ -197,6 +235,9 @@ class JaxBackend(Backend):
     def random_bits(self, key: tuple[int, int], counter: int, n: int) -> Array:
         # The reference Threefry run by numpy on the host, then one transfer: identical bits, and
         # no per-size compilation (eager jax would dispatch ~100 small ops; jit compiles per shape).
+        # Inside a compiled step the counter is traced: the reference kernel runs in the program.
+        if not isinstance(counter, int):
+            return super().random_bits(key, counter, n)
         from arraygrad.backends import get
 
         return self.xp.asarray(get("numpy").random_bits(key, counter, n))

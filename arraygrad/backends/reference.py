@@ -57,6 +57,11 @@ def threefry2x32(xp: ModuleType, key: tuple[int, int], c0: Array, c1: Array) -> 
     return x0, x1
 
 
+class TracedValueError(RuntimeError):
+    """A traced placeholder was asked for its value on the host (``.item()``, ``.numpy()``, a Python
+    ``if`` on a tensor) while ``ag.compile`` traced a function."""
+
+
 class Backend:
     """Base adapter: array namespace plus the kernels the standard lacks.
 
@@ -134,6 +139,33 @@ class Backend:
 
     def synchronize(self) -> None:
         """Wait until queued work on this backend has finished (no-op on synchronous CPUs)."""
+
+    # ------------------------------------------------------------------ compiled programs (ag.compile)
+    #: whether ``compile_program`` can turn a function of arrays into one compiled program (jax);
+    #: elsewhere ``ag.compile`` runs the function eagerly
+    can_compile: bool = False
+
+    def is_traced(self, array: Array) -> bool:
+        """Whether ``array`` is a placeholder of a program being compiled (never, without compiling)."""
+        return False
+
+    def trace_program(self, fn: Any, args: tuple[Any, ...], donate: tuple[int, ...]) -> tuple[Any, list[Any]]:
+        """Trace ``fn`` (a function of arrays, nested in tuples and lists) on ``args``.
+
+        Returns a function that compiles the trace (and returns the program, called with arrays
+        of the same shapes and dtypes) and the arrays the trace captured as constants. The
+        arguments at positions ``donate`` may be reused for the outputs: the caller must not use
+        them after a call.
+        """
+        raise NotImplementedError(f"backend {self.name!r} cannot compile programs")
+
+    #: exceptions the library raises when a traced placeholder's value is needed on the host
+    host_read_errors: tuple[type[BaseException], ...] = ()
+
+    def fetch(self, arrays: list[Array]) -> list[Any]:
+        """Host values (numpy scalars or arrays) of several arrays, in one transfer where possible."""
+        return [self.to_numpy(a) for a in arrays]
+
 
     # ------------------------------------------------------------------ CUDA devices (arraygrad.cuda)
     #: whether arrays can live in host memory on this backend (not cupy's)

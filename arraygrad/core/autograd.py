@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from arraygrad.core.anomaly import ANOMALY_MODE, record_forward_stack, run_node_backward
+from arraygrad.core.tracing import TRACE
 
 if TYPE_CHECKING:
     from arraygrad.core.tensor import Tensor  # noqa: F811 - imported for real at the bottom
@@ -278,6 +279,8 @@ def run_backward(
     ``inputs``, nothing is accumulated; the gradient reaching each input is returned,
     keyed by position in ``inputs``.
     """
+    if TRACE.ctx is not None:
+        TRACE.ctx.backward_ran = True
     # Count, for every node reachable from the roots, how many edges lead into it: a node
     # runs once all of them have delivered their gradient.
     deps: dict[Node, int] = {}

@@ -11,7 +11,7 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad.core import dtypes, views
+from arraygrad.core import dtypes, tracing, views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
@@ -36,12 +36,20 @@ def check_index_bounds(op: str | None, index: Any, size: int, dim: int, backend:
     if index.ndim and not math.prod(index.shape):
         return
     xp = backend.xp
-    lo, hi = int(xp.min(index)), int(xp.max(index))
     low = -size if negative else 0
-    if lo < low or hi >= size:
-        bad = lo if lo < low else hi
-        prefix = f"{op}: " if op else ""
-        raise error(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
+
+    def check(lo: int, hi: int) -> None:
+        if lo < low or hi >= size:
+            bad = lo if lo < low else hi
+            prefix = f"{op}: " if op else ""
+            raise error(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
+
+    lo_arr, hi_arr = xp.min(index), xp.max(index)
+    if backend.is_traced(index):  # inside ag.compile: checked on the host after the program ran
+        failed = xp.logical_or(xp.less(lo_arr, low), xp.greater_equal(hi_arr, size))
+        tracing.check_later(failed, (lo_arr, hi_arr), check)
+        return
+    check(int(lo_arr), int(hi_arr))
 
 
 def _index_array(op: str, a: Tensor, index: Any) -> Any:

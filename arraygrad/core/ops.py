@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad.core import dtypes
+from arraygrad.core import dtypes, tracing
 from arraygrad.core.autocast import AUTOCAST, autocast_args
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim
@@ -347,12 +347,18 @@ def _check_integer_divisor(op: str, x: Any, y: Any, backend: Any) -> None:
     (one reduction: a host sync on jax)."""
     if x.dtype in backend.float_dtypes or x.dtype in backend.complex_dtypes or x.dtype == backend.dtypes["bool"]:
         return
-    if hasattr(y, "shape"):
-        zero = bool(backend.xp.any(backend.xp.equal(y, 0)))
-    else:
-        zero = y == 0
-    if zero:
+    def fail() -> None:
         raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+
+    if not hasattr(y, "shape"):
+        if y == 0:
+            fail()
+        return
+    zero = backend.xp.any(backend.xp.equal(y, 0))
+    if backend.is_traced(zero):  # inside ag.compile: checked on the host after the program ran
+        tracing.check_later(zero, (), fail)
+    elif bool(zero):
+        fail()
 
 
 def floor_divide(a: Tensor, b: Any) -> Tensor:

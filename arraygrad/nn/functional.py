@@ -14,7 +14,7 @@ import warnings
 from typing import Any
 
 from arraygrad.core import argtypes as _argtypes
-from arraygrad.core import creation, dtypes, ops, shape
+from arraygrad.core import creation, dtypes, ops, shape, tracing
 from arraygrad.core.autocast import AUTOCAST, autocast_args
 from arraygrad.core.autograd import no_grad
 from arraygrad.core.conv import (
@@ -1633,12 +1633,25 @@ def _check_class_range(target: Tensor, n_classes: int, op: str, ignore_index: in
     t = target.detach()
     if ignore_index is not None:
         t = ops.where(ops.ne(t, ignore_index), t, low)
-    if t.numel() == 0 or not ops.any(ops.logical_or(ops.lt(t, low), ops.ge(t, n_classes))).item():
+    if t.numel() == 0:
         return
-    lo, hi = _host_range(t)
-    bad = hi if hi >= n_classes else lo
-    allowed = f"{low} <= target < {n_classes}" + ("" if ignore_index is None else f", or ignore_index={ignore_index}")
-    raise IndexError(f"{op}: target class {bad} is out of range for {n_classes} classes (expected {allowed})")
+
+    def fail(lo: int, hi: int) -> None:
+        bad = hi if hi >= n_classes else lo
+        allowed = f"{low} <= target < {n_classes}" + (
+            "" if ignore_index is None else f", or ignore_index={ignore_index}"
+        )
+        raise IndexError(f"{op}: target class {bad} is out of range for {n_classes} classes (expected {allowed})")
+
+    arr, xp = t._storage.array, t._backend.xp
+    if t._backend.is_traced(arr):  # inside ag.compile: checked on the host after the program ran
+        lo_arr, hi_arr = xp.min(arr), xp.max(arr)
+        failed = xp.logical_or(xp.less(lo_arr, low), xp.greater_equal(hi_arr, n_classes))
+        tracing.check_later(failed, (lo_arr, hi_arr), fail)
+        return
+    if not ops.any(ops.logical_or(ops.lt(t, low), ops.ge(t, n_classes))).item():
+        return
+    fail(*_host_range(t))
 
 
 def _check_class_weight(weight: Tensor | None, n_classes: int, op: str, input: Tensor | None = None) -> None:  # noqa: A002
@@ -1987,9 +2000,17 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
             )
     for name, t in (("input", input), ("target", target)):
         inside = ops.logical_and(ops.ge(t.detach(), 0.0), ops.le(t.detach(), 1.0))  # False for NaN
-        if t.numel() and not ops.all(inside).item():
-            lo, hi = _host_range(t)
+        if not t.numel():
+            continue
+
+        def fail(lo: float, hi: float, name: str = name) -> None:
             raise RuntimeError(f"{op}: all elements of {name} should be between 0 and 1, found min {lo} and max {hi}")
+
+        if t._backend.is_traced(inside._storage.array):  # inside ag.compile: checked after the program ran
+            xp, arr = t._backend.xp, t._storage.array
+            tracing.check_later(xp.logical_not(xp.all(inside._storage.array)), (xp.min(arr), xp.max(arr)), fail)
+        elif not ops.all(inside).item():
+            fail(*_host_range(t))
     loss = _BinaryCrossEntropy.apply(input, target)
     return _reduce(loss if weight is None else ops.mul(loss, weight), reduction)
 

@@ -71,6 +71,9 @@ class ASGD(Optimizer):
         ValueError: a negative lr or weight_decay.
     """
 
+    #: its update branches on the step number in Python: each step is a new compiled program
+    _compile_state: frozenset[str] = frozenset()
+
     _scalar_state = {"step": int, "eta": float, "mu": float}
 
     def __init__(

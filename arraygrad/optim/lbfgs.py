@@ -168,6 +168,8 @@ class LBFGS(Optimizer):
             this at the first ``step``; here it is raised at once).
     """
 
+    _compile_state: frozenset[str] = frozenset()
+
     _scalar_state = {"func_evals": int, "n_iter": int, "t": float, "H_diag": float, "prev_loss": float}
 
     def __init__(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, Literal
 
+from arraygrad.core import tracing
 from arraygrad.optim.optimizer import Optimizer
 
 __all__ = [
@@ -118,6 +119,8 @@ class LRScheduler:
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, deprecated) and set the groups' lrs."""
+        if tracing.defer(self.step, epoch):  # inside ag.compile: runs on the host after each call
+            return
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them in the opposite order: "
@@ -448,6 +451,8 @@ class SequentialLR(LRScheduler):
             scheds.last_epoch -= 1
 
     def step(self) -> None:  # type: ignore[override]
+        if tracing.defer(self.step):  # inside ag.compile: runs on the host after each call
+            return
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -507,6 +512,8 @@ class ChainedScheduler(LRScheduler):
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self) -> None:  # type: ignore[override]
+        if tracing.defer(self.step):  # inside ag.compile: runs on the host after each call
+            return
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
@@ -579,6 +586,8 @@ class ReduceLROnPlateau(LRScheduler):
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or 1-element tensor) and reduce the lrs if it has
         not improved for more than ``patience`` epochs."""
+        if tracing.defer(self.step, metrics, epoch):  # inside ag.compile: runs on the host after each call
+            return
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -788,6 +797,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:  # type: ignore[override]
         """Advance one epoch, or go to ``epoch`` (may be fractional)."""
+        if tracing.defer(self.step, epoch):  # inside ag.compile: runs on the host after each call
+            return
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:

@@ -96,6 +96,12 @@ class Optimizer:
     _supports_complex = False
     #: state entries kept as Python numbers, with the type they are converted to on loading
     _scalar_state: dict[str, type] = {"step": int}
+    #: ``ag.compile``: hyperparameters of a group that are inputs of the compiled program (a
+    #: scheduler changing them does not recompile); the others are part of its key
+    _compile_hyperparameters: frozenset[str] = frozenset({"lr"})
+    #: ``ag.compile``: numbers in the state that are program inputs (used only in arithmetic);
+    #: the others are part of the key, so a change compiles again
+    _compile_state: frozenset[str] = frozenset({"step", "mu_product"})
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults

@@ -79,6 +79,9 @@ class RAdam(Optimizer):
         ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
     """
 
+    #: its update branches on the step number in Python: each step is a new compiled program
+    _compile_state: frozenset[str] = frozenset()
+
     def __init__(
         self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
         weight_decay: float = 0, decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
