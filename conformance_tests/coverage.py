@@ -41,6 +41,8 @@ _TOP_LEVEL_EXCLUSIONS: dict[str, tuple[str, ...]] = {
                  "linspace", "logspace", "eye", "zeros_like", "ones_like", "empty_like", "full_like"),
     # checkpoint file I/O, not a tensor op (tests/test_serialization.py)
     "serialization": ("save", "load"),
+    # compiles functions of tensors; checked by the compiled-step tier (test_compiled_steps.py)
+    "compiler": ("compile",),
     # state of the random generator (its streams are checked through RANDOM_OPS)
     "rng state": ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"),
     # process-wide configuration

@@ -49,6 +49,8 @@ def parse_args(description: str, *, epochs: int, steps: int | None = None,
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR,
                         help="where the loss curve and the checkpoint go (default: examples/output)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compile", action="store_true",
+                        help="run each training step through ag.compile (one compiled program on jax; eager elsewhere)")
     if add_arguments is not None:
         add_arguments(parser)
     args = parser.parse_args(argv)
@@ -168,16 +170,22 @@ def train_digits_classifier(model: ag.nn.Module, args: argparse.Namespace, *, si
     losses: list[float] = []
     accuracy = 0.0
     steps = len(train_loader) if args.steps is None else min(args.steps, len(train_loader))
+
+    def train_step(X: ag.Tensor, y: ag.Tensor) -> ag.Tensor:  # noqa: N803 - PyTorch's names
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if args.compile:
+        train_step = ag.compile(train_step)
     for epoch in range(args.epochs):
         model.train()
         for step, (X, y) in enumerate(progress(train_loader, total=steps, desc=f"epoch {epoch + 1}")):
             if step == steps:
                 break
-            loss = loss_fn(model(X), y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
+            losses.append(train_step(X, y).item())
         accuracy = evaluate(model, test_loader)
         print(f"epoch {epoch + 1:2d}  train loss {losses[-1]:.4f}  test accuracy {100 * accuracy:.1f}%"
               f"  ({time.perf_counter() - start:.0f} s)")

@@ -1,6 +1,6 @@
 """LeNet-5 on sklearn's digits, upscaled from 8x8 to 32x32 (the input size LeCun et al. used).
 
-    python examples/lenet.py [--epochs 10] [--backend jax] [--out-dir DIR]
+    python examples/lenet.py [--epochs 10] [--backend jax] [--compile] [--out-dir DIR]
 
 Conv2d(1,6,5) → tanh → MaxPool2d(2) → Conv2d(6,16,5) → tanh → MaxPool2d(2) → Flatten →
 Linear(400,120) → tanh → Linear(120,84) → tanh → Linear(84,10). Prints the model, its parameter

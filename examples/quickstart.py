@@ -1,6 +1,6 @@
 """Quickstart: train a small classifier on sklearn's 8x8 digits, the shape of PyTorch's quickstart tutorial.
 
-    python examples/quickstart.py [--epochs 10] [--backend jax] [--out-dir DIR] [--update-docs]
+    python examples/quickstart.py [--epochs 10] [--backend jax] [--compile] [--out-dir DIR] [--update-docs]
 
 Data → DataLoader → model → train/test loops → save the weights with ``ag.save`` → load them
 into a fresh model and check it scores the same. Writes ``quickstart_loss.png`` and
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import load_digits_split, parse_args, progress, save_checkpoint, save_loss_curve
@@ -40,13 +41,9 @@ class NeuralNetwork(nn.Module):
         return logits
 
 
-def train(dataloader: DataLoader, model: nn.Module, loss_fn: nn.Module, optimizer: ag.optim.Optimizer,
-          max_steps: int | None, losses: list[float]) -> None:
-    model.train()
-    total = len(dataloader) if max_steps is None else min(max_steps, len(dataloader))
-    for batch, (X, y) in enumerate(progress(dataloader, total=total, desc="train")):
-        if batch == total:
-            break
+def make_train_step(model: nn.Module, loss_fn: nn.Module, optimizer: ag.optim.Optimizer,
+                    compile: bool) -> Callable[[ag.Tensor, ag.Tensor], ag.Tensor]:  # noqa: A002
+    def train_step(X: ag.Tensor, y: ag.Tensor) -> ag.Tensor:  # noqa: N803 - the tutorial's names
         # compute the prediction error
         pred = model(X)
         loss = loss_fn(pred, y)
@@ -55,6 +52,20 @@ def train(dataloader: DataLoader, model: nn.Module, loss_fn: nn.Module, optimize
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
+        return loss
+
+    # --compile: on jax the whole step becomes one compiled program (eager on other backends)
+    return ag.compile(train_step) if compile else train_step
+
+
+def train(dataloader: DataLoader, model: nn.Module, train_step: Callable[[ag.Tensor, ag.Tensor], ag.Tensor],
+          max_steps: int | None, losses: list[float]) -> None:
+    model.train()
+    total = len(dataloader) if max_steps is None else min(max_steps, len(dataloader))
+    for batch, (X, y) in enumerate(progress(dataloader, total=total, desc="train")):
+        if batch == total:
+            break
+        loss = train_step(X, y)
         losses.append(loss.item())
 
 
@@ -90,12 +101,13 @@ def main() -> None:
     print(model)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = ag.optim.Adam(model.parameters(), lr=1e-3)
+    train_step = make_train_step(model, loss_fn, optimizer, args.compile)
 
     losses: list[float] = []
     test_losses: list[float] = []
     accuracy = 0.0
     for t in range(args.epochs):
-        train(train_dataloader, model, loss_fn, optimizer, args.steps, losses)
+        train(train_dataloader, model, train_step, args.steps, losses)
         accuracy, test_loss = test(test_dataloader, model, loss_fn)
         test_losses.append(test_loss)
         print(f"epoch {t + 1:2d}  train loss {losses[-1]:.4f}  test loss {test_loss:.4f}  test accuracy {100 * accuracy:.1f}%")

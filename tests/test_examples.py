@@ -67,6 +67,19 @@ def test_quickstart_runs_on_jax(tmp_path: Path) -> None:
     check_outputs("quickstart", result, tmp_path, "jax")
 
 
+@pytest.mark.parametrize("name", ["quickstart", "lenet"])
+def test_compiled_step_examples_match_eager_on_jax(name: str, tmp_path: Path) -> None:
+    """``--compile`` on jax: one compiled program per step, the same numbers as eager numpy."""
+    if ag.backends.available()["jax"] is not None:
+        pytest.skip(f"jax backend unavailable: {ag.backends.available()['jax']}")
+    compiled = run_example(name, tmp_path / "jax", "--epochs", "1", "--steps", "4", "--compile", backend="jax")
+    check_outputs(name, compiled, tmp_path / "jax", "jax")
+    eager = run_example(name, tmp_path / "numpy", "--epochs", "1", "--steps", "4")
+    check_outputs(name, eager, tmp_path / "numpy", "numpy")
+    accuracy = re.compile(r"final test accuracy: ([\d.]+)%")
+    assert accuracy.search(compiled.stdout).group(1) == accuracy.search(eager.stdout).group(1)  # type: ignore[union-attr]
+
+
 def test_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
     result = run_example("xor", tmp_path, "--backend", "no-such-backend")
     assert result.returncode == 2

@@ -119,6 +119,16 @@ def _is_user_file(filename: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
+def _user_class(cls: type) -> bool:
+    """Whether instances of ``cls`` are searched for state: classes of the user's code (a trainer
+    object holding the model), not arraygrad's own (a data loader, a compiled function) or a
+    library's."""
+    module = sys.modules.get(cls.__module__)
+    file = getattr(module, "__file__", None)
+    return file is not None and _is_user_file(file) or cls.__module__ == "__main__"
+
+
+@functools.lru_cache(maxsize=1024)
 def _global_names(code: types.CodeType) -> tuple[str, ...]:
     """Names a code object (and the functions and comprehensions nested in it) may read as globals."""
     names = list(code.co_names)
@@ -245,7 +255,7 @@ class Walk:
             self.visit(obj.func, depth, label)
             self._sequence(obj.args, depth, f"{label}.args")
             self._dict(obj.keywords, depth, f"{label}.keywords")
-        elif depth < OBJECT_DEPTH and hasattr(obj, "__dict__"):
+        elif depth < OBJECT_DEPTH and hasattr(obj, "__dict__") and _user_class(t):
             n = self._add(obj)
             self._note(("obj", t), label)
             for name, value in list(vars(obj).items()):
