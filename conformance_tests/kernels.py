@@ -48,6 +48,8 @@ PLUMBING = frozenset({
     "strides", "data_ptr", "is_row_major", "contiguous_copy", "is_shared", "to_shared",
     # device queries behind arraygrad.cuda (tests/test_devices.py checks them with stand-in devices)
     "cuda_device_count", "cuda_device_properties", "cuda_empty_cache", "cuda_memory_stats", "cuda_reset_peak_memory",
+    # ag.compile's tracing and compiling (the compiled-step tier, test_compiled_steps.py, checks them)
+    "trace_program", "is_traced", "fetch",
 })
 
 #: reference kernels that assign into a fresh array, and backends whose arrays are immutable

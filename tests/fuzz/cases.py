@@ -165,6 +165,7 @@ EXCLUDED: dict[str, str] = {
     # file and interchange I/O: the arguments are files and foreign arrays
     "load": "reads a file; its bad inputs are covered by tests/test_serialization.py",
     "save": "writes a file; its bad inputs are covered by tests/test_serialization.py",
+    "compile": "compiles a function; its errors are covered by tests/core/test_compile.py",
     "from_dlpack": "takes a foreign array object, not a tensor",
     "from_numpy": "takes a numpy array, not a tensor",
     # Tensor methods that are not ops: introspection, storage, hooks, conversions out of arraygrad
