@@ -168,8 +168,12 @@ class JaxBackend(Backend):
         return np.asarray(array)
 
     # ------------------------------------------------------------------ ag.compile
-    def is_traced(self, array: Array) -> bool:
-        return isinstance(array, self._tracer)
+    def is_traced(self, array: Array, like: Any = None) -> bool:
+        if not isinstance(array, self._tracer):
+            return False
+        # a tracer kept alive from an earlier trace (a failed call's traceback holds its frames) is not
+        # a value of this one
+        return like is None or getattr(array, "_trace", None) is getattr(like, "_trace", None)
 
     def trace_program(self, fn: Any, args: tuple[Any, ...], donate: tuple[int, ...]) -> tuple[Any, list[Any]]:
         traced = self._jax.jit(fn, donate_argnums=donate).trace(*args)

@@ -145,8 +145,9 @@ class Backend:
     #: elsewhere ``ag.compile`` runs the function eagerly
     can_compile: bool = False
 
-    def is_traced(self, array: Array) -> bool:
-        """Whether ``array`` is a placeholder of a program being compiled (never, without compiling)."""
+    def is_traced(self, array: Array, like: Any = None) -> bool:
+        """Whether ``array`` is a placeholder of a program being compiled (never, without compiling);
+        with ``like`` (a placeholder), only of the same program as ``like``."""
         return False
 
     def trace_program(self, fn: Any, args: tuple[Any, ...], donate: tuple[int, ...]) -> tuple[Any, list[Any]]:

@@ -595,7 +595,7 @@ class CompiledFunction:
 
         def traced(state: list[Any], scalars: list[Any], arg_values: list[Any]) -> Any:
             _install(walk, state, arg_roots, arg_values, lifted, scalars, backend)
-            ctx = tracing.TraceContext(backend)
+            ctx = tracing.TraceContext(backend, next(iter([*state, *scalars, *arg_values]), None))
             tracing.TRACE.ctx = ctx
             try:
                 out = self.fn(*args, **kwargs)
@@ -614,7 +614,7 @@ class CompiledFunction:
         state_arrays = [st.array for st in walk.storages]
         arg_roots = [_root_of(t) for t in arg_tensors]
         arg_arrays = [st.array for st in arg_roots]
-        undo = _Undo(walk)
+        undo = _Undo(walk, arg_roots)
         donate = key not in self._no_donate
         try:
             program, compile_fn, consts, state_in = self._trace(walk, roots, args, kwargs, arg_tensors, backend,
@@ -744,7 +744,7 @@ class CompiledFunction:
         lifted = [(walk.objects[o], k, v) for o, k, v, lift in walk.scalars if lift]
         state_arrays = [st.array for st in walk.storages]
         current_args = [st.array for st in arg_roots]
-        undo = _Undo(walk)
+        undo = _Undo(walk, arg_roots)
 
         def traced(state: list[Any], scalars: list[Any], arg_values: list[Any], cots: list[Any]) -> Any:
             _install(walk, state, arg_roots, arg_values, lifted, scalars, backend)
@@ -881,7 +881,7 @@ def _unflatten(spec: Any, arrays: list[Any], walk: Walk, backend: Any) -> Any:
 class _Undo:
     """What a trace may change in Python objects, to put back when tracing fails."""
 
-    def __init__(self, walk: Walk) -> None:
+    def __init__(self, walk: Walk, arg_roots: list[Storage]) -> None:
         objs = walk.objects
         self.dicts = [(d, dict(d)) for d in objs if isinstance(d, dict)]
         self.attrs = [(o, dict(vars(o))) for o in objs if not isinstance(o, (Tensor, dict, list, tuple))
@@ -889,7 +889,8 @@ class _Undo:
         self.lists = [(seq, list(seq)) for seq in objs if type(seq) is list]
         self.grads = [(t, t._grad) for t in objs if isinstance(t, Tensor)]
         self.scalars = [(objs[o], k, v) for o, k, v, _ in walk.scalars]
-        self.versions = [(st, st._version) for st in walk.storages]
+        # the trace's in-place ops bump version counters; a call bumps each written storage once
+        self.versions = [(st, st._version) for st in [*walk.storages, *arg_roots]]
 
     def restore_arrays(self, walk: Walk, state: list[Any], arg_roots: list[Storage], arg_arrays: list[Any],
                        backend: Any) -> None:
@@ -897,6 +898,8 @@ class _Undo:
             _rebind(st, backend, a)
         for st, a in zip(walk.storages, state):
             _rebind(st, backend, a)
+        for st, version in self.versions:
+            st._version = version
 
     def restore_structure(self) -> None:
         for o, items in self.attrs:
@@ -912,8 +915,6 @@ class _Undo:
             t._grad = g
         for container, k, v in self.scalars:
             _set_slot(container, k, v)
-        for st, version in self.versions:
-            st._version = version
 
     def restore(self, walk: Walk, state: list[Any], arg_roots: list[Storage], arg_arrays: list[Any],
                 backend: Any) -> None:
@@ -988,8 +989,9 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
         new_out.append(root.array)
     # storages holding placeholders that neither walk found (state kept where the walk does not look)
     known = set(pre_ids) | set(arg_ids) | seen_new | returned_roots
-    escaped = [obj for obj in gc.get_objects()
-               if type(obj) in _ROOT_STORAGES and id(obj) not in known and backend.is_traced(obj.array)]
+    escaped = [] if ctx.placeholder is None else [
+        obj for obj in gc.get_objects()
+        if type(obj) in _ROOT_STORAGES and id(obj) not in known and backend.is_traced(obj.array, ctx.placeholder)]
     escaped_out = [st.array for st in escaped]
     # Python numbers: lifted inputs, and anything that now holds a placeholder
     scalar_out, scalar_spec, scalar_consts = [], [], []

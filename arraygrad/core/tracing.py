@@ -23,8 +23,10 @@ from typing import Any
 class TraceContext:
     """What one trace collects: deferred checks, deferred host calls, and whether backward ran."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, placeholder: Any = None) -> None:
         self.backend = backend
+        #: one of this trace's placeholders (tells its values from those of earlier traces)
+        self.placeholder = placeholder
         #: (failed: 0-d bool array, values: tuple of arrays, raise_error(*host_values))
         self.checks: list[tuple[Any, tuple[Any, ...], Callable[..., None]]] = []
         #: (bound method, args) to call on the host after each run of the program
