@@ -234,7 +234,9 @@ class Walk:
             self.visit(getattr(obj, "optimizer", None), depth, f"{label}.optimizer")
         elif isinstance(obj, self.Generator):
             n = self._add(obj)
-            self._note(("gen", obj._key), label)
+            self._note(("gen",), label)
+            # the seed and the counter are inputs: neither reseeding nor drawing recompiles
+            self.scalars.append((n, _attr("_key"), obj._key, True))
             self.scalars.append((n, _attr("_counter"), obj._counter, True))
             self._note(("lifted", type(obj._counter)), f"{label}._counter")
         elif t is list or t is tuple:
@@ -367,8 +369,9 @@ class Walk:
 
 
 def _placeholder(v: Any) -> bool:
-    """Whether ``v`` is a 0-d array: a traced Python number (inside a trace)."""
-    return not isinstance(v, Tensor) and getattr(v, "shape", None) == () and hasattr(v, "dtype")
+    """Whether ``v`` is a traced Python number (inside a trace): a 0-d array or a counter."""
+    return type(v) is tracing.Offset or (
+        not isinstance(v, Tensor) and getattr(v, "shape", None) == () and hasattr(v, "dtype"))
 
 
 def _hashable(v: Any) -> bool:
@@ -488,7 +491,8 @@ class _Program:
     escaped: list[Storage]  # storages outside the walk that hold new values
     scalar_out: list[Any]  # (owner ordinal or None, slot key, Python type, owner if new)
     scalar_consts: list[Any]  # (owner ordinal or None, slot key, value, owner if new)
-    checks: list[Any]  # (number of values, raise_error)
+    increments: list[Any]  # (owner ordinal, slot key, int): counters the call advanced by a constant
+    checks: list[Any]  # raise_error per value check
     host_calls: list[Any]  # (method, argument spec)
     returns: Any  # the structure of the returned value
     creates_state: bool  # the trace made new containers (lazy optimizer state): not reused
@@ -594,15 +598,15 @@ class CompiledFunction:
         program = _Program()
 
         def traced(state: list[Any], scalars: list[Any], arg_values: list[Any]) -> Any:
-            _install(walk, state, arg_roots, arg_values, lifted, scalars, backend)
+            installed = _install(walk, state, arg_roots, arg_values, lifted, scalars, backend)
             ctx = tracing.TraceContext(backend, next(iter([*state, *scalars, *arg_values]), None))
             tracing.TRACE.ctx = ctx
             try:
                 out = self.fn(*args, **kwargs)
             finally:
                 tracing.TRACE.ctx = None
-            return _collect(self, walk, roots, out, ctx, state, arg_roots, arg_values, arg_rg, lifted, backend,
-                            program)
+            return _collect(self, walk, roots, out, ctx, state, arg_roots, arg_values, arg_rg, lifted, installed,
+                            backend, program)
 
         compile_fn, consts = backend.trace_program(
             traced, (state_in, [v for _, _, v in lifted], arg_arrays), donate=(0,) if donate else ())
@@ -624,8 +628,9 @@ class CompiledFunction:
             if isinstance(exc, backend.host_read_errors):
                 raise _host_read_error(exc, self.name) from exc
             raise
-        # the concrete arrays go back until the program's outputs replace them
+        # the concrete arrays and numbers go back until the program's outputs replace them
         undo.restore_arrays(walk, state_arrays, arg_roots, arg_arrays, backend)
+        undo.restore_lifted()
         missed = self._find_missed(consts, walk)
         if missed or (donate and program.differentiable):
             # state read but not found (it becomes an input), or outputs that need the inputs kept
@@ -684,17 +689,16 @@ class CompiledFunction:
         outs = program.run(state_in, scalars, arg_arrays)
         saved = (state_in, scalars, arg_arrays) if program.differentiable else None
         del state_in
-        state_out, arg_out, new_out, escaped_out, scalar_out, check_out, host_out, ret_out = outs
-        to_fetch = list(scalar_out) + [v for c in check_out for v in c]
+        state_out, arg_out, new_out, escaped_out, scalar_out, check_flags, check_values, host_out, ret_out = outs
+        to_fetch = list(scalar_out) if check_flags is None else [*scalar_out, check_flags]
         host = backend.fetch(to_fetch) if to_fetch else []
-        scalar_host, check_host = host[: len(scalar_out)], host[len(scalar_out):]
+        scalar_host = host[: len(scalar_out)]
         failure = None
-        pos = 0
-        for n_values, raise_error in program.checks:
-            flag, values = check_host[pos], check_host[pos + 1: pos + 1 + n_values]
-            pos += 1 + n_values
-            if failure is None and bool(flag):
-                failure = (raise_error, [v.item() if hasattr(v, "item") else v for v in values])
+        if check_flags is not None:
+            for raise_error, flag, values in zip(program.checks, host[-1], check_values):
+                if bool(flag):
+                    failure = (raise_error, [v.item() if hasattr(v, "item") else v for v in backend.fetch(values)])
+                    break
         storages = walk.storages
         for st, a in zip(storages, state_out):
             _rebind(st, backend, a)
@@ -710,23 +714,31 @@ class CompiledFunction:
         for i, a in zip(program.arg_changed, arg_out):
             _rebind(arg_roots[i], backend, a)
             arg_roots[i]._version += 1
+        placed: list[Tensor | None] = []
         for (address, key, rg, ref), a in zip(program.new_tensors, new_out):
             trace_tensor = ref() if ref is not None else None
             if (first or address is None) and trace_tensor is not None:
                 _rebind(_root_of(trace_tensor), backend, a)
+                placed.append(trace_tensor)
             elif address is not None:
                 t = Tensor._wrap(a, backend)
                 t._rg = rg
                 _set_slot(walk.objects[address], key, t)
+                placed.append(t)
+            else:
+                placed.append(None)
         for st, a in zip(program.escaped, escaped_out):
             _rebind(st, backend, a)
         for (address, key, kind, owner), v in zip(program.scalar_out, scalar_host):
             _set_slot(walk.objects[address] if address is not None else owner, key, _scalar_value(v, kind))
         for address, key, value, owner in program.scalar_consts:
             _set_slot(walk.objects[address] if address is not None else owner, key, value)
+        for address, key, k in program.increments:
+            container = walk.objects[address]
+            _set_slot(container, key, _get_slot(container, key) + k)
         if program.host_calls:
             _replay_host_calls(program.host_calls, host_out, backend)
-        result = _unflatten(program.returns, ret_out, walk, backend)
+        result = _unflatten(program.returns, ret_out, walk, backend, placed)
         if program.differentiable and GRAD_MODE.enabled:
             _connect(self, program, walk, arg_tensors, backend, args, kwargs, saved, result)
         return result
@@ -784,15 +796,21 @@ def _donatable(st: Storage) -> bool:
 
 
 def _install(walk: Walk, state: list[Any], arg_roots: list[Storage], arg_values: list[Any], lifted: list[Any],
-             scalars: list[Any], backend: Any) -> None:
-    """Put a trace's placeholders into the storages and slots the function will read."""
+             scalars: list[Any], backend: Any) -> list[Any]:
+    """Put a trace's placeholders into the storages and slots the function will read; returns what
+    each lifted slot got."""
     for st, a in zip(walk.storages, state):
         _rebind(st, backend, a)
     for st, a in zip(arg_roots, arg_values):
         if id(st) not in walk.storage_index:
             _rebind(st, backend, a)
-    for (container, k, _), v in zip(lifted, scalars):
+    installed = []
+    for (container, k, original), v in zip(lifted, scalars):
+        if type(original) is int:
+            v = tracing.Offset(v)  # a counter: what the call adds is known at trace time
         _set_slot(container, k, v)
+        installed.append(v)
+    return installed
 
 
 def _replace_args(args: tuple[Any, ...], kwargs: dict[str, Any], tensors: list[Tensor],
@@ -858,13 +876,17 @@ def _replay_host_calls(calls: list[Any], values: list[Any], backend: Any) -> Non
         method(*[Tensor._wrap(next(it), backend) if s == "tensor" else s[1] for s in spec])
 
 
-def _unflatten(spec: Any, arrays: list[Any], walk: Walk, backend: Any) -> Any:
+def _unflatten(spec: Any, arrays: list[Any], walk: Walk, backend: Any, placed: list[Tensor | None]) -> Any:
     it = iter(arrays)
 
     def build(s: Any) -> Any:
         kind = s[0]
         if kind == "tensor":
             return Tensor._wrap(next(it), backend)
+        if kind == "placed":
+            a = next(it)
+            t = placed[s[1]]
+            return Tensor._wrap(a, backend) if t is None else t
         if kind == "existing":
             next(it)
             return walk.objects[s[1]]
@@ -888,7 +910,9 @@ class _Undo:
                       and isinstance(getattr(o, "__dict__", None), dict) and not isinstance(o, types.FunctionType)]
         self.lists = [(seq, list(seq)) for seq in objs if type(seq) is list]
         self.grads = [(t, t._grad) for t in objs if isinstance(t, Tensor)]
-        self.scalars = [(objs[o], k, v) for o, k, v, _ in walk.scalars]
+        # the slots' values now (a backward program is traced after the walk's call moved them on)
+        self.scalars = [(objs[o], k, _get_slot(objs[o], k)) for o, k, _, _ in walk.scalars]
+        self.lifted = [(c, k, v) for (c, k, v), (_, _, _, lift) in zip(self.scalars, walk.scalars) if lift]
         # the trace's in-place ops bump version counters; a call bumps each written storage once
         self.versions = [(st, st._version) for st in [*walk.storages, *arg_roots]]
 
@@ -900,6 +924,10 @@ class _Undo:
             _rebind(st, backend, a)
         for st, version in self.versions:
             st._version = version
+
+    def restore_lifted(self) -> None:
+        for container, k, v in self.lifted:
+            _set_slot(container, k, v)
 
     def restore_structure(self) -> None:
         for o, items in self.attrs:
@@ -924,19 +952,23 @@ class _Undo:
 
 def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out: Any, ctx: tracing.TraceContext,
              state_in: list[Any], arg_roots: list[Storage], arg_in: list[Any], arg_rg: list[bool], lifted: list[Any],
-             backend: Any, program: _Program) -> Any:
+             installed: list[Any], backend: Any, program: _Program) -> Any:
     """Inside the trace, after the function returned: the program's outputs; ``program`` gets
     what they mean."""
     xp = backend.xp
     ret_arrays: list[Any] = []
     returns_rg: list[bool] = []  # per returned tensor: whether it becomes an output of the backward node
+    returned_new: list[Tensor] = []  # returned tensors the walk did not find before the call
 
     def flat(v: Any) -> Any:
         if isinstance(v, Tensor):
             ret_arrays.append(v._storage.array)
             n = walk.ordinal.get(id(v))
             returns_rg.append(v._rg and n is None)
-            return ("existing", n) if n is not None else ("tensor",)
+            if n is not None:
+                return ("existing", n)
+            returned_new.append(v)
+            return ("tensor", len(returned_new) - 1)
         t = type(v)
         if t is tuple or t is list:
             return ("tuple" if t is tuple else "list", [flat(x) for x in v])
@@ -972,6 +1004,7 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
             arg_changed.append(i)
             arg_out.append(st.array)
     new_tensors, new_out = [], []
+    new_index: dict[int, int] = {}  # id of a tensor now in a slot -> its position in new_tensors
     seen_new: set[int] = set()
     creates_state = False
     for owner, key, t in post.tensors:
@@ -985,6 +1018,7 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
         elif type(container) is tuple:
             address = None  # immutable: the traced tensor itself gets the value
         seen_new.add(id(root))
+        new_index.setdefault(id(t), len(new_tensors))
         new_tensors.append((address, key, t._rg, weakref.ref(t)))
         new_out.append(root.array)
     # storages holding placeholders that neither walk found (state kept where the walk does not look)
@@ -993,12 +1027,22 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
         obj for obj in gc.get_objects()
         if type(obj) in _ROOT_STORAGES and id(obj) not in known and backend.is_traced(obj.array, ctx.placeholder)]
     escaped_out = [st.array for st in escaped]
-    # Python numbers: lifted inputs, and anything that now holds a placeholder
-    scalar_out, scalar_spec, scalar_consts = [], [], []
-    lifted_keys = {(id(c), k) for c, k, _ in lifted}
+    # Python numbers: lifted inputs, and anything that now holds a placeholder. A lifted slot that
+    # still holds its placeholder needs nothing; a counter that only had constants added to it is
+    # advanced on the host; other traced numbers are outputs.
+    scalar_out, scalar_spec, scalar_consts, increments = [], [], [], []
+    lifted_keys = {(id(c), k): v for (c, k, _), v in zip(lifted, installed)}
     for owner, key, value, _ in post.scalars:
         container = post.objects[owner]
         address = walk.ordinal.get(id(container))
+        placeholder = lifted_keys.get((id(container), key))
+        if placeholder is not None and value is placeholder:
+            continue
+        if (type(value) is tracing.Offset and type(placeholder) is tracing.Offset and value.base is placeholder.base
+                and address is not None):
+            increments.append((address, key, value.offset))
+            continue
+        value = tracing.materialize(value)
         if backend.is_traced(value):
             scalar_spec.append((address, key, _scalar_kind(walk, container, key, value),
                                 container if address is None else None))
@@ -1006,13 +1050,14 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
         elif (id(container), key) in lifted_keys:
             scalar_consts.append((address, key, value, container if address is None else None))
     # value checks: outputs, and the state stays as it was when one fails
-    checks, check_out = [], []
+    # (the flags as one array: one read per call; the values are read only when a check failed)
+    checks, check_values, check_flags = [], [], None
     if ctx.checks:
-        failed = None
-        for flag, values, raise_error in ctx.checks:
-            checks.append((len(values), raise_error))
-            check_out.append([flag, *values])
-            failed = flag if failed is None else xp.logical_or(failed, flag)
+        for _, values, raise_error in ctx.checks:
+            checks.append(raise_error)
+            check_values.append(list(values))
+        check_flags = xp.stack([xp.reshape(flag, ()) for flag, _, _ in ctx.checks])
+        failed = xp.any(check_flags)
         state_out = [xp.where(failed, old, new) if i in changed else new
                      for i, (old, new) in enumerate(zip(state_in, state_out))]
     host_calls, host_out = [], []
@@ -1030,12 +1075,29 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
         grad_inputs = [(n, "state") for n, o in enumerate(walk.objects)
                        if isinstance(o, Tensor) and o._rg and o.grad_fn is None]
         grad_inputs += [(i, "arg") for i, rg in enumerate(arg_rg) if rg]
+    # a returned tensor that is also a new slot value (``return p.grad``) is that same object after the call
+    program.returns = _relink(program.returns, [new_index.get(id(t)) for t in returned_new])
+    returned_new.clear()  # no reference to traced tensors stays behind
     program.changed, program.arg_changed = changed, arg_changed
     program.new_tensors, program.escaped = new_tensors, escaped
-    program.scalar_out, program.scalar_consts = scalar_spec, scalar_consts
+    program.scalar_out, program.scalar_consts, program.increments = scalar_spec, scalar_consts, increments
     program.checks, program.host_calls = checks, host_calls
     program.creates_state, program.grad_inputs = creates_state, grad_inputs
-    return (state_out, arg_out, new_out, escaped_out, scalar_out, check_out, host_out, ret_arrays)
+    return (state_out, arg_out, new_out, escaped_out, scalar_out, check_flags, check_values, host_out, ret_arrays)
+
+
+def _relink(spec: Any, slots: list[int | None]) -> Any:
+    """``spec`` with each new returned tensor ``("tensor", k)`` that was put in a slot as
+    ``("placed", j)`` (j: its position among the program's new tensors) and the others as ``("tensor",)``."""
+    kind = spec[0]
+    if kind == "tensor":
+        j = slots[spec[1]]
+        return ("tensor",) if j is None else ("placed", j)
+    if kind in ("tuple", "list"):
+        return (kind, [_relink(s, slots) for s in spec[1]])
+    if kind == "dict":
+        return (kind, [(k, _relink(s, slots)) for k, s in spec[1]])
+    return spec
 
 
 def _scalar_kind(walk: Walk, container: Any, key: Any, value: Any) -> type:

@@ -13,7 +13,7 @@ import math
 import os
 from typing import Any
 
-from arraygrad.core import dtypes, views
+from arraygrad.core import dtypes, tracing, views
 from arraygrad.core.creation import _finish, _size, resolve
 from arraygrad.core.tensor import Tensor
 
@@ -55,7 +55,7 @@ class Generator:
 
     def bits(self, backend: Any, n: int) -> Any:
         """``n`` uint32 random words on ``backend`` (advances the stream)."""
-        out = backend.random_bits(self._key, self._counter, n)
+        out = backend.random_bits(self._key, tracing.materialize(self._counter), n)
         self._counter += (n + 1) // 2
         return out
 

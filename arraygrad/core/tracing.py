@@ -67,3 +67,62 @@ def defer(method: Callable[..., Any], *args: Any) -> bool:
         return False
     ctx.host_calls.append((method, args))
     return True
+
+
+class Offset:
+    """A counter inside a trace: a traced integer ``base`` plus a Python int ``offset``.
+
+    Random generators' counters and optimizers' step counts are integers a step only adds constants
+    to. Held as an ``Offset`` while a function is traced, ``counter + 1`` stays an ``Offset`` with a
+    known increment, so after each call the host adds that increment itself and the program need not
+    send the number back (no read from the device per call). Any other use (``beta ** step``,
+    ``step * 2``, a comparison) computes ``base + offset`` as a traced value.
+    """
+
+    __slots__ = ("base", "offset")
+
+    def __init__(self, base: Any, offset: int = 0) -> None:
+        self.base = base
+        self.offset = offset
+
+    def value(self) -> Any:
+        """``base + offset``, traced."""
+        return self.base if self.offset == 0 else self.base + self.offset
+
+    def __add__(self, other: Any) -> Any:
+        if type(other) is int:
+            return Offset(self.base, self.offset + other)
+        return self.value() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        if type(other) is int:
+            return Offset(self.base, self.offset - other)
+        return self.value() - other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Offset({self.base!r} + {self.offset})"
+
+
+def _materializing(name: str) -> Callable[..., Any]:
+    def method(self: Offset, *args: Any) -> Any:
+        return getattr(self.value(), name)(*args)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__",
+              "__mod__", "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__", "__abs__", "__and__", "__rand__",
+              "__or__", "__ror__", "__xor__", "__rxor__", "__lshift__", "__rshift__", "__lt__", "__le__", "__gt__",
+              "__ge__", "__eq__", "__ne__", "__bool__", "__int__", "__float__", "__index__"):
+    setattr(Offset, _name, _materializing(_name))
+del _name
+
+
+def materialize(value: Any) -> Any:
+    """``value`` itself, or an ``Offset``'s traced ``base + offset``."""
+    return value.value() if type(value) is Offset else value
