@@ -431,9 +431,11 @@ def _user_frame(tb: Any) -> tuple[str, int, str, str] | None:
         code = frames[i].tb_frame.f_code
         if _is_user_file(code.co_filename):
             op = ""
-            if i + 1 < len(frames):
-                inner = frames[i + 1].tb_frame.f_code
-                op = getattr(inner, "co_qualname", inner.co_name)
+            for inner_tb in frames[i + 1:]:  # the arraygrad function called, past argument-check and hook wrappers
+                inner = inner_tb.tb_frame.f_code
+                if inner.co_name not in ("_typed_call", "wrapper"):
+                    op = getattr(inner, "co_qualname", inner.co_name)
+                    break
             line = frames[i].tb_lineno
             return code.co_filename, line, linecache.getline(code.co_filename, line).strip(), op
     return None
@@ -442,7 +444,9 @@ def _user_frame(tb: Any) -> tuple[str, int, str, str] | None:
 def _host_read_error(exc: BaseException, fn_name: str) -> CompileError:
     where = _user_frame(exc.__traceback__)
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    shape_dependent = "nonzero" in str(exc) or "boolean" in str(exc).lower() or "NonConcrete" in type(exc).__name__
+    text = str(exc).lower()
+    shape_dependent = ("nonzero" in text or "boolean indices" in text or "NonConcrete" in type(exc).__name__) \
+        and "boolean conversion" not in text
     what = (
         "makes an array whose shape depends on tensor values (nonzero, boolean-mask indexing, unique)"
         if shape_dependent else "needs a tensor's value on the host (.item(), .tolist(), .numpy(), bool/float/int "

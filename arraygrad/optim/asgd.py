@@ -34,6 +34,9 @@ def asgd_update(
     if weight_decay != 0:
         grad = xp.add(grad, xp.multiply(param, weight_decay))
     param = xp.subtract(xp.multiply(param, 1 - lambd * eta), xp.multiply(grad, eta))
+    if type(mu) is not float and type(mu) is not int:
+        # traced (ag.compile): both cases, chosen inside the program
+        return param, xp.where(mu == 1, param, xp.add(ax, xp.multiply(xp.subtract(param, ax), mu)))
     if mu != 1:
         ax = xp.add(ax, xp.multiply(xp.subtract(param, ax), mu))
     else:
@@ -46,7 +49,12 @@ def asgd_update(
 def asgd_schedule(step: int, *, lr: float, lambd: float, alpha: float, t0: float) -> tuple[float, float]:
     """``(eta, mu)`` after ``step`` steps: ``eta = lr / (1 + lambd * lr * step) ** alpha`` and
     ``mu = 1 / max(1, step - t0)`` (averaging starts after ``t0`` steps)."""
-    return lr / ((1 + lambd * lr * step) ** alpha), 1 / max(1, step - t0)
+    eta = lr / ((1 + lambd * lr * step) ** alpha)
+    if type(step) is int:
+        return eta, 1 / max(1, step - t0)
+    # traced (ag.compile): max(1, step - t0) without a Python comparison
+    over = step - t0
+    return eta, 1 / (over - (over - 1) * (over < 1))
 
 
 class ASGD(Optimizer):
@@ -71,8 +79,8 @@ class ASGD(Optimizer):
         ValueError: a negative lr or weight_decay.
     """
 
-    #: its update branches on the step number in Python: each step is a new compiled program
-    _compile_state: frozenset[str] = frozenset()
+    #: the step number and this step's eta and mu are program inputs (no recompile per step)
+    _compile_state: frozenset[str] = frozenset({"step", "eta", "mu"})
 
     _scalar_state = {"step": int, "eta": float, "mu": float}
 
@@ -100,7 +108,7 @@ class ASGD(Optimizer):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
-                    state["eta"] = float(lr)
+                    state["eta"] = float(lr) if isinstance(lr, (int, float)) else lr  # traced under ag.compile
                     state["mu"] = 1.0
                     state["ax"] = state_zeros(p)
                 state["step"] = step = state["step"] + 1

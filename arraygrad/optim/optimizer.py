@@ -361,7 +361,10 @@ def check_unsupported(fused: bool | None = None, differentiable: bool = False) -
 def state_zeros(param: Tensor, fill: float = 0.0) -> Tensor:
     """A new state tensor shaped like ``param`` (its backend and dtype), filled with ``fill``."""
     xp, arr = param._backend.xp, param._storage.array
-    array = xp.zeros_like(arr) if fill == 0 else xp.full_like(arr, fill)
+    if isinstance(fill, (int, float)):
+        array = xp.zeros_like(arr) if fill == 0 else xp.full_like(arr, fill)
+    else:  # a traced number (a learning rate under ag.compile)
+        array = xp.add(xp.zeros_like(arr), xp.astype(fill, arr.dtype))
     return Tensor._wrap(array, param._backend)
 
 

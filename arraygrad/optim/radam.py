@@ -49,14 +49,23 @@ def radam_update(
     bias_correction2 = 1 - beta2**step
     rho_inf = 2 / (1 - beta2) - 1
     rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
-    if rho_t > 5.0:
-        rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-        coef = lr * rect * bias_correction2**0.5 / bias_correction1
-        update = xp.divide(exp_avg, xp.add(xp.sqrt(exp_avg_sq), eps))
-    else:
-        coef = lr / bias_correction1
-        update = exp_avg
-    return xp.subtract(param, xp.multiply(update, coef)), exp_avg, exp_avg_sq
+    if type(step) is int:
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            coef = lr * rect * bias_correction2**0.5 / bias_correction1
+            update = xp.divide(exp_avg, xp.add(xp.sqrt(exp_avg_sq), eps))
+        else:
+            coef = lr / bias_correction1
+            update = exp_avg
+        return xp.subtract(param, xp.multiply(update, coef)), exp_avg, exp_avg_sq
+    # the step number is traced (ag.compile): both updates, chosen inside the program, so that one
+    # program serves every step
+    rect_sq = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+    rect = xp.sqrt(xp.maximum(rect_sq, xp.zeros_like(rect_sq)))
+    rectified = xp.multiply(xp.divide(exp_avg, xp.add(xp.sqrt(exp_avg_sq), eps)),
+                            lr * rect * bias_correction2**0.5 / bias_correction1)
+    plain = xp.multiply(exp_avg, lr / bias_correction1)
+    return xp.subtract(param, xp.where(rho_t > 5.0, rectified, plain)), exp_avg, exp_avg_sq
 
 
 class RAdam(Optimizer):
@@ -78,9 +87,6 @@ class RAdam(Optimizer):
     Raises:
         ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
     """
-
-    #: its update branches on the step number in Python: each step is a new compiled program
-    _compile_state: frozenset[str] = frozenset()
 
     def __init__(
         self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

@@ -1129,3 +1129,48 @@ def test_tracing_on_one_thread_leaves_eager_code_on_another_alone(backend: str) 
     assert "error" not in results, results.get("error")
     assert results["trace_seen"] is True
     np.testing.assert_array_equal(results["out"], [2, 2, 2])
+
+
+# ---------------------------------------------------------------------------------- what a call reads back
+
+
+@pytest.mark.backends("jax")
+def test_a_standard_step_reads_no_numbers_back(backend: str) -> None:
+    model = make_model()
+    opt = make_opt("adam", model)
+    cf = ag.compile(make_step(model, opt))
+    for b in batches(3):
+        cf(*b)
+    program = next(reversed(cf._cache.values()))
+    # lr is unchanged; Adam's step counts and the dropout stream's counter move by known amounts
+    assert program.scalar_out == []
+    assert {k for _, k, _ in program.increments} == {"step", ("attr", "_counter")}
+    assert all(type(s["step"]) is int and s["step"] == 3 for s in opt.state.values())
+
+
+OPTIMIZERS = {
+    "radam": lambda ps: ag.optim.RAdam(ps, lr=1e-2),  # its two update rules switch at step 6
+    "radamw": lambda ps: ag.optim.RAdam(ps, lr=1e-2, weight_decay=0.1, decoupled_weight_decay=True),
+    "asgd": lambda ps: ag.optim.ASGD(ps, lr=1e-2, t0=3),  # averaging starts after step 3
+    "nadam": lambda ps: ag.optim.NAdam(ps, lr=1e-2),
+    "adamw": lambda ps: ag.optim.AdamW(ps, lr=1e-2, amsgrad=True),
+    "adamax": lambda ps: ag.optim.Adamax(ps, lr=1e-2),
+    "adagrad": lambda ps: ag.optim.Adagrad(ps, lr=1e-2),
+    "adadelta": lambda ps: ag.optim.Adadelta(ps),
+    "rmsprop": lambda ps: ag.optim.RMSprop(ps, lr=1e-3, momentum=0.5, centered=True),
+    "rprop": lambda ps: ag.optim.Rprop(ps, lr=1e-2),
+}
+
+
+@pytest.mark.backends("jax")
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_compiles_once_and_equals_eager(backend: str, name: str) -> None:
+    data = batches(8, dtype=ag.float64)
+
+    def build() -> Any:
+        model = make_model(dtype=ag.float64, dropout=0.0)
+        opt = OPTIMIZERS[name](model.parameters())
+        return model, opt, make_step(model, opt)
+
+    _, (_, _, cf) = eager_and_compiled(build, data, F64)
+    assert cf.compiles == 2  # the first step (state created) and every later one
