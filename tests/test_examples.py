@@ -33,6 +33,7 @@ EXAMPLES = {
                               r"hooks recorded 3 activations and 3 gradients.*\n(step .*\n){3}learned alpha"),
     "sequence": (("sequence_loss.png", "sequence.safetensors"), r"final test MSE: [\d.]+"),
     "vgg_small": (("vgg_small_loss.png", "vgg_small.safetensors"), r"final test accuracy: [\d.]+%"),
+    "cifar_resnet": (("cifar_resnet_grid.png", "cifar_resnet.safetensors"), r"final test accuracy: [\d.]+%"),
 }
 FULL_BATCH = {"xor", "custom_layer_and_loss"}
 
