@@ -163,6 +163,8 @@ def _infer_dtype(data: Any) -> dtypes.dtype:
             kind = max(kind, 2)
         elif isinstance(item, complex):
             kind = 3
+        elif isinstance(item, (bytes, bytearray, memoryview)):  # a sequence of byte values, as PyTorch reads it
+            kind = max(kind, 1)
         elif hasattr(item, "dtype"):
             d = dtypes.as_dtype(item.dtype)
             kind = max(kind, 3 if d.is_complex else 2 if d.is_floating_point else 0 if d is dtypes.bool_ else 1)
@@ -220,6 +222,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
         arr = be.asarray(_plain(data), be.native_dtype(target.name))
     except (ValueError, TypeError) as exc:
         raise type(exc)(f"tensor: cannot make a {target} tensor from the given data: {exc}") from None
+    if isinstance(data, (bytearray, memoryview)):
+        arr = be.copy(arr)  # a writable buffer: the array may share its memory; a new tensor never does
     return _finish(arr, be, index, requires_grad)
 
 

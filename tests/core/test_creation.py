@@ -278,3 +278,16 @@ def test_new_factories_inherit_dtype_and_backend(backend) -> None:
     assert src.new_ones(3).tolist() == [1.0, 1.0, 1.0]
     assert src.new_full((2,), 2.5).tolist() == [2.5, 2.5]
     assert src.new_tensor([1, 2]).backend is src.backend
+
+
+def test_tensor_from_a_writable_buffer_is_a_copy_of_its_byte_values() -> None:
+    import torch
+
+    buf = bytearray(b"abc")
+    t = ag.tensor(buf)
+    typed = ag.tensor(memoryview(buf), dtype=ag.uint8)
+    expected = torch.tensor(bytearray(b"abc"))
+    buf[0] = 0  # the tensors must not see it
+    assert t.tolist() == expected.tolist() == [97, 98, 99]
+    assert t.dtype == ag.int64 and str(expected.dtype) == "torch.int64"
+    assert typed.tolist() == [97, 98, 99] and typed.dtype == ag.uint8
