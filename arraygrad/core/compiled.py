@@ -496,6 +496,7 @@ class _Program:
     scalar_out: list[Any]  # (owner ordinal or None, slot key, Python type, owner if new)
     scalar_consts: list[Any]  # (owner ordinal or None, slot key, value, owner if new)
     increments: list[Any]  # (owner ordinal, slot key, int): counters the call advanced by a constant
+    cleared: list[Any]  # (owner ordinal, slot key): tensor slots the call set to None
     checks: list[Any]  # raise_error per value check
     host_calls: list[Any]  # (method, argument spec)
     returns: Any  # the structure of the returned value
@@ -737,6 +738,8 @@ class CompiledFunction:
             _set_slot(walk.objects[address] if address is not None else owner, key, _scalar_value(v, kind))
         for address, key, value, owner in program.scalar_consts:
             _set_slot(walk.objects[address] if address is not None else owner, key, value)
+        for address, key in program.cleared:
+            _set_slot(walk.objects[address], key, None)
         for address, key, k in program.increments:
             container = walk.objects[address]
             _set_slot(container, key, _get_slot(container, key) + k)
@@ -1079,6 +1082,16 @@ def _collect(cf: CompiledFunction, walk: Walk, roots: list[tuple[str, Any]], out
         grad_inputs = [(n, "state") for n, o in enumerate(walk.objects)
                        if isinstance(o, Tensor) and o._rg and o.grad_fn is None]
         grad_inputs += [(i, "arg") for i, rg in enumerate(arg_rg) if rg]
+    # slots that held a tensor before the call and None after (``zero_grad()`` inside): cleared on every call
+    cleared = []
+    for owner, key, _ in walk.tensors:
+        try:
+            now = _get_slot(walk.objects[owner], key)
+        except (KeyError, IndexError, AttributeError):
+            continue
+        if now is None:
+            cleared.append((owner, key))
+    program.cleared = cleared
     # a returned tensor that is also a new slot value (``return p.grad``) is that same object after the call
     program.returns = _relink(program.returns, [new_index.get(id(t)) for t in returned_new])
     returned_new.clear()  # no reference to traced tensors stays behind

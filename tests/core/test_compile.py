@@ -1174,3 +1174,36 @@ def test_every_optimizer_compiles_once_and_equals_eager(backend: str, name: str)
 
     _, (_, _, cf) = eager_and_compiled(build, data, F64)
     assert cf.compiles == 2  # the first step (state created) and every later one
+
+
+@pytest.mark.backends("jax")
+def test_zero_grad_at_the_end_of_a_compiled_step_clears_on_every_call(backend: str) -> None:
+    loss_fn = nn.CrossEntropyLoss()
+
+    def build() -> Any:
+        model = make_model(dropout=0.0)
+        opt = make_opt("sgd", model)
+
+        def accumulate(x: ag.Tensor, y: ag.Tensor) -> ag.Tensor:
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            return loss
+
+        def step(x: ag.Tensor, y: ag.Tensor) -> ag.Tensor:
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()  # at the end: the next call starts from no gradients
+            return loss
+
+        return model, opt, accumulate, step
+
+    data = batches(6)
+    model_e, opt_e, acc_e, step_e = build()
+    model_c, opt_c, acc_c, step_c = build()
+    acc_c, step_c = ag.compile(acc_c), ag.compile(step_c)
+    for i, (x, y) in enumerate(data):
+        (acc_e if i % 2 == 0 else step_e)(x, y)
+        (acc_c if i % 2 == 0 else step_c)(x, y)
+        assert [p.grad is None for p in model_c.parameters()] == [p.grad is None for p in model_e.parameters()]
+    assert_same(snapshot(model_c, opt_c), snapshot(model_e, opt_e), "state", **F32)
