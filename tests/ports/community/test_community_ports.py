@@ -4,8 +4,9 @@ Each program runs in a subprocess, as a user would run it, once with ``ARRAYGRAD
 and once with ``ARRAYGRAD_BACKEND=jax``, on small generated data and with the program's own flags
 (or, where the program has none, the hard-coded hyperparameters listed in its header) keeping the
 run to a few seconds. Every test reads the losses the program prints and checks that they fall.
-The data the programs would download is written into a temporary directory by the helpers below;
-``standins/`` holds local stand-ins for torchvision and tensorboard.
+The data the programs would download is written into a temporary directory by the helpers below,
+in the formats the programs (and ``arraygrad.vision.datasets``, for the torchvision programs) read, so
+``download=True`` finds it in place; ``standins/`` holds a local stand-in for tensorboard.
 
 jax compiles every operation on its first use, which costs a ported program about 30 s of CPU time
 before its first step; so, as elsewhere in the suite, jax runs a sample of the ports by default
@@ -26,10 +27,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.ports.vision_data import assert_not_downloaded, write_mnist
+
 HERE = Path(__file__).resolve().parent
 STANDINS = HERE / "standins"
 TUTORIALS = HERE / "pytorch_tutorial" / "tutorials"
 CHANCE_10_CLASSES = math.log(10.0)
+# MNIST files of 400 training and 100 test images keep each torchvision program to seconds
+MNIST_TRAIN, MNIST_TEST = 400, 100
 
 # ports that still cannot run, by the arraygrad feature they are missing
 MISSING: dict[str, str] = {}
@@ -201,11 +206,13 @@ def test_pygcn(backend: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", params("pytorch_gan"))
 def test_pytorch_gan(backend: str, tmp_path: Path) -> None:
-    """eriklindernoren/PyTorch-GAN implementations/gan: one epoch on stand-in MNIST; the discriminator loss falls."""
+    """eriklindernoren/PyTorch-GAN implementations/gan: one epoch on local MNIST files; the discriminator loss falls."""
     work = tmp_path / "implementations" / "gan"
     work.mkdir(parents=True)
+    raw = write_mnist(tmp_path / "data" / "mnist", MNIST_TRAIN, MNIST_TEST)  # the program's "../../data/mnist"
     out = run_program(HERE / "pytorch_gan" / "implementations" / "gan" / "gan.py",
                       ["--n_epochs", "1", "--batch_size", "32", "--sample_interval", "10"], work, backend)
+    assert_not_downloaded(raw)
     d_losses = floats(r"\[D loss: ([\d.]+)\]", out)
     assert len(d_losses) == 13 and d_losses[-1] < d_losses[0], out
     assert (work / "images" / "10.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -213,23 +220,31 @@ def test_pytorch_gan(backend: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", params("feedforward"))
 def test_tutorial_feedforward(backend: str, tmp_path: Path) -> None:
-    """yunjey/pytorch-tutorial 01-basics/feedforward_neural_network on stand-in MNIST."""
-    out = run_program(TUTORIALS / "01-basics" / "feedforward_neural_network" / "main.py", [], tmp_path, backend)
+    """yunjey/pytorch-tutorial 01-basics/feedforward_neural_network on local MNIST files."""
+    work = tmp_path / "tutorials" / "01-basics" / "feedforward_neural_network"
+    work.mkdir(parents=True)
+    raw = write_mnist(tmp_path / "tutorials" / "data", MNIST_TRAIN, MNIST_TEST)  # the program's "../../data"
+    out = run_program(TUTORIALS / "01-basics" / "feedforward_neural_network" / "main.py", [], work, backend)
+    assert_not_downloaded(raw)
     losses = floats(r"Loss: ([\d.]+)", out)
     accuracy = floats(r"test images: ([\d.]+) %", out)
     # the untrained network's loss is ln(10); one epoch must bring it well below that
     assert losses and losses[-1] < CHANCE_10_CLASSES / 2 and accuracy[0] > 50, out
-    assert (tmp_path / "model.ckpt").exists()
+    assert (work / "model.ckpt").exists()
 
 
 @pytest.mark.parametrize("backend", params("cnn"))
 def test_tutorial_cnn(backend: str, tmp_path: Path) -> None:
-    """yunjey/pytorch-tutorial 02-intermediate/convolutional_neural_network on stand-in MNIST."""
-    out = run_program(TUTORIALS / "02-intermediate" / "convolutional_neural_network" / "main.py", [], tmp_path, backend)
+    """yunjey/pytorch-tutorial 02-intermediate/convolutional_neural_network on local MNIST files."""
+    work = tmp_path / "tutorials" / "02-intermediate" / "convolutional_neural_network"
+    work.mkdir(parents=True)
+    raw = write_mnist(tmp_path / "tutorials" / "data", MNIST_TRAIN, MNIST_TEST)  # the program's "../../data/"
+    out = run_program(TUTORIALS / "02-intermediate" / "convolutional_neural_network" / "main.py", [], work, backend)
+    assert_not_downloaded(raw)
     losses = floats(r"Loss: ([\d.]+)", out)
     accuracy = floats(r"test images: ([\d.]+) %", out)
     assert losses and losses[-1] < CHANCE_10_CLASSES / 2 and accuracy[0] > 50, out
-    assert (tmp_path / "model.ckpt").exists()
+    assert (work / "model.ckpt").exists()
 
 
 @pytest.mark.parametrize("backend", params("language_model"))

@@ -2,8 +2,10 @@
 
 Each program runs in a subprocess as a user would run it (``python main.py --small-flags``) in a
 temporary directory, on numpy and on jax, and the test reads the losses it prints to check that
-training made them fall. Images come from the local ``synthetic_vision`` stand-in for torchvision.
-Each ported file's header lists its source, license and every line changed beyond the imports.
+training made them fall. The torchvision programs import ``arraygrad.vision``; before they run, the test
+writes small MNIST / Fashion-MNIST files in torchvision's on-disk layout where the program's ``root``
+points, so ``download=True`` finds them and fetches nothing. Each ported file's header lists its
+source, license, the imports changed and every line changed beyond them.
 """
 
 from __future__ import annotations
@@ -13,21 +15,20 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import arraygrad as ag
+from tests.ports.vision_data import assert_not_downloaded, write_mnist
 
 HERE = Path(__file__).resolve().parent
 # One BLAS/XLA thread per run: on a small shared machine, multithreaded BLAS makes each of the
 # many small matmuls these programs do ~15x slower.
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
-# image datasets of 128 training and 64 test images (an epoch is a few batches)
-SMALL_DATA = {"SYNTHETIC_VISION_TRAIN": "128", "SYNTHETIC_VISION_TEST": "64"}
 FLOAT = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
 
 
@@ -37,15 +38,27 @@ def floats(pattern: str, text: str) -> list[float]:
 
 
 @dataclass(frozen=True)
+class ImageData:
+    """An MNIST-format dataset a program reads: ``datasets.<folder>(root, ...)`` with ``root`` as the
+    program names it (relative to its working directory), and the sizes of the files written there."""
+
+    root: str
+    folder: str
+    train: int
+    test: int
+
+
+@dataclass(frozen=True)
 class Port:
-    """One ported program: the scripts to run in order (with their flags) and how to read its losses."""
+    """One ported program: the scripts to run in order (with their flags), how to read its losses,
+    and the image data written for it before it runs."""
 
     scripts: tuple[tuple[str, ...], ...]
     loss_pattern: str
     expected_files: tuple[str, ...] = ()
     make_dirs: tuple[str, ...] = ()
     extra_check: Callable[[str], None] | None = None
-    env: dict[str, str] = field(default_factory=dict)
+    data: ImageData | None = None
 
 
 def _regression_converged(out: str) -> None:
@@ -70,7 +83,7 @@ PORTS: dict[str, Port] = {
         scripts=(("mnist/main.py", "--epochs", "2", "--batch-size", "32", "--log-interval", "1",
                   "--test-batch-size", "64"),),
         loss_pattern=rf"Average loss: ({FLOAT})",
-        env=SMALL_DATA,
+        data=ImageData("../data", "MNIST", train=128, test=64),
     ),
     "time_sequence_prediction": Port(
         scripts=(("time_sequence_prediction/generate_sine_wave.py",),
@@ -83,14 +96,15 @@ PORTS: dict[str, Port] = {
         loss_pattern=rf"Train Epoch: .*Loss: ({FLOAT})",
         expected_files=("results/reconstruction_1.png", "results/sample_1.png"),
         make_dirs=("results",),
-        env={**SMALL_DATA, "SYNTHETIC_VISION_TEST": "32"},
+        # one full test batch: the program reshapes the first one to --batch-size images
+        data=ImageData("../data", "MNIST", train=128, test=32),
     ),
     "quickstart": Port(
         scripts=(("quickstart/quickstart_tutorial.py",),),
         loss_pattern=rf"Avg loss: ({FLOAT})",
         expected_files=("model.pth",),
         extra_check=_quickstart_reloaded,
-        env=SMALL_DATA,
+        data=ImageData("data", "FashionMNIST", train=128, test=64),
     ),
     "polynomial_nn": Port(
         scripts=(("polynomial_nn/polynomial_nn.py",),),
@@ -123,20 +137,27 @@ def jax_cache_env(cache_dir: Path | None) -> dict[str, str]:
 
 
 def run_port(name: str, backend: str, workdir: Path, jax_cache: Path | None = None) -> str:
-    """Run every script of port ``name`` in ``workdir`` on ``backend``; return their joined stdout."""
+    """Run every script of port ``name`` in ``workdir`` on ``backend``; return their joined stdout.
+
+    The port's image data is written first, where the program's ``root`` points from ``workdir``.
+    """
     port = PORTS[name]
+    raw = None if port.data is None else write_mnist(workdir / port.data.root, port.data.train, port.data.test,
+                                                     folder=port.data.folder)
     for d in port.make_dirs:
         (workdir / d).mkdir(parents=True, exist_ok=True)
     outputs = []
     for script, *args in port.scripts:
         path = HERE / script
-        env = {**os.environ, **port.env, "ARRAYGRAD_BACKEND": backend, "JAX_ENABLE_X64": "1", "MPLBACKEND": "Agg",
+        env = {**os.environ, "ARRAYGRAD_BACKEND": backend, "JAX_ENABLE_X64": "1", "MPLBACKEND": "Agg",
                **SINGLE_THREADED, **jax_cache_env(jax_cache),
-               "PYTHONPATH": os.pathsep.join([str(HERE), str(path.parent), os.environ.get("PYTHONPATH", "")])}
+               "PYTHONPATH": os.pathsep.join([str(path.parent), os.environ.get("PYTHONPATH", "")])}
         result = subprocess.run([sys.executable, str(path), *args], cwd=workdir, env=env,
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, f"{script} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
         outputs.append(result.stdout)
+    if raw is not None:
+        assert_not_downloaded(raw)
     return "\n".join(outputs)
 
 
@@ -176,20 +197,8 @@ def test_official_port_trains(name: str, backend: str, tmp_path: Path, jax_cache
     reason = ag.backends.available()[backend]
     if reason is not None:
         pytest.skip(f"{backend} backend unavailable: {reason}")
-    out = run_port(name, backend, tmp_path, jax_cache if backend == "jax" else None)
-    check_port(name, out, tmp_path)
-
-
-def test_synthetic_mnist_is_learnable_and_deterministic() -> None:
-    from tests.ports.official.synthetic_vision.datasets import MNIST
-
-    first, second = MNIST("unused", train=True), MNIST("unused", train=True)
-    assert len(first) == 512 and first.data.shape == (512, 28, 28) and first.data.dtype.name == "uint8"
-    assert (first.data == second.data).all() and first.targets == second.targets
-    test = MNIST("unused", train=False)
-    assert len(test) == 128 and set(first.targets) == set(range(10))
-    # images of one class are closer to their class mean than to another class's mean
-    means = [first.data[[t == k for t in first.targets]].mean(axis=0) for k in range(10)]
-    img, label = test[0]
-    distances = [((img.astype(float) - m) ** 2).sum() for m in means]
-    assert distances.index(min(distances)) == label
+    # a working directory one level down, so roots like "../data" stay inside tmp_path
+    workdir = tmp_path / name
+    workdir.mkdir()
+    out = run_port(name, backend, workdir, jax_cache if backend == "jax" else None)
+    check_port(name, out, workdir)

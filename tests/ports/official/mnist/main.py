@@ -1,7 +1,10 @@
 # Source: pytorch/examples, mnist/main.py (commit f15fac72e01158bcb704dded7c7e511f7a712a5f).
 # License: BSD 3-Clause. Copyright (c) 2017 Pytorch contributors. All rights reserved.
-# Ported to arraygrad. Lines changed beyond imports: none (torchvision is replaced by the local
-# synthetic_vision stand-in, whose MNIST is generated in memory instead of downloaded).
+# Ported to arraygrad. Lines changed beyond imports: none. Imports changed: `import torch` ->
+# `import arraygrad as torch`, `import torch.nn as nn` -> `import arraygrad.nn as nn`,
+# `import torch.nn.functional as F` -> `import arraygrad.nn.functional as F`, `import torch.optim as optim`
+# -> `import arraygrad.optim as optim`, `from torchvision import datasets, transforms` ->
+# `from arraygrad.vision import datasets, transforms`.
 # ruff: noqa
 from __future__ import print_function
 import argparse
@@ -9,7 +12,7 @@ import arraygrad as torch
 import arraygrad.nn as nn
 import arraygrad.nn.functional as F
 import arraygrad.optim as optim
-from synthetic_vision import datasets, transforms
+from arraygrad.vision import datasets, transforms
 
 class Net(nn.Module):
     def __init__(self):

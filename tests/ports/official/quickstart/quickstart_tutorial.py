@@ -1,8 +1,12 @@
 # Source: pytorch/tutorials, beginner_source/basics/quickstart_tutorial.py
 # (commit 07a339ece661a2b304b8834780470f522eed1e02).
 # License: BSD 3-Clause. Copyright (c) 2017-2022, Pytorch contributors. All rights reserved.
-# Ported to arraygrad. Lines changed beyond imports: none (torchvision is replaced by the local
-# synthetic_vision stand-in, whose FashionMNIST is generated in memory instead of downloaded).
+# Ported to arraygrad. Lines changed beyond imports: none. Imports changed: `import torch` ->
+# `import arraygrad as torch`, `from torch import nn` -> `from arraygrad import nn`,
+# `from torch.utils.data import DataLoader` -> `from arraygrad.utils.data import DataLoader`,
+# `from torchvision import datasets` -> `from arraygrad.vision import datasets`,
+# `from torchvision.transforms import ToTensor, Lambda, Compose` ->
+# `from arraygrad.vision.transforms import ToTensor, Lambda, Compose`.
 # ruff: noqa
 """
 `Learn the Basics <intro.html>`_ ||
@@ -31,8 +35,8 @@ the ``Dataset``.
 import arraygrad as torch
 from arraygrad import nn
 from arraygrad.utils.data import DataLoader
-from synthetic_vision import datasets
-from synthetic_vision.transforms import ToTensor, Lambda, Compose
+from arraygrad.vision import datasets
+from arraygrad.vision.transforms import ToTensor, Lambda, Compose
 import matplotlib.pyplot as plt
 
 ######################################################################

@@ -1,7 +1,11 @@
 # Source: pytorch/examples, vae/main.py (commit cd01f93000a6679e768700dd29e417a1e5fd10e5).
 # License: BSD 3-Clause. Copyright (c) 2017 Pytorch contributors. All rights reserved.
-# Ported to arraygrad. Lines changed beyond imports: none (torchvision is replaced by the local
-# synthetic_vision stand-in: generated MNIST, and a save_image that writes PNG grids).
+# Ported to arraygrad. Lines changed beyond imports: none. Imports changed: `import torch` ->
+# `import arraygrad as torch`, `import torch.utils.data` -> `import arraygrad.utils.data`,
+# `from torch import nn, optim` -> `from arraygrad import nn, optim`, `from torch.nn import functional as F`
+# -> `from arraygrad.nn import functional as F`, `from torchvision import datasets, transforms` ->
+# `from arraygrad.vision import datasets, transforms`, `from torchvision.utils import save_image` ->
+# `from arraygrad.vision.utils import save_image`.
 # ruff: noqa
 from __future__ import print_function
 import argparse
@@ -9,8 +13,8 @@ import arraygrad as torch
 import arraygrad.utils.data
 from arraygrad import nn, optim
 from arraygrad.nn import functional as F
-from synthetic_vision import datasets, transforms
-from synthetic_vision.utils import save_image
+from arraygrad.vision import datasets, transforms
+from arraygrad.vision.utils import save_image
 
 
 parser = argparse.ArgumentParser(description='VAE MNIST Example')

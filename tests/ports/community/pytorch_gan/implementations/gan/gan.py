@@ -2,19 +2,24 @@
 # Ported to arraygrad from eriklindernoren/PyTorch-GAN, implementations/gan/gan.py,
 # commit c5d6be170013db8975d96806084df573d87e5d26
 # License: MIT, Copyright (c) 2018 Erik Linder-Norén
-# Changes beyond imports: none. torchvision.transforms, torchvision.utils.save_image and
-# torchvision.datasets come from the local stand-in torchvision_standin (synthetic MNIST-shaped
-# data, nothing downloaded); the run is kept short with the program's own --n_epochs flag.
+# Changes beyond imports: none; the run is kept short with the program's own --n_epochs flag.
+# Imports changed: `import torchvision.transforms as transforms` -> `import arraygrad.vision.transforms as transforms`,
+#   `from torchvision.utils import save_image` -> `from arraygrad.vision.utils import save_image`,
+#   `from torch.utils.data import DataLoader` -> `from arraygrad.utils.data import DataLoader`,
+#   `from torchvision import datasets` -> `from arraygrad.vision import datasets`,
+#   `from torch.autograd import Variable` -> `from arraygrad.autograd import Variable`,
+#   `import torch.nn as nn` -> `import arraygrad.nn as nn`, `import torch.nn.functional as F` ->
+#   `import arraygrad.nn.functional as F`, `import torch` -> `import arraygrad as torch`.
 import argparse
 import os
 import numpy as np
 import math
 
-import torchvision_standin.transforms as transforms
-from torchvision_standin.utils import save_image
+import arraygrad.vision.transforms as transforms
+from arraygrad.vision.utils import save_image
 
 from arraygrad.utils.data import DataLoader
-from torchvision_standin import datasets
+from arraygrad.vision import datasets
 from arraygrad.autograd import Variable
 
 import arraygrad.nn as nn

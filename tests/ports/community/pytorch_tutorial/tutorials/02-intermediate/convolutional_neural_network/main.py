@@ -2,14 +2,16 @@
 # Ported to arraygrad from yunjey/pytorch-tutorial, tutorials/02-intermediate/convolutional_neural_network/main.py,
 # commit 78c6afe681c4ff5095ef13662c02a7e369b1bcbd
 # License: MIT, Copyright (c) 2017 Yunjey Choi
-# torchvision comes from the local stand-in torchvision_standin (synthetic MNIST-shaped data).
+# Imports changed: `import torch` -> `import arraygrad as torch`, `import torch.nn as nn` ->
+#   `import arraygrad.nn as nn`, `import torchvision` -> `import arraygrad.vision as torchvision`,
+#   `import torchvision.transforms as transforms` -> `import arraygrad.vision.transforms as transforms`.
 # Lines changed beyond imports (hard-coded hyperparameters, reduced so the run takes seconds):
 #   num_epochs = 5   -> 1
-#   batch_size = 100 -> 4   (the stand-in set has 400 images; the loss is printed every 100 steps)
+#   batch_size = 100 -> 4   (the test's MNIST files hold 400 training images; the loss is printed every 100 steps)
 import arraygrad as torch 
 import arraygrad.nn as nn
-import torchvision_standin as torchvision
-import torchvision_standin.transforms as transforms
+import arraygrad.vision as torchvision
+import arraygrad.vision.transforms as transforms
 
 
 # Device configuration
