@@ -1,6 +1,6 @@
 """The design's central rule: outside ``arraygrad/backends`` the code imports no array library.
 
-core, nn, optim, data, distributed and vision get their namespace from a tensor's backend and use only the
+core, nn, optim, data, distributed, vision and lightning get their namespace from a tensor's backend and use only the
 array API standard (distributed may import mpi4py, its transport, which is no array library); this
 scans their source (AST) so that an import slipping in fails here.
 """
@@ -15,7 +15,7 @@ import pytest
 import arraygrad
 
 PACKAGE = Path(arraygrad.__file__).parent
-CHECKED = ("core", "nn", "optim", "data", "distributed", "vision")
+CHECKED = ("core", "nn", "optim", "data", "distributed", "vision", "lightning")
 FORBIDDEN = {"numpy", "cupy", "cupyx", "jax", "jaxlib", "torch", "array_api_strict", "array_api_compat"}
 
 
