@@ -33,7 +33,11 @@ from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
 #: kernels with cases here
 KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
            "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
-           "reshape_view", "expand_view", "topk_indices")
+           "reshape_view", "expand_view", "topk_indices", "lstm_forward", "lstm_backward")
+
+#: kernels whose results are transcendental functions, compared within these (rtol, atol) in
+#: float32 against a float64 numpy computation instead of exactly
+TOLERANT = {"lstm_forward": (2e-5, 1e-6), "lstm_backward": (1e-4, 1e-5)}
 
 #: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
 #: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
@@ -297,14 +301,14 @@ def _to_backend(value: Any, src: Any, dst: Any) -> Any:
     return value
 
 
-def _same(got: Any, want: Any, backend: Any, what: str) -> None:
-    """Exact comparison of a native result with a numpy expectation, plus array type and dtype
-    (a tuple of expectations for kernels that return several arrays)."""
+def _same(got: Any, want: Any, backend: Any, what: str, tol: tuple[float, float] = (0.0, 0.0)) -> None:
+    """Exact comparison (or within ``tol``) of a native result with a numpy expectation, plus array
+    type and dtype (a tuple of expectations for kernels that return several arrays)."""
     if isinstance(want, tuple):
         if not isinstance(got, tuple) or len(got) != len(want):
             raise Mismatch(f"{what}: expected {len(want)} arrays, got {type(got).__name__}")
         for i, (gi, wi) in enumerate(zip(got, want)):
-            _same(gi, wi, backend, f"{what} output {i}")
+            _same(gi, wi, backend, f"{what} output {i}", tol)
         return
     module = type(got).__module__
     if not module.startswith(ARRAY_MODULES[backend.name]):
@@ -312,7 +316,7 @@ def _same(got: Any, want: Any, backend: Any, what: str) -> None:
     host = np.asarray(backend.to_numpy(got))
     if host.dtype != want.dtype:
         raise Mismatch(f"{what}: dtype {host.dtype}, expected {want.dtype}")
-    compare(host, want, 0.0, 0.0, what)
+    compare(host, want, tol[0], tol[1], what)
 
 
 def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray, Callable[[], tuple[Any, ...]]]:
@@ -361,6 +365,17 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
         if k == "max_pool":
             return (values.astype(host), offsets), lambda: (arr(x), *params)
         return gx.astype(host), lambda: (arr(g), backend.asarray(offsets, i64), c.x_shape, *params)
+    if k in ("lstm_forward", "lstm_backward"):
+        n_steps, n_batch, n_hidden, reverse = c
+        rng = np.random.default_rng(7)
+        xw, w = rng.normal(size=(n_steps, n_batch, 4 * n_hidden)), rng.normal(size=(4 * n_hidden, n_hidden)) / 2
+        h0, c0 = rng.normal(size=(n_batch, n_hidden)), rng.normal(size=(n_batch, n_hidden))
+        xw, w, h0, c0 = (a.astype(host).astype(np.float64) for a in (xw, w, h0, c0))  # representable in `host`
+        (hs, cs, gates), grads, (dhs, dc_n) = numpy_lstm(xw, h0, c0, w, reverse, rng)
+        if k == "lstm_forward":
+            return tuple(a.astype(host) for a in (hs, cs, gates)), lambda: (arr(xw), arr(h0), arr(c0), arr(w), reverse)
+        return tuple(a.astype(host) for a in grads), lambda: (
+            arr(dhs), arr(dc_n), *(arr(a.astype(host)) for a in (hs, cs, gates)), arr(h0), arr(c0), arr(w), reverse)
     if k == "topk_indices":
         x, count, axis, largest = c
         return numpy_topk_indices(x, count, axis, largest), lambda: (arr(x), count, axis, largest)
@@ -411,14 +426,15 @@ def check_kernel_case(case: KernelCase, backend_name: str, dtype: str) -> float:
     backend = require(backend_name, None if kernel == "random_bits" else dtype)
     want, make_args = _expectation(case, backend, dtype)
     what = f"[{case.name}] ({dtype})"
-    _same(getattr(backend, kernel)(*make_args()), want, backend, f"{backend_name}.{kernel} {what}")
+    tol = TOLERANT.get(kernel, (0.0, 0.0))
+    _same(getattr(backend, kernel)(*make_args()), want, backend, f"{backend_name}.{kernel} {what}", tol)
     ref_backend = backend
     args = make_args()
     if kernel in WRITES_IN_PLACE and backend_name in IMMUTABLE_ARRAYS:
         ref_backend = require("strict")
         args = _to_backend(args, backend, ref_backend)
     _same(getattr(Backend, kernel)(ref_backend, *args), want, ref_backend,
-          f"reference Backend.{kernel} on {ref_backend.name} {what}")
+          f"reference Backend.{kernel} on {ref_backend.name} {what}", tol)
     return 0.0
 
 
@@ -433,6 +449,45 @@ DIAGONAL_CASES = [((3, 3), 0, 0, 1), ((2, 4), 1, 0, 1), ((4, 2), -1, 0, 1), ((2,
 #: (shape, expanded shape) for expand_view: new leading dims, unit dims, both
 EXPAND_CASES = [((3,), (2, 3)), ((2, 1), (2, 4)), ((1, 3, 1), (2, 2, 3, 5)), ((), (2, 2))]
 RESHAPE_CASES = [((2, 3), (6,)), ((2, 3, 4), (6, 4)), ((6,), (1, 2, 1, 3)), ((2, 1, 3), (2, 3)), ((), (1, 1))]
+
+
+#: (steps, batch, hidden, reverse) for the LSTM sequence kernels
+LSTM_CASES = [(3, 2, 4, False), (3, 2, 4, True), (1, 1, 2, False), (5, 3, 3, True)]
+
+
+def numpy_lstm(xw: np.ndarray, h0: np.ndarray, c0: np.ndarray, w: np.ndarray, reverse: bool,
+               rng: np.random.Generator) -> tuple[Any, Any, Any]:
+    """Float64 LSTM over ``xw`` step by step, and its gradients by the chain rule written out for
+    random upstream gradients: ``((hs, cs, gates), (dxw, dh0, dc0, dw), (dhs, dc_n))``."""
+    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    n_steps, n_hidden = xw.shape[0], h0.shape[1]
+    order = list(range(n_steps))[::-1] if reverse else list(range(n_steps))
+    hs, cs, gates = np.zeros(xw.shape[:2] + (n_hidden,)), np.zeros(xw.shape[:2] + (n_hidden,)), np.zeros(xw.shape)
+    h, cell = h0, c0
+    prev: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for t in order:
+        prev[t] = (h, cell)
+        z = xw[t] + h @ w.T
+        i, f, g, o = sig(z[:, :n_hidden]), sig(z[:, n_hidden:2 * n_hidden]), np.tanh(z[:, 2 * n_hidden:3 * n_hidden]), \
+            sig(z[:, 3 * n_hidden:])
+        cell = f * cell + i * g
+        h = o * np.tanh(cell)
+        hs[t], cs[t], gates[t] = h, cell, np.concatenate([i, f, g, o], axis=1)
+    dhs, dc_n = rng.normal(size=hs.shape), rng.normal(size=h0.shape)
+    dxw, dw = np.zeros_like(xw), np.zeros_like(w)
+    dh_next, dc = np.zeros_like(h0), dc_n
+    for t in order[::-1]:
+        h_prev, c_prev = prev[t]
+        i, f, g, o = np.split(gates[t], 4, axis=1)
+        dh = dhs[t] + dh_next
+        tc = np.tanh(cs[t])
+        dc = dc + dh * o * (1 - tc**2)
+        dz = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dc * i * (1 - g**2), dh * tc * o * (1 - o)],
+                            axis=1)
+        dxw[t] = dz
+        dw += dz.T @ h_prev
+        dh_next, dc = dz @ w, dc * f
+    return (hs, cs, gates), (dxw, dh_next, dc, dw), (dhs, dc_n)
 
 
 def numpy_topk_indices(x: np.ndarray, k: int, axis: int, largest: bool) -> np.ndarray:
@@ -477,4 +532,6 @@ KERNEL_CASES: list[KernelCase] = [
     *(_case("reshape_view", f"{shape}->{new}", (shape, new)) for shape, new in RESHAPE_CASES),
     *(_case("expand_view", f"{shape}->{new}", (shape, new)) for shape, new in EXPAND_CASES),
     *(_case("topk_indices", name, (x, k, axis, largest)) for name, x, k, axis, largest in TOPK_CASES),
+    *(_case(k, f"T{t},N{n},H{h}" + (",reverse" if r else ""), (t, n, h, r))
+      for k in ("lstm_forward", "lstm_backward") for t, n, h, r in LSTM_CASES),
 ]

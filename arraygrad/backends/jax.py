@@ -49,6 +49,7 @@ class JaxBackend(Backend):
         self.xp = jnp
         super().__init__()
         self._build_conv()
+        self._build_lstm()
         if not self.supports_float64:
             import warnings
 
@@ -212,6 +213,66 @@ class JaxBackend(Backend):
     def conv_grad_weight(self, x: Array, g: Array, w_shape: Any, stride: Any, padding: Any, dilation: Any,
                          groups: int) -> Array:
         return self._conv_dw(x, g, tuple(w_shape), stride, padding, dilation, groups)
+
+    # the LSTM recurrence as one lax.scan each way (compiled once per shape; inlined under ag.compile)
+    def lstm_forward(self, xw: Array, h0: Array, c0: Array, w_hh: Array, reverse: bool) -> tuple[Array, Array, Array]:
+        return self._lstm_fwd(xw, h0, c0, w_hh, bool(reverse))
+
+    def lstm_backward(self, dhs: Array, dc_n: Array, hs: Array, cs: Array, gates: Array, h0: Array, c0: Array,
+                      w_hh: Array, reverse: bool) -> tuple[Array, Array, Array, Array]:
+        return self._lstm_bwd(dhs, dc_n, hs, cs, gates, h0, c0, w_hh, bool(reverse))
+
+    def _build_lstm(self) -> None:
+        jax, lax, jnp = self._jax, self._jax.lax, self.xp
+
+        def sigmoid(x: Any) -> Any:  # the reference kernel's formula
+            e = jnp.exp(-jnp.abs(x))
+            return jnp.where(x >= 0, 1.0 / (e + 1.0), e / (e + 1.0))
+
+        def fwd(xw: Any, h0: Any, c0: Any, w_hh: Any, reverse: bool) -> Any:
+            n_hidden, w_t = h0.shape[-1], w_hh.T
+
+            def step(carry: Any, z_in: Any) -> Any:
+                h, c = carry
+                z = z_in + h @ w_t
+                i, f = sigmoid(z[:, :n_hidden]), sigmoid(z[:, n_hidden: 2 * n_hidden])
+                g, o = jnp.tanh(z[:, 2 * n_hidden: 3 * n_hidden]), sigmoid(z[:, 3 * n_hidden:])
+                c = f * c + i * g
+                h = o * jnp.tanh(c)
+                return (h, c), (h, c, jnp.concatenate([i, f, g, o], axis=-1))
+
+            _, (hs, cs, gates) = lax.scan(step, (h0, c0), xw, reverse=reverse)
+            return hs, cs, gates
+
+        def bwd(dhs: Any, dc_n: Any, hs: Any, cs: Any, gates: Any, h0: Any, c0: Any, w_hh: Any, reverse: bool) -> Any:
+            n_hidden = h0.shape[-1]
+            if reverse:  # the state before each step sits one position later
+                c_prev = jnp.concatenate([cs[1:], c0[None]], axis=0)
+                h_prev = jnp.concatenate([hs[1:], h0[None]], axis=0)
+            else:
+                c_prev = jnp.concatenate([c0[None], cs[:-1]], axis=0)
+                h_prev = jnp.concatenate([h0[None], hs[:-1]], axis=0)
+
+            def step(carry: Any, inputs: Any) -> Any:
+                dh_carry, dc = carry
+                dh_t, c_t, cp, gt = inputs
+                i, f = gt[:, :n_hidden], gt[:, n_hidden: 2 * n_hidden]
+                g, o = gt[:, 2 * n_hidden: 3 * n_hidden], gt[:, 3 * n_hidden:]
+                dh = dh_t + dh_carry
+                tc = jnp.tanh(c_t)
+                dc = dc + dh * o * (1.0 - tc * tc)
+                dz = jnp.concatenate([dc * g * (i * (1.0 - i)), dc * cp * (f * (1.0 - f)), dc * i * (1.0 - g * g),
+                                      dh * tc * (o * (1.0 - o))], axis=-1)
+                return (dz @ w_hh, dc * f), dz
+
+            (dh0, dc0), dz = lax.scan(step, (jnp.zeros_like(h0), dc_n), (dhs, cs, c_prev, gates),
+                                      reverse=not reverse)
+            rows = dz.shape[0] * dz.shape[1]
+            dw = dz.reshape(rows, 4 * n_hidden).T @ h_prev.reshape(rows, n_hidden)
+            return dz, dh0, dc0, dw
+
+        self._lstm_fwd = jax.jit(fwd, static_argnums=(4,))
+        self._lstm_bwd = jax.jit(bwd, static_argnums=(8,))
 
     def _build_conv(self) -> None:
         jax, lax = self._jax, self._jax.lax

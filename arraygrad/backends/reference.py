@@ -521,6 +521,74 @@ class Backend:
         x0, x1 = threefry2x32(xp, key, hi, lo)
         return xp.reshape(xp.stack([x0, x1], axis=1), (-1,))[:n]
 
+    # -- LSTM over a whole sequence (one graph node per layer and direction; see nn/_fused_rnn.py)
+    def lstm_forward(self, xw: Array, h0: Array, c0: Array, w_hh: Array, reverse: bool) -> tuple[Array, Array, Array]:
+        """The LSTM recurrence over time-major input projections ``xw`` (T, N, 4H) (``x W_ih^T`` plus
+        both biases), from ``h0``, ``c0`` (N, H) with ``w_hh`` (4H, H), gates in PyTorch's order i, f,
+        g, o; ``reverse`` runs from the last step to the first. Returns ``(hs, cs, gates)``: the
+        hidden and cell state after each step (T, N, H), at the step's own position, and the
+        activated gates (T, N, 4H), which the backward kernel needs."""
+        xp = self.xp
+        n_steps, n_hidden = xw.shape[0], h0.shape[-1]
+        w_t = xp.matrix_transpose(w_hh)
+        h, c = h0, c0
+        hs: list[Array] = [h0] * n_steps
+        cs: list[Array] = [c0] * n_steps
+        gates: list[Array] = [xw[0, ...]] * n_steps
+        for t in (range(n_steps - 1, -1, -1) if reverse else range(n_steps)):
+            z = xp.add(xw[t, ...], xp.matmul(h, w_t))
+            i = _sigmoid(xp, z[:, :n_hidden])
+            f = _sigmoid(xp, z[:, n_hidden: 2 * n_hidden])
+            g = xp.tanh(z[:, 2 * n_hidden: 3 * n_hidden])
+            o = _sigmoid(xp, z[:, 3 * n_hidden:])
+            c = xp.add(xp.multiply(f, c), xp.multiply(i, g))
+            h = xp.multiply(o, xp.tanh(c))
+            hs[t], cs[t], gates[t] = h, c, xp.concat([i, f, g, o], axis=-1)
+        return xp.stack(hs, axis=0), xp.stack(cs, axis=0), xp.stack(gates, axis=0)
+
+    def lstm_backward(self, dhs: Array, dc_n: Array, hs: Array, cs: Array, gates: Array, h0: Array, c0: Array,
+                      w_hh: Array, reverse: bool) -> tuple[Array, Array, Array, Array]:
+        """Gradients of ``lstm_forward`` for upstream ``dhs`` (T, N, H) (the hidden states; the last
+        one's gradient included) and ``dc_n`` (N, H) (the final cell state): ``(dxw, dh0, dc0,
+        dw_hh)``. The recurrence runs backwards once; the weight gradient is one matrix product over
+        all steps."""
+        xp = self.xp
+        n_steps, n_hidden = hs.shape[0], h0.shape[-1]
+        order = list(range(n_steps - 1, -1, -1) if reverse else range(n_steps))
+        dh_carry, dc = xp.zeros_like(h0), dc_n
+        dz: list[Array] = [gates[0, ...]] * n_steps
+        for k in range(n_steps - 1, -1, -1):
+            t = order[k]
+            c_prev = c0 if k == 0 else cs[order[k - 1], ...]
+            gt = gates[t, ...]
+            i, f = gt[:, :n_hidden], gt[:, n_hidden: 2 * n_hidden]
+            g, o = gt[:, 2 * n_hidden: 3 * n_hidden], gt[:, 3 * n_hidden:]
+            dh = xp.add(dhs[t, ...], dh_carry)
+            tc = xp.tanh(cs[t, ...])
+            dc = xp.add(dc, xp.multiply(xp.multiply(dh, o), xp.subtract(1.0, xp.multiply(tc, tc))))
+            dzt = xp.concat([
+                xp.multiply(xp.multiply(dc, g), xp.multiply(i, xp.subtract(1.0, i))),
+                xp.multiply(xp.multiply(dc, c_prev), xp.multiply(f, xp.subtract(1.0, f))),
+                xp.multiply(xp.multiply(dc, i), xp.subtract(1.0, xp.multiply(g, g))),
+                xp.multiply(xp.multiply(dh, tc), xp.multiply(o, xp.subtract(1.0, o))),
+            ], axis=-1)
+            dc = xp.multiply(dc, f)
+            dh_carry = xp.matmul(dzt, w_hh)
+            dz[t] = dzt
+        dxw = xp.stack(dz, axis=0)
+        # h_{t-1} of every step, in step order: the weight gradient is one product over all of them
+        h_prev = xp.stack([h0 if k == 0 else hs[order[k - 1], ...] for k in range(n_steps)], axis=0)
+        dz_steps = xp.stack([dz[t] for t in order], axis=0)
+        rows = n_steps * h0.shape[0]
+        dw = xp.matmul(xp.matrix_transpose(xp.reshape(dz_steps, (rows, 4 * n_hidden))),
+                       xp.reshape(h_prev, (rows, n_hidden)))
+        return dxw, dh_carry, dc, dw
+
+def _sigmoid(xp: ModuleType, x: Array) -> Array:
+    """``1 / (1 + exp(-x))`` without overflow (``ops.sigmoid``'s formula)."""
+    e = xp.exp(xp.negative(xp.abs(x)))
+    return xp.where(x >= 0, xp.divide(1.0, xp.add(e, 1.0)), xp.divide(e, xp.add(e, 1.0)))
+
 
 def _out_shape(padded: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
                dilation: tuple[int, ...]) -> tuple[int, ...]:

@@ -121,6 +121,58 @@ def test_second_order_gradient_through_gru_matches_torch(torch):
                                rtol=1e-6, atol=1e-9)
 
 
+def test_second_order_gradient_through_the_fused_lstm_matches_torch(torch):
+    """The LSTM's one-node recurrence differentiates its step-by-step version under create_graph."""
+    torch.manual_seed(1)
+    theirs = torch.nn.LSTM(H_IN, H, num_layers=2, bidirectional=True).double()
+    ours = LSTM(H_IN, H, num_layers=2, bidirectional=True, dtype=ag.float64)
+    load_from_torch(ours, theirs)
+    xn = np.random.default_rng(4).standard_normal((L, N, H_IN))
+    x, tx = ag.tensor(xn, requires_grad=True), torch.tensor(xn, requires_grad=True)
+    out, (_, c_n) = ours(x)
+    tout, (_, tc_n) = theirs(tx)
+    (g,) = ag.autograd.grad((out ** 2).sum() + c_n.sum(), [x], create_graph=True)
+    (tg,) = torch.autograd.grad((tout ** 2).sum() + tc_n.sum(), [tx], create_graph=True)
+    (g * g).sum().backward()
+    (tg * tg).sum().backward()
+    np.testing.assert_allclose(to_np(x.grad), tx.grad.numpy(), rtol=1e-6, atol=1e-9)
+    for name in ("weight_hh_l0", "weight_hh_l1_reverse", "bias_ih_l1"):
+        np.testing.assert_allclose(to_np(getattr(ours, name).grad), getattr(theirs, name).grad.numpy(),
+                                   rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "strict", "jax"], indirect=True)
+def test_fused_lstm_equals_its_step_by_step_definition(backend):
+    """One node per layer and direction (backend kernels) against the Tensor-op loop it replaces."""
+    from arraygrad.nn._fused_rnn import lstm_sequence
+    from arraygrad.nn.modules.rnn import _lstm_stepwise
+
+    rng = np.random.default_rng(5)
+    for reverse in (False, True):
+        arrays = [rng.standard_normal(s) for s in ((L, N, 4 * H), (N, H), (N, H), (4 * H, H))]
+        fused = [ag.tensor(a, dtype=ag.float64, requires_grad=True) for a in arrays]
+        loop = [ag.tensor(a, dtype=ag.float64, requires_grad=True) for a in arrays]
+        hs, c_n = lstm_sequence(*fused, reverse, _lstm_stepwise)
+        hs2, c_n2 = _lstm_stepwise(*loop, reverse)
+        weights = ag.tensor(rng.standard_normal((L, N, H)), dtype=ag.float64)
+        ((hs * weights).sum() + (c_n * c_n).sum()).backward()
+        ((hs2 * weights).sum() + (c_n2 * c_n2).sum()).backward()
+        np.testing.assert_allclose(to_np(hs), to_np(hs2), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(to_np(c_n), to_np(c_n2), rtol=1e-12, atol=1e-14)
+        for a, b in zip(fused, loop):
+            np.testing.assert_allclose(to_np(a.grad), to_np(b.grad), rtol=1e-10, atol=1e-12)
+
+
+def test_changing_the_fused_lstm_output_in_place_before_backward_raises():
+    lstm = LSTM(H_IN, H)
+    out, _ = lstm(ag.randn(L, N, H_IN))
+    loss = (out ** 2).sum()
+    with ag.no_grad():
+        out.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
 # ---------------------------------------------------------------------- layout, init, repr
 
 

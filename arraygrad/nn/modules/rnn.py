@@ -2,9 +2,11 @@
 
 Parameter names, shapes, gate order (LSTM: i, f, g, o; GRU: r, z, n with ``b_hn`` inside
 ``r * (...)``), initialisation and state-dict keys are PyTorch's, so a PyTorch state dict loads
-as is. The time loop is written for an eager framework: each layer and direction projects the
-whole input sequence with one matmul, the loop does only the hidden-state matmul and the gate
-math per step, and the outputs are stacked once at the end.
+as is. Each layer and direction projects the whole input sequence with one matmul; an LSTM
+without ``proj_size`` then runs its recurrence as one graph node over backend kernels
+(``nn/_fused_rnn.py``: a loop of array ops on numpy, one ``lax.scan`` each way on jax); the other
+layers run the step loop below (the hidden-state matmul and the gate math per step), stacking the
+outputs once at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from arraygrad.core import creation, ops, shape
 from arraygrad.core.tensor import Tensor
 from arraygrad.nn import functional as F
 from arraygrad.nn import init
+from arraygrad.nn._fused_rnn import lstm_sequence
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
@@ -46,6 +49,17 @@ def _lstm_step(
     c = ops.add(ops.mul(ops.sigmoid(f), c), ops.mul(ops.sigmoid(i), ops.tanh(g)))
     h = ops.mul(ops.sigmoid(o), ops.tanh(c))
     return (h if w_hr_t is None else ops.matmul(h, w_hr_t)), c
+
+
+def _lstm_stepwise(xw: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, reverse: bool) -> tuple[Tensor, Tensor]:
+    """``lstm_sequence`` step by step with Tensor ops: ``(hs, c_n)`` for projections ``xw`` (T, N, 4H)."""
+    w_hh_t = shape.transpose(w_hh, 0, 1)
+    n_steps = xw.shape[0]
+    hs: list[Tensor] = [h] * n_steps
+    for t in (range(n_steps - 1, -1, -1) if reverse else range(n_steps)):
+        h, c = _lstm_step(xw[t], h, c, w_hh_t, None)
+        hs[t] = h
+    return shape.stack(hs, 0), c
 
 
 def _gru_step(xw: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None) -> Tensor:
@@ -351,6 +365,12 @@ class RNNBase(Module):
         # the (L * N, G) projection split into L blocks of N rows: no per-step reshape or squeeze
         steps = shape.split(xw, n_batch, 0)
         order = range(n_steps - 1, -1, -1) if reverse else range(n_steps)
+        if c is not None and w_hr is None and n_steps > 0:
+            # the whole recurrence as one node (nn/_fused_rnn.py); the step loop below stays the
+            # definition, used for projections and for higher-order gradients
+            xw_steps = shape.reshape(xw, (n_steps, n_batch, xw.shape[-1]))
+            out, c = lstm_sequence(xw_steps, h, c, w_hh, reverse, _lstm_stepwise)
+            return out, out[0] if reverse else out[n_steps - 1], c
         w_hh_t = shape.transpose(w_hh, 0, 1)
         hs: list[Tensor] = []
         if c is not None:
