@@ -588,7 +588,7 @@ class NegBackward0(Node):
 
 def neg(a: Tensor) -> Tensor:
     if a._storage.array.dtype == a._backend.dtypes["bool"]:
-        raise RuntimeError(
+        raise NotImplementedError(  # PyTorch's type since 2.14 (a RuntimeError subclass, as before)
             "neg: negation, the `-` operator, on a bool tensor is not supported; "
             "use the `~` or logical_not() operator to invert a mask"
         )
@@ -824,7 +824,7 @@ class ReluBackward0(_SavedOutput):
 def relu(a: Tensor) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     if a._storage.array.dtype == a._backend.dtypes["bool"]:
-        raise RuntimeError("relu: Boolean inputs not supported for relu")
+        raise NotImplementedError("relu: Boolean inputs not supported for relu")
     return _unary_out(a, a._backend.xp.maximum(a._storage.array, 0), ReluBackward0)
 
 
@@ -897,7 +897,8 @@ class ClampBackward1(Node):
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch names
-    """Limit ``a`` to ``[min, max]``; the gradient passes where ``min <= a <= max``.
+    """Limit ``a`` to ``[min, max]``; the gradient passes where ``min < a < max`` (PyTorch 2.14: zero
+    at a bound, where the output no longer moves with ``a`` on one side).
 
     ``min > max`` gives ``max`` everywhere, as in PyTorch.
 
@@ -931,9 +932,9 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 
         node = ClampBackward1((a,))
         mask = xp.ones(x.shape, dtype=a._backend.dtypes["bool"])
         if min is not None:
-            mask = xp.logical_and(mask, xp.greater_equal(x, min))
+            mask = xp.logical_and(mask, xp.greater(x, min))
         if max is not None:
-            mask = xp.logical_and(mask, xp.less_equal(x, max))
+            mask = xp.logical_and(mask, xp.less(x, max))
         node.mask = mask
         return _wrap(out, a._backend, node)
     return _wrap(out, a._backend)

@@ -203,7 +203,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         RuntimeError: a bool input (as PyTorch).
     """
     if input.dtype is dtypes.bool_:
-        raise RuntimeError("relu: Boolean inputs not supported for relu")
+        raise NotImplementedError("relu: Boolean inputs not supported for relu")
     return input.relu_() if inplace else _relu(input)
 
 

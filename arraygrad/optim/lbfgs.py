@@ -155,6 +155,7 @@ class LBFGS(Optimizer):
         tolerance_grad: stop when the largest gradient element is at most this (default 1e-7).
         tolerance_change: stop when the loss or the parameters change by less (default 1e-9).
         history_size: number of correction pairs kept (default 100).
+        maximize: maximize the closure's value instead of minimizing it (default False).
         line_search_fn: None (fixed steps) or ``"strong_wolfe"``.
 
     State (kept for the first parameter, as in PyTorch): ``func_evals``, ``n_iter``, the last
@@ -175,7 +176,7 @@ class LBFGS(Optimizer):
     def __init__(
         self, params: ParamsT, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
         tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
-        line_search_fn: str | None = None,
+        line_search_fn: str | None = None, maximize: bool = False,
     ) -> None:
         check_non_negative(lr=lr)
         if line_search_fn not in (None, "strong_wolfe"):
@@ -185,6 +186,7 @@ class LBFGS(Optimizer):
         defaults = dict(
             lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
             tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
@@ -236,7 +238,11 @@ class LBFGS(Optimizer):
         return value, grad
 
     def _evaluate(self, closure: Callable[[], Any]) -> tuple[Any, float, Array]:
+        """The closure's loss, and the value and flat gradient the iteration minimizes (both
+        negated with ``maximize``)."""
         loss = run_closure(closure)
+        if self.param_groups[0].get("maximize", False):
+            return loss, -float(loss), self._backend.xp.negative(self._flat_grad())
         return loss, float(loss), self._flat_grad()
 
     # ------------------------------------------------------------------ the step

@@ -158,3 +158,24 @@ def test_stops_at_an_optimum(backend):
     assert float(opt.step(closure)) == 0.0
     assert len(calls) == 1
     np.testing.assert_array_equal(P.host(x), [1.0, 1.0])
+
+
+def test_maximize_matches_torch() -> None:
+    import torch
+
+    start = np.array([1.5, -0.5])
+    ours = ag.tensor(start, dtype=ag.float64, requires_grad=True)
+    theirs = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt_o = ag.optim.LBFGS([ours], lr=0.5, max_iter=5, maximize=True)
+    opt_t = torch.optim.LBFGS([theirs], lr=0.5, max_iter=5, maximize=True)
+
+    def closure(p: Any, opt: Any) -> Any:
+        opt.zero_grad()
+        value = -((p - 0.25) ** 2).sum() - (p[0] * p[1]) ** 2  # a maximum near (0.25, 0.25)
+        value.backward()
+        return value
+
+    for _ in range(3):
+        opt_o.step(lambda: closure(ours, opt_o))
+        opt_t.step(lambda: closure(theirs, opt_t))
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-9, atol=1e-12)
