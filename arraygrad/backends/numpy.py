@@ -3,6 +3,7 @@ kernels replace the reference ones where they are faster."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -167,46 +168,185 @@ class NumpyBackend(Backend):
         picked = np.take_along_axis(winners, order, -1).astype(np.int64, copy=False)
         return np.moveaxis(picked.reshape(*moved.shape[:-1], k), -1, axis)
 
-    # max pooling with non-overlapping windows (stride == kernel, no padding or dilation, sizes
-    # divisible: the usual 2x2 pooling) is a reshape; everything else uses the reference kernel
+    # ------------------------------------------------------------------ convolution
+    # Layout is PyTorch's: x (N, C, *spatial), w (O, C // groups, *kernel), one (low, high) pad
+    # pair per spatial dim. The windows are a strided view of the padded input, copied once into
+    # the matrix of a single batched matrix product (the weight gradient: one product against the
+    # same windows). The input gradient is one product of the transposed weight with g, added back
+    # with one shifted add per kernel offset: over whole flattened planes for stride 1 (g laid out
+    # in rows as wide as the padded input), through strided slices otherwise.
+
+    def conv(self, x: Array, w: Array, stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
+             dilation: tuple[int, ...], groups: int) -> Array:
+        n, o = x.shape[0], w.shape[0]
+        cols, out_sp = _conv_columns(np.asarray(x), tuple(w.shape[2:]), stride, padding, dilation, groups)
+        wg = np.asarray(w).reshape(groups, o // groups, -1)
+        out = self.xp.matmul(wg, cols)  # (N, groups, O/groups, prod(out)): row-major (N, O, *out)
+        return out.reshape((n, o) + out_sp)
+
+    def conv_grad_input(self, g: Array, w: Array, x_shape: tuple[int, ...], stride: tuple[int, ...],
+                        padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
+        g, w = np.asarray(g), np.asarray(w)
+        n, o = g.shape[0], w.shape[0]
+        c, kernel, out_sp = x_shape[1], tuple(w.shape[2:]), tuple(g.shape[2:])
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
+        wt = np.ascontiguousarray(w.reshape(groups, o // groups, -1).transpose(0, 2, 1))  # (groups, C/g * k, O/g)
+        if all(s == 1 for s in stride):
+            out = _col2im_flat(self.xp.matmul, wt, g, (n, c) + padded, kernel, dilation, groups)
+        else:
+            # every window's share in one product per group, with the batch inside the columns
+            # (channels first: one long product instead of many short ones), added back where each
+            # kernel offset read it
+            gt = g.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
+            cols = self.xp.matmul(wt, gt).reshape((c,) + kernel + (n,) + out_sp)
+            acc = np.zeros((c, n) + padded, dtype=cols.dtype)
+            for offset in np.ndindex(*kernel):
+                acc[_pool_key(offset, stride, dilation, out_sp)] += cols[(slice(None),) + offset]
+            out = acc.transpose((1, 0) + tuple(range(2, acc.ndim)))
+        if any(lo or hi for lo, hi in padding):
+            out = out[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x_shape[2:], padding))]
+        return np.ascontiguousarray(out)
+
+    def conv_grad_weight(self, x: Array, g: Array, w_shape: tuple[int, ...], stride: tuple[int, ...],
+                         padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
+        g = np.asarray(g)
+        n, o = g.shape[0], w_shape[0]
+        cols, _ = _conv_columns(np.asarray(x), tuple(w_shape[2:]), stride, padding, dilation, groups,
+                                batch_last=True)  # (groups, C/groups * prod(kernel), N * prod(out))
+        gg = g.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
+        if groups <= 4:
+            # a 2-d product per group with BLAS reading the transposed operand in place; computed as
+            # (columns @ g^T)^T, which OpenBLAS runs about twice as fast for these long, thin operands
+            out = np.empty((groups, o // groups, cols.shape[1]), dtype=np.result_type(cols, gg))
+            for i in range(groups):
+                out[i] = self.xp.matmul(cols[i], gg[i].T).T
+            return out.reshape(w_shape)
+        return self.xp.matmul(gg, cols.transpose(0, 2, 1)).reshape(w_shape)
+
+    # max pooling: one strided slice of the (-inf padded) input per kernel offset, folded into a
+    # running maximum and the offset where it was first reached; the gradient adds g back through
+    # the same slices where the recorded offset matches
     def max_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[Array, Array]:
-        windows = self._tiles(x, kernel, stride, padding, dilation)
-        if windows is None:
+        x = np.asarray(x)
+        padded_any = any(lo or hi for lo, hi in padding)
+        if x.dtype.kind not in "fiu" or (padded_any and x.dtype.kind != "f"):
             return super().max_pool(x, kernel, stride, padding, dilation)
-        return windows.max(axis=-1), windows.argmax(axis=-1)
+        if padded_any:
+            xpad = np.full(tuple(x.shape[:2]) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding)),
+                           -np.inf, dtype=x.dtype)
+            xpad[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))] = x
+        else:
+            xpad = x
+        out_sp = tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(xpad.shape[2:], kernel, stride, dilation))
+        offsets = list(np.ndindex(*kernel))
+        best = np.array(xpad[_pool_key(offsets[0], stride, dilation, out_sp)], copy=True)
+        # the offset of the first maximum: an offset that beats every earlier one is the largest so far,
+        # so a running maximum of (better * j) tracks it without masked writes (slow in numpy)
+        small = np.uint8 if len(offsets) < 256 else np.intp
+        where = np.zeros(best.shape, dtype=small)
+        better = np.empty(best.shape, dtype=bool)
+        nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
+        for j, offset in enumerate(offsets[1:], start=1):
+            value = xpad[_pool_key(offset, stride, dilation, out_sp)]
+            np.greater(value, best, out=better)
+            if nan:  # NaN wins over numbers and the first NaN stays, as numpy's argmax
+                better |= np.isnan(value) & ~np.isnan(best)
+            np.maximum(where, np.multiply(better, j, dtype=small), out=where)
+            np.maximum(best, value, out=best)  # propagates NaN, as numpy's max
+        return best, where.astype(np.intp)
 
     def max_pool_grad(self, g: Array, offsets: Array, x_shape: tuple[int, ...], kernel: tuple[int, ...],
                       stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
                       dilation: tuple[int, ...]) -> Array:
-        if not self._tiled(x_shape, kernel, stride, padding, dilation):
-            return super().max_pool_grad(g, offsets, x_shape, kernel, stride, padding, dilation)
-        nd = len(kernel)
-        cols = np.zeros(tuple(g.shape) + (int(np.prod(kernel)),), dtype=g.dtype)
-        np.put_along_axis(cols, offsets[..., None], g[..., None], axis=-1)
-        # (N, C, *out, *kernel) -> (N, C, out0, k0, out1, k1, ...) -> (N, C, *spatial)
-        cols = cols.reshape(tuple(g.shape) + tuple(kernel))
-        order = (0, 1) + tuple(a for i in range(nd) for a in (2 + i, 2 + nd + i))
-        return cols.transpose(order).reshape(x_shape)
+        g, offsets = np.asarray(g), np.asarray(offsets)
+        out_sp = tuple(g.shape[2:])
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], padding))
+        out = np.zeros(tuple(x_shape[:2]) + padded, dtype=g.dtype)
+        # windows that cannot overlap write each input element at most once: assignment serves
+        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+        finite = bool(np.isfinite(g).all())  # then g * 0 is 0 and a product serves as the selection
+        zero = np.zeros((), dtype=g.dtype)
+        for j, offset in enumerate(np.ndindex(*kernel)):
+            key = _pool_key(offset, stride, dilation, out_sp)
+            picked = offsets == j
+            if finite:  # added to the zeros, not written: -0.0 * False is -0.0, 0.0 + -0.0 is 0.0
+                out[key] += picked * g
+            elif disjoint:
+                out[key] = np.where(picked, g, zero)
+            else:
+                out[key] += np.where(picked, g, zero)
+        if any(lo or hi for lo, hi in padding):
+            out = np.ascontiguousarray(out[(slice(None), slice(None)) + tuple(
+                slice(lo, lo + s) for s, (lo, _) in zip(x_shape[2:], padding))])
+        return out
 
-    @staticmethod
-    def _tiled(x_shape: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...],
-               padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> bool:
-        return (tuple(stride) == tuple(kernel) and all(d == 1 for d in dilation)
-                and all(lo == 0 and hi == 0 for lo, hi in padding)
-                and all(n % k == 0 for n, k in zip(x_shape[2:], kernel)))
 
-    def _tiles(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
-               padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> Array | None:
-        """(N, C, *out, prod(kernel)) windows, in the reference's offset order, or None."""
-        if not self._tiled(tuple(x.shape), kernel, stride, padding, dilation):
-            return None
-        nd = len(kernel)
-        out = tuple(n // k for n, k in zip(x.shape[2:], kernel))
-        split = tuple(x.shape[:2]) + tuple(d for o, k in zip(out, kernel) for d in (o, k))
-        order = (0, 1) + tuple(2 + 2 * i for i in range(nd)) + tuple(3 + 2 * i for i in range(nd))
-        return np.asarray(x).reshape(split).transpose(order).reshape(tuple(x.shape[:2]) + out + (-1,))
+def _pool_key(offset: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+              out_sp: tuple[int, ...]) -> tuple[slice, ...]:
+    """The strided slice of a padded (N, C, *spatial) array that kernel ``offset`` reads for every output."""
+    return (slice(None), slice(None)) + tuple(
+        slice(k * d, k * d + s * (m - 1) + 1, s) for k, s, d, m in zip(offset, stride, dilation, out_sp))
 
+
+def _conv_columns(x: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],
+                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int,
+                  batch_last: bool = False) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The convolution windows of ``x`` (N, C, *spatial) as one contiguous matrix per group:
+    (N, groups, C/groups * prod(kernel), prod(out)), or with ``batch_last``
+    (groups, C/groups * prod(kernel), N * prod(out)); plus the output's spatial shape."""
+    n, c, nd = x.shape[0], x.shape[1], len(kernel)
+    if any(lo or hi for lo, hi in padding):
+        padded = np.zeros((n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding)), dtype=x.dtype)
+        padded[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))] = x
+        x = padded
+    out_sp = tuple((p - d * (k - 1) - 1) // s + 1 for p, k, s, d in zip(x.shape[2:], kernel, stride, dilation))
+    sp_strides = x.strides[2:]
+    view = np.lib.stride_tricks.as_strided(
+        x, (n, c) + kernel + out_sp,
+        x.strides[:2] + tuple(d * t for d, t in zip(dilation, sp_strides)) + tuple(s * t for s, t in zip(stride, sp_strides)),
+        writeable=False)  # (N, C, *kernel, *out): a view, no copy
+    rows, positions = (c // groups) * math.prod(kernel), math.prod(out_sp)
+    if batch_last:
+        # (C, *kernel, N, *out): the batch joins the output positions as the product's inner dimension
+        order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
+        cols = np.ascontiguousarray(view.transpose(order))
+        return cols.reshape(groups, rows, n * positions), out_sp
+    return np.ascontiguousarray(view).reshape(n, groups, rows, positions), out_sp
+
+
+#: the size of the products ``_col2im_flat`` adds back in one pass (kept in cache)
+_CACHE_BYTES = 2 << 20
+
+
+def _col2im_flat(matmul: Any, wt: np.ndarray, g: np.ndarray, padded_shape: tuple[int, ...], kernel: tuple[int, ...],
+                 dilation: tuple[int, ...], groups: int) -> np.ndarray:
+    """The stride-1 input gradient on the padded input (N, C, *padded): ``g`` is laid out in rows
+    as wide as the padded input (zeros past the output's edge), so every output position and its
+    input position differ by one constant flat offset per kernel offset, and the accumulation is
+    one contiguous shifted add per kernel offset over whole flattened planes. ``matmul`` is the
+    backend namespace's (16-bit floats multiplied in float32)."""
+    n, o = g.shape[0], g.shape[1]
+    c, inner = padded_shape[1], padded_shape[3:]  # every spatial dim but the first keeps its padded size
+    wide = np.zeros((n, o, g.shape[2]) + inner, dtype=g.dtype)
+    wide[(slice(None),) * 3 + tuple(slice(0, m) for m in g.shape[3:])] = g
+    length = math.prod(wide.shape[2:])
+    wide = wide.reshape(n, groups, o // groups, length)
+    plane = math.prod(padded_shape[2:])
+    steps = [math.prod(padded_shape[3 + i:]) * d for i, d in enumerate(dilation)]
+    starts = [sum(k * st for k, st in zip(offset, steps)) for offset in np.ndindex(*kernel)]
+    # positions past the last output row only ever receive zeros; the slack holds them
+    out = np.zeros((n, c, max(plane, starts[-1] + length)), dtype=g.dtype)
+    # a few samples at a time, so that the products being added back stay in cache (_CACHE_BYTES)
+    chunk = max(1, _CACHE_BYTES // max(1, c * math.prod(kernel) * length * g.dtype.itemsize))
+    for first in range(0, n, chunk):
+        part = slice(first, min(n, first + chunk))
+        cols = matmul(wt, wide[part])  # (samples, groups, C/g * prod(k), length)
+        cols = cols.reshape((cols.shape[0], c, math.prod(kernel), length))
+        target = out[part]
+        for j, start in enumerate(starts):
+            target[:, :, start:start + length] += cols[:, :, j]
+    return out[:, :, :plane].reshape(padded_shape)
 
 
 def _unlink(segment: Any) -> None:
