@@ -110,6 +110,12 @@ class ConvTransposeBackward0(Node):
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
         y, w = self.saved_tensors
+        # with output_padding >= stride the last rows of the output lie beyond every window of y: they
+        # get no gradient, and a convolution of g over them would make more outputs than y has
+        geometry = list(zip(g.shape[2:], y.shape[2:], self.p.stride, self.p.dilation, w.shape[2:], self.p.padding))
+        if any((m + lo + hi - d * (k - 1) - 1) // s + 1 > n for m, n, s, d, k, (lo, hi) in geometry):
+            g = g[(slice(None), slice(None), *(slice(0, min(m, (n - 1) * s + d * (k - 1) + 1 - lo - hi))
+                                               for m, n, s, d, k, (lo, hi) in geometry))]
         gy = conv_raw(g, w, self.p) if self.needs(0) else None
         gw = conv_weight_raw(g, y, tuple(w.shape), self.p) if self.needs(1) else None
         return gy, gw

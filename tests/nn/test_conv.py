@@ -223,3 +223,23 @@ def test_small_cnn_matches_torch(torch):
     x = np.random.default_rng(0).standard_normal((3, 2, 6, 6))
     check_layer(model, tmodel, [x])
     np.testing.assert_allclose(to_np(model[1].running_var), tmodel[1].running_var.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(stride=1, output_padding=1, dilation=2), dict(stride=1, output_padding=(2, 1), dilation=3),
+    dict(stride=(2, 3), output_padding=(1, 2), dilation=(1, 3), padding=(1, 0)),
+])
+def test_conv_transpose_gradients_with_output_padding_past_the_stride_match_torch(kwargs: dict) -> None:
+    import torch
+
+    rng = np.random.default_rng(0)
+    yn, wn = rng.random((1, 2, 4, 5)), rng.random((2, 3, 3, 2))
+    y, w = ag.tensor(yn, requires_grad=True), ag.tensor(wn, requires_grad=True)
+    ty, tw = torch.tensor(yn, requires_grad=True), torch.tensor(wn, requires_grad=True)
+    out = ag.nn.functional.conv_transpose2d(y, w, **kwargs)
+    tout = torch.nn.functional.conv_transpose2d(ty, tw, **kwargs)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-10)
