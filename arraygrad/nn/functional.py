@@ -250,10 +250,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
     _require_floating(input, "elu")
     if inplace:
         return _inplace_result(input, lambda x: elu(x, alpha), "elu_")
-    # NOTE: exp of the clamped input: exp(large x) in the unused branch would be inf, and
-    # inf * 0 in its backward would turn the gradient into NaN.
-    negative = ops.mul(ops.expm1(ops.clamp(input, max=0.0)), alpha)
-    return ops.where(ops.gt(input, 0), input, negative)
+    # NOTE: exp of the input with its positive part replaced by 0: exp(large x) in the unused branch
+    # would be inf, and inf * 0 in its backward would turn the gradient into NaN. (Not clamp: its
+    # gradient is 0 at the bound, and at 0 this branch is the one taken, with derivative alpha.)
+    positive = ops.gt(input, 0)
+    negative = ops.mul(ops.expm1(ops.where(positive, 0.0, input)), alpha)
+    return ops.where(positive, input, negative)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
