@@ -377,25 +377,31 @@ def _exp_minus_square(y: Tensor) -> Tensor:
     return ops.mul(ops.exp(ops.neg(ops.mul(t, t))), ops.exp(ops.neg(rest)))
 
 
+def _clip_inclusive(x: Tensor, lo: float, hi: float) -> Tensor:
+    """``x`` limited to ``[lo, hi]`` with gradient 1 on the closed interval (``clamp``'s is 0 at a
+    bound, which would zero a piecewise formula's derivative where its piece ends)."""
+    return ops.where(ops.lt(x, lo), lo, ops.where(ops.gt(x, hi), hi, x))
+
+
 def _erf_parts(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """``(erf(x) for |x| <= 0.46875, erfc(|x|) for larger |x|, mask of the first region)``."""
     ax = ops.abs(x)
     small = ops.le(ax, _ERF_SMALL)
     # |x| <= 0.46875: erf(x) = x * P(x^2) / Q(x^2)
-    xs = ops.clamp(x, -_ERF_SMALL, _ERF_SMALL)
+    xs = _clip_inclusive(x, -_ERF_SMALL, _ERF_SMALL)
     z = ops.mul(xs, xs)
     num, den = ops.mul(z, _ERF_A[4]), z
     for i in range(3):
         num, den = ops.mul(ops.add(num, _ERF_A[i]), z), ops.mul(ops.add(den, _ERF_B[i]), z)
     erf_small = ops.div(ops.mul(xs, ops.add(num, _ERF_A[3])), ops.add(den, _ERF_B[3]))
     # 0.46875 < |x| <= 4: erfc(|x|) = exp(-x^2) * C(|x|) / D(|x|)
-    ym = ops.clamp(ax, _ERF_SMALL, _ERF_MID)
+    ym = _clip_inclusive(ax, _ERF_SMALL, _ERF_MID)
     num, den = ops.mul(ym, _ERF_C[8]), ym
     for i in range(7):
         num, den = ops.mul(ops.add(num, _ERF_C[i]), ym), ops.mul(ops.add(den, _ERF_D[i]), ym)
     erfc_mid = ops.mul(_exp_minus_square(ym), ops.div(ops.add(num, _ERF_C[7]), ops.add(den, _ERF_D[7])))
     # |x| > 4: erfc(|x|) = exp(-x^2) / |x| * (1/sqrt(pi) - P(1/x^2) / Q(1/x^2) / x^2)
-    yl = ops.clamp(ax, _ERF_MID, _ERF_BIG)
+    yl = _clip_inclusive(ax, _ERF_MID, _ERF_BIG)
     z = ops.reciprocal(ops.mul(yl, yl))
     num, den = ops.mul(z, _ERF_P[5]), z
     for i in range(4):
