@@ -141,3 +141,15 @@ def test_inplace_module_flag():
 def test_hardtanh_rejects_bad_bounds():
     with pytest.raises(ValueError, match="max_val"):
         nn.Hardtanh(1.0, -1.0)
+
+
+def test_erf_gradient_at_the_ends_of_its_pieces_matches_torch(torch):
+    from arraygrad.nn.functional import _erf, _erfc
+
+    points = [0.46875, -0.46875, 4.0, -4.0, 26.543, 1.0]  # where the rational approximations switch
+    for ours_fn, theirs_fn in ((_erf, torch.erf), (_erfc, torch.erfc)):
+        x = ag.tensor(points, dtype=ag.float64, requires_grad=True)
+        tx = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+        ours_fn(x).sum().backward()
+        theirs_fn(tx).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-300)
