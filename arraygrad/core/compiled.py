@@ -917,9 +917,17 @@ class _Undo:
                       and isinstance(getattr(o, "__dict__", None), dict) and not isinstance(o, types.FunctionType)]
         self.lists = [(seq, list(seq)) for seq in objs if type(seq) is list]
         self.grads = [(t, t._grad) for t in objs if isinstance(t, Tensor)]
-        # the slots' values now (a backward program is traced after the walk's call moved them on)
-        self.scalars = [(objs[o], k, _get_slot(objs[o], k)) for o, k, _, _ in walk.scalars]
-        self.lifted = [(c, k, v) for (c, k, v), (_, _, _, lift) in zip(self.scalars, walk.scalars) if lift]
+        # the slots' values now (a backward program is traced after the walk's call moved them on;
+        # a slot gone since then has nothing to restore)
+        self.scalars, self.lifted = [], []
+        for o, k, _, lift in walk.scalars:
+            try:
+                entry = (objs[o], k, _get_slot(objs[o], k))
+            except (KeyError, IndexError, AttributeError):
+                continue
+            self.scalars.append(entry)
+            if lift:
+                self.lifted.append(entry)
         # the trace's in-place ops bump version counters; a call bumps each written storage once
         self.versions = [(st, st._version) for st in [*walk.storages, *arg_roots]]
 
