@@ -33,11 +33,18 @@ from conformance_tests.harness import ARRAY_MODULES, Mismatch, compare, require
 #: kernels with cases here
 KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at", "conv", "conv_grad_input",
            "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
-           "reshape_view", "expand_view", "topk_indices", "lstm_forward", "lstm_backward")
+           "reshape_view", "expand_view", "topk_indices", "lstm_forward", "lstm_backward", "gru_forward",
+           "gru_backward", "sgd_update",
+           "adam_update", "adamw_update")
 
 #: kernels whose results are transcendental functions, compared within these (rtol, atol) in
 #: float32 against a float64 numpy computation instead of exactly
-TOLERANT = {"lstm_forward": (2e-5, 1e-6), "lstm_backward": (1e-4, 1e-5)}
+TOLERANT = {"lstm_forward": (2e-5, 1e-6), "lstm_backward": (1e-4, 1e-5), "gru_forward": (2e-5, 1e-6),
+            "gru_backward": (1e-4, 1e-5), "sgd_update": (1e-6, 1e-7),
+            "adam_update": (2e-6, 1e-7), "adamw_update": (2e-6, 1e-7)}
+
+#: kernels whose last argument is a dict of keyword arguments (the optimizer updates' hyperparameters)
+KEYWORD_KERNELS = frozenset({"sgd_update", "adam_update", "adamw_update"})
 
 #: the dtype of kernel checks: index logic does not depend on it, and every dtype doubles the
 #: (compile-bound) jax time; tier 2 runs the same kernels through ops in both dtypes
@@ -303,7 +310,12 @@ def _to_backend(value: Any, src: Any, dst: Any) -> Any:
 
 def _same(got: Any, want: Any, backend: Any, what: str, tol: tuple[float, float] = (0.0, 0.0)) -> None:
     """Exact comparison (or within ``tol``) of a native result with a numpy expectation, plus array
-    type and dtype (a tuple of expectations for kernels that return several arrays)."""
+    type and dtype (a tuple of expectations for kernels that return several arrays; None where the
+    kernel returns None)."""
+    if want is None:
+        if got is not None:
+            raise Mismatch(f"{what}: expected None, got {type(got).__name__}")
+        return
     if isinstance(want, tuple):
         if not isinstance(got, tuple) or len(got) != len(want):
             raise Mismatch(f"{what}: expected {len(want)} arrays, got {type(got).__name__}")
@@ -376,6 +388,20 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
             return tuple(a.astype(host) for a in (hs, cs, gates)), lambda: (arr(xw), arr(h0), arr(c0), arr(w), reverse)
         return tuple(a.astype(host) for a in grads), lambda: (
             arr(dhs), arr(dc_n), *(arr(a.astype(host)) for a in (hs, cs, gates)), arr(h0), arr(c0), arr(w), reverse)
+    if k in ("gru_forward", "gru_backward"):
+        n_steps, n_batch, n_hidden, reverse, bias = c
+        rng = np.random.default_rng(8)
+        xw, w = rng.normal(size=(n_steps, n_batch, 3 * n_hidden)), rng.normal(size=(3 * n_hidden, n_hidden)) / 2
+        h0, b = rng.normal(size=(n_batch, n_hidden)), rng.normal(size=(3 * n_hidden,))
+        xw, w, h0, b = (a.astype(host).astype(np.float64) for a in (xw, w, h0, b))  # representable in `host`
+        (hs, gates, h_n_proj), grads, dhs = numpy_gru(xw, h0, w, b if bias else None, reverse, rng)
+        if k == "gru_forward":
+            return tuple(a.astype(host) for a in (hs, gates, h_n_proj)), lambda: (
+                arr(xw), arr(h0), arr(w), arr(b) if bias else None, reverse)
+        return tuple(a.astype(host) for a in grads), lambda: (
+            arr(dhs), *(arr(a.astype(host)) for a in (hs, gates, h_n_proj)), arr(h0), arr(w), reverse)
+    if k in KEYWORD_KERNELS:
+        return _optimizer_expectation(k, c, arr, host)
     if k == "topk_indices":
         x, count, axis, largest = c
         return numpy_topk_indices(x, count, axis, largest), lambda: (arr(x), count, axis, largest)
@@ -427,15 +453,30 @@ def check_kernel_case(case: KernelCase, backend_name: str, dtype: str) -> float:
     want, make_args = _expectation(case, backend, dtype)
     what = f"[{case.name}] ({dtype})"
     tol = TOLERANT.get(kernel, (0.0, 0.0))
-    _same(getattr(backend, kernel)(*make_args()), want, backend, f"{backend_name}.{kernel} {what}", tol)
+    args, kwargs = _split_keywords(kernel, make_args())
+    _same(_tuples(getattr(backend, kernel)(*args, **kwargs)), want, backend, f"{backend_name}.{kernel} {what}", tol)
     ref_backend = backend
-    args = make_args()
+    args, kwargs = _split_keywords(kernel, make_args())
     if kernel in WRITES_IN_PLACE and backend_name in IMMUTABLE_ARRAYS:
         ref_backend = require("strict")
         args = _to_backend(args, backend, ref_backend)
-    _same(getattr(Backend, kernel)(ref_backend, *args), want, ref_backend,
+    _same(_tuples(getattr(Backend, kernel)(ref_backend, *args, **kwargs)), want, ref_backend,
           f"reference Backend.{kernel} on {ref_backend.name} {what}", tol)
     return 0.0
+
+
+def _split_keywords(kernel: str, args: tuple[Any, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Positional arguments and keyword arguments (the trailing dict of :data:`KEYWORD_KERNELS`)."""
+    if kernel in KEYWORD_KERNELS:
+        return args[:-1], args[-1]
+    return args, {}
+
+
+def _tuples(value: Any) -> Any:
+    """Lists inside a kernel's result (the optimizer updates return one per parameter) as tuples."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuples(v) for v in value)
+    return value
 
 
 #: expected failures by (kernel, case name) -> {backend: reason}; repros in /tmp/conformance_bugs.md
@@ -490,6 +531,46 @@ def numpy_lstm(xw: np.ndarray, h0: np.ndarray, c0: np.ndarray, w: np.ndarray, re
     return (hs, cs, gates), (dxw, dh_next, dc, dw), (dhs, dc_n)
 
 
+#: (steps, batch, hidden, reverse, hidden bias) for the GRU sequence kernels
+GRU_CASES = [(3, 2, 4, False, True), (3, 2, 4, True, True), (1, 1, 2, False, False), (5, 3, 3, True, False)]
+
+
+def numpy_gru(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, b: np.ndarray | None, reverse: bool,
+              rng: np.random.Generator) -> tuple[Any, Any, Any]:
+    """Float64 GRU (PyTorch's gates r, z, n; ``b_hn`` inside the reset product) over ``xw`` step by
+    step, and its gradients by the chain rule written out for random upstream gradients:
+    ``((hs, gates, h_n_proj), (dxw, dh0, dw, db), dhs)`` (``db``: the hidden bias's gradient, computed with or without one)."""
+    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    n_steps, n_hidden = xw.shape[0], h0.shape[1]
+    order = list(range(n_steps))[::-1] if reverse else list(range(n_steps))
+    bias = np.zeros(3 * n_hidden) if b is None else b
+    hs, gates, h_n_proj = np.zeros(xw.shape[:2] + (n_hidden,)), np.zeros(xw.shape), np.zeros(xw.shape[:2] + (n_hidden,))
+    h = h0
+    prev: dict[int, np.ndarray] = {}
+    for t in order:
+        prev[t] = h
+        hw = h @ w.T + bias
+        r, z = sig(xw[t, :, :n_hidden] + hw[:, :n_hidden]), sig(xw[t, :, n_hidden:2 * n_hidden] + hw[:, n_hidden:2 * n_hidden])
+        n = np.tanh(xw[t, :, 2 * n_hidden:] + r * hw[:, 2 * n_hidden:])
+        h = (1 - z) * n + z * h
+        hs[t], gates[t], h_n_proj[t] = h, np.concatenate([r, z, n], axis=1), hw[:, 2 * n_hidden:]
+    dhs = rng.normal(size=hs.shape)
+    dxw, dw, db = np.zeros_like(xw), np.zeros_like(w), np.zeros(3 * n_hidden)
+    dh_next = np.zeros_like(h0)
+    for t in order[::-1]:
+        r, z, n = np.split(gates[t], 3, axis=1)
+        dh = dhs[t] + dh_next
+        d_npre = dh * (1 - z) * (1 - n**2)
+        d_zpre = dh * (prev[t] - n) * z * (1 - z)
+        d_rpre = d_npre * h_n_proj[t] * r * (1 - r)
+        dxw[t] = np.concatenate([d_rpre, d_zpre, d_npre], axis=1)
+        d_hw = np.concatenate([d_rpre, d_zpre, d_npre * r], axis=1)
+        dw += d_hw.T @ prev[t]
+        db += d_hw.sum(axis=0)
+        dh_next = dh * z + d_hw @ w
+    return (hs, gates, h_n_proj), (dxw, dh_next, dw, db), dhs
+
+
 def numpy_topk_indices(x: np.ndarray, k: int, axis: int, largest: bool) -> np.ndarray:
     """The first ``k`` of the order ``topk_indices`` promises, by a lexicographic sort on
     (NaN-ness, value, index): NaN first when ``largest``, last otherwise; ties by index."""
@@ -516,6 +597,77 @@ TOPK_CASES = [("ties_largest", _TIES, 3, 1, True), ("ties_smallest", _TIES, 2, 1
               ("k0", _TIES, 0, 1, True), ("k_all", _NANS, 5, 1, True)]
 
 
+#: parameter shapes of the optimizer-update cases: a matrix, a vector and a 0-d parameter
+OPTIM_SHAPES = ((3, 4), (5,), ())
+#: SGD cases: (name, momentum, dampening, weight_decay, nesterov, maximize, first step)
+SGD_CASES = [("plain", 0.0, 0.0, 0.0, False, False, False), ("momentum", 0.9, 0.0, 0.0, False, False, False),
+             ("momentum_first_step", 0.9, 0.0, 0.0, False, False, True),
+             ("dampening_decay", 0.8, 0.25, 0.1, False, False, False), ("nesterov", 0.9, 0.0, 0.01, True, False, False),
+             ("maximize", 0.5, 0.0, 0.1, False, True, False)]
+#: Adam/AdamW cases: (name, weight_decay, amsgrad, maximize, steps of the three parameters)
+ADAM_CASES = [("first_step", 0.0, False, False, (1, 1, 1)), ("later_steps", 0.0, False, False, (4, 7, 2)),
+              ("weight_decay", 0.1, False, False, (3, 3, 3)), ("amsgrad", 0.05, True, False, (2, 5, 9)),
+              ("maximize", 0.1, False, True, (6, 6, 6))]
+
+
+def _optimizer_inputs(rng: np.random.Generator, host: np.dtype, positive: bool = False) -> list[np.ndarray]:
+    """One array per parameter shape, of values representable in ``host`` (as float64)."""
+    out = []
+    for shape in OPTIM_SHAPES:
+        a = rng.normal(size=shape)
+        out.append(np.asarray(np.abs(a) if positive else a).astype(host).astype(np.float64))
+    return out
+
+
+def _optimizer_expectation(k: str, c: Any, arr: Callable[[np.ndarray], Any],
+                           host: np.dtype) -> tuple[Any, Callable[[], tuple[Any, ...]]]:
+    """The float64 numpy formula of ``torch.optim.SGD`` / ``Adam`` / ``AdamW`` for one step over
+    three parameters, and a factory of fresh native arguments (the numpy kernel writes into them:
+    ``in_place=True``)."""
+    rng = np.random.default_rng(11)
+    params, grads = _optimizer_inputs(rng, host), _optimizer_inputs(rng, host)
+    lr = 0.05
+    if k == "sgd_update":
+        _, momentum, dampening, weight_decay, nesterov, maximize, first = c
+        bufs = [None] * len(params) if first or momentum == 0 else _optimizer_inputs(rng, host)
+        new_params, new_bufs = [], []
+        for p, g, b in zip(params, grads, bufs):
+            g = (-g if maximize else g) + weight_decay * p
+            if momentum != 0:
+                b = g.copy() if b is None else momentum * b + (1 - dampening) * g
+                g = g + momentum * b if nesterov else b
+            new_params.append((p - lr * g).astype(host))
+            new_bufs.append(None if b is None else b.astype(host))
+        kwargs = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                      maximize=maximize, in_place=True)
+        want_bufs = tuple(new_bufs) if momentum != 0 else (None,) * len(params)
+        return (tuple(new_params), want_bufs), lambda: (
+            [arr(p) for p in params], [arr(g) for g in grads], [None if b is None else arr(b) for b in bufs], kwargs)
+    _, weight_decay, amsgrad, maximize, steps = c
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    exp_avgs, exp_avg_sqs = _optimizer_inputs(rng, host), _optimizer_inputs(rng, host, positive=True)
+    vmaxes = [np.maximum(v, w) for v, w in zip(exp_avg_sqs, _optimizer_inputs(rng, host, positive=True))]
+    want: tuple[list[Any], ...] = ([], [], [], [])
+    for p, g, m, v, vmax, step in zip(params, grads, exp_avgs, exp_avg_sqs, vmaxes, steps):
+        g = -g if maximize else g
+        if k == "adamw_update":
+            p = p * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        vmax = np.maximum(vmax, v) if amsgrad else None
+        denom = np.sqrt(vmax if amsgrad else v) / np.sqrt(1 - beta2**step) + eps
+        p = p - lr / (1 - beta1**step) * m / denom
+        for out, value in zip(want, (p, m, v, vmax)):
+            out.append(None if value is None else value.astype(host))
+    kwargs = dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                  maximize=maximize, in_place=True)
+    return tuple(tuple(w) for w in want), lambda: (
+        [arr(p) for p in params], [arr(g) for g in grads], [arr(m) for m in exp_avgs], [arr(v) for v in exp_avg_sqs],
+        [arr(v) if amsgrad else None for v in vmaxes], list(steps), kwargs)
+
+
 def _case(kernel: str, name: str, data: Any) -> KernelCase:
     return KernelCase(kernel, name, data, KERNEL_XFAIL.get((kernel, name), {}))
 
@@ -534,4 +686,8 @@ KERNEL_CASES: list[KernelCase] = [
     *(_case("topk_indices", name, (x, k, axis, largest)) for name, x, k, axis, largest in TOPK_CASES),
     *(_case(k, f"T{t},N{n},H{h}" + (",reverse" if r else ""), (t, n, h, r))
       for k in ("lstm_forward", "lstm_backward") for t, n, h, r in LSTM_CASES),
+    *(_case(k, f"T{t},N{n},H{h}" + (",reverse" if r else "") + ("" if bias else ",no_bias"), (t, n, h, r, bias))
+      for k in ("gru_forward", "gru_backward") for t, n, h, r, bias in GRU_CASES),
+    *(_case("sgd_update", c[0], c) for c in SGD_CASES),
+    *(_case(k, c[0], c) for k in ("adam_update", "adamw_update") for c in ADAM_CASES),
 ]

@@ -50,6 +50,7 @@ class JaxBackend(Backend):
         super().__init__()
         self._build_conv()
         self._build_lstm()
+        self._build_gru()
         if not self.supports_float64:
             import warnings
 
@@ -273,6 +274,62 @@ class JaxBackend(Backend):
 
         self._lstm_fwd = jax.jit(fwd, static_argnums=(4,))
         self._lstm_bwd = jax.jit(bwd, static_argnums=(8,))
+
+    # the GRU recurrence as one lax.scan each way
+    def gru_forward(self, xw: Array, h0: Array, w_hh: Array, b_hh: Array | None,
+                    reverse: bool) -> tuple[Array, Array, Array]:
+        if b_hh is None:
+            b_hh = self.xp.zeros((w_hh.shape[0],), dtype=w_hh.dtype)
+        return self._gru_fwd(xw, h0, w_hh, b_hh, bool(reverse))
+
+    def gru_backward(self, dhs: Array, hs: Array, gates: Array, h_n_proj: Array, h0: Array, w_hh: Array,
+                     reverse: bool) -> tuple[Array, Array, Array, Array]:
+        return self._gru_bwd(dhs, hs, gates, h_n_proj, h0, w_hh, bool(reverse))
+
+    def _build_gru(self) -> None:
+        jax, lax, jnp = self._jax, self._jax.lax, self.xp
+
+        def sigmoid(x: Any) -> Any:  # the reference kernel's formula
+            e = jnp.exp(-jnp.abs(x))
+            return jnp.where(x >= 0, 1.0 / (e + 1.0), e / (e + 1.0))
+
+        def fwd(xw: Any, h0: Any, w_hh: Any, b_hh: Any, reverse: bool) -> Any:
+            n_hidden, w_t = h0.shape[-1], w_hh.T
+
+            def step(h: Any, x_t: Any) -> Any:
+                hw = h @ w_t + b_hh
+                r = sigmoid(x_t[:, :n_hidden] + hw[:, :n_hidden])
+                z = sigmoid(x_t[:, n_hidden: 2 * n_hidden] + hw[:, n_hidden: 2 * n_hidden])
+                h_n = hw[:, 2 * n_hidden:]
+                n = jnp.tanh(x_t[:, 2 * n_hidden:] + r * h_n)
+                h = n + z * (h - n)
+                return h, (h, jnp.concatenate([r, z, n], axis=-1), h_n)
+
+            _, (hs, gates, h_n_proj) = lax.scan(step, h0, xw, reverse=reverse)
+            return hs, gates, h_n_proj
+
+        def bwd(dhs: Any, hs: Any, gates: Any, h_n_proj: Any, h0: Any, w_hh: Any, reverse: bool) -> Any:
+            n_hidden = h0.shape[-1]
+            # the state before each step (one position later when running in reverse)
+            h_prev = jnp.concatenate([hs[1:], h0[None]], axis=0) if reverse else jnp.concatenate([h0[None], hs[:-1]], axis=0)
+
+            def step(dh_carry: Any, inputs: Any) -> Any:
+                dh_t, hp, gt, h_n = inputs
+                r, z, n = gt[:, :n_hidden], gt[:, n_hidden: 2 * n_hidden], gt[:, 2 * n_hidden:]
+                dh = dh_t + dh_carry
+                dn = dh * (1.0 - z) * (1.0 - n * n)
+                dz = dh * (hp - n) * (z * (1.0 - z))
+                dr = dn * h_n * (r * (1.0 - r))
+                dhw = jnp.concatenate([dr, dz, dn * r], axis=-1)
+                return dh * z + dhw @ w_hh, (jnp.concatenate([dr, dz, dn], axis=-1), dhw)
+
+            dh0, (dxw, dhw) = lax.scan(step, jnp.zeros_like(h0), (dhs, h_prev, gates, h_n_proj), reverse=not reverse)
+            rows = dhw.shape[0] * dhw.shape[1]
+            flat = dhw.reshape(rows, 3 * n_hidden)
+            return dxw, dh0, flat.T @ h_prev.reshape(rows, n_hidden), flat.sum(axis=0)
+
+        self._gru_fwd = jax.jit(fwd, static_argnums=(4,))
+        self._gru_bwd = jax.jit(bwd, static_argnums=(6,))
 
     def _build_conv(self) -> None:
         jax, lax = self._jax, self._jax.lax

@@ -4,12 +4,22 @@ kernels replace the reference ones where they are faster."""
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
 
 from arraygrad.backends import numpy_low_precision
-from arraygrad.backends.reference import Array, Backend, Key, _is_array, ignore_floating_point_warnings
+from arraygrad.backends.reference import (
+    _KEY_PARITY,
+    _MASK32,
+    _ROTATIONS,
+    Array,
+    Backend,
+    Key,
+    _is_array,
+    ignore_floating_point_warnings,
+)
 
 ignore_floating_point_warnings(r"arraygrad\.")
 
@@ -280,6 +290,187 @@ class NumpyBackend(Backend):
             out = np.ascontiguousarray(out[(slice(None), slice(None)) + tuple(
                 slice(lo, lo + s) for s, (lo, _) in zip(x_shape[2:], padding))])
         return out
+
+
+    # ------------------------------------------------------------------ optimizer updates
+    # In place, as PyTorch's foreach optimizers: every step of the reference formula is one ufunc
+    # with ``out=`` into the parameter, its state or a scratch buffer reused across steps, in the
+    # reference's order of operations (so the numbers are the reference's, bit for bit). Anything
+    # the in-place path does not cover (other dtypes, read-only memory, array-valued
+    # hyperparameters) takes the reference path.
+
+    # -- random bits
+    def random_bits(self, key: tuple[int, int], counter: int, n: int) -> np.ndarray:
+        """The reference's Threefry-2x32 stream (same bits), computed in place in cache-sized chunks:
+        the array-API version allocates a temporary per round and runs ~8x slower on large tensors."""
+        blocks = (n + 1) // 2
+        out = np.empty((blocks, 2), dtype=np.uint32)
+        k0, k1 = key[0] & _MASK32, key[1] & _MASK32
+        ks = (k0, k1, k0 ^ k1 ^ _KEY_PARITY)
+        hi_start, lo_start = (counter >> 32) & _MASK32, counter & _MASK32
+        x0 = np.empty(min(blocks, _THREEFRY_CHUNK), dtype=np.uint32)
+        x1, t = np.empty_like(x0), np.empty_like(x0)
+        with np.errstate(over="ignore"):
+            for start in range(0, blocks, _THREEFRY_CHUNK):
+                size = min(_THREEFRY_CHUNK, blocks - start)
+                a, b, tmp = x0[:size], x1[:size], t[:size]
+                # counters: low word lo_start + i (wrapping), high word + 1 where the low word wrapped
+                first = (lo_start + start) & _MASK32
+                np.add(np.arange(size, dtype=np.uint32), np.uint32(first), out=b)
+                np.less(b, np.uint32(first), out=tmp, casting="unsafe")
+                hi = hi_start + (1 if lo_start + start > _MASK32 else 0)
+                np.add(tmp, np.uint32(hi & _MASK32), out=a)
+                np.add(a, np.uint32(ks[0]), out=a)
+                np.add(b, np.uint32(ks[1]), out=b)
+                for group in range(5):
+                    for r in _ROTATIONS[group % 2]:
+                        np.add(a, b, out=a)
+                        np.left_shift(b, np.uint32(r), out=tmp)
+                        np.right_shift(b, np.uint32(32 - r), out=b)
+                        np.bitwise_or(b, tmp, out=b)
+                        np.bitwise_xor(b, a, out=b)
+                    np.add(a, np.uint32(ks[(group + 1) % 3]), out=a)
+                    np.add(b, np.uint32((ks[(group + 2) % 3] + group + 1) & _MASK32), out=b)
+                out[start:start + size, 0] = a
+                out[start:start + size, 1] = b
+        return out.reshape(-1)[:n]
+
+    def sgd_update(self, params: list[Array], grads: list[Array], momentum_buffers: list[Array | None], *,
+                   lr: Any, momentum: float, dampening: float, weight_decay: float, nesterov: bool, maximize: bool,
+                   in_place: bool = False) -> tuple[list[Array], list[Array | None]]:
+        if not (in_place and _numbers(lr, momentum, dampening, weight_decay)
+                and _writable(params, grads, momentum_buffers)):
+            return super().sgd_update(params, grads, momentum_buffers, lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        new_buffers: list[Array | None] = []
+        for param, grad, buf in zip(params, grads, momentum_buffers):
+            tmp = _scratch(param, 0)
+            if maximize or weight_decay != 0:
+                g = _scratch(param, 1)
+                if maximize:
+                    np.negative(grad, out=g)
+                    grad = g
+                if weight_decay != 0:
+                    np.multiply(param, weight_decay, out=tmp)
+                    np.add(grad, tmp, out=g)
+                grad = g
+            if momentum != 0:
+                if buf is None:
+                    buf = np.array(grad, copy=True)  # memory of its own, written in place from the next step
+                else:
+                    buf *= momentum
+                    if dampening == 0:
+                        buf += grad
+                    else:
+                        np.multiply(grad, 1 - dampening, out=tmp)
+                        buf += tmp
+                if nesterov:
+                    np.multiply(buf, momentum, out=tmp)
+                    np.add(grad, tmp, out=tmp)
+                    grad = tmp
+                else:
+                    grad = buf
+            np.multiply(grad, lr, out=tmp)
+            param -= tmp
+            new_buffers.append(buf)
+        return list(params), new_buffers
+
+    def adam_update(self, params: list[Array], grads: list[Array], exp_avgs: list[Array], exp_avg_sqs: list[Array],
+                    max_exp_avg_sqs: list[Array | None], steps: list[Any], *, lr: Any, beta1: float, beta2: float,
+                    eps: float, weight_decay: float, amsgrad: bool, maximize: bool,
+                    decoupled_weight_decay: bool = False,
+                    in_place: bool = False) -> tuple[list[Array], list[Array], list[Array], list[Array | None]]:
+        state = (exp_avgs, exp_avg_sqs) + ((max_exp_avg_sqs,) if amsgrad else ())
+        if not (in_place and _numbers(lr, beta1, beta2, eps, weight_decay, *steps)
+                and _writable(params, grads, *state) and not (amsgrad and any(v is None for v in max_exp_avg_sqs))):
+            return super().adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr=lr, beta1=beta1,
+                                       beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                       maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        for param, grad, exp_avg, exp_avg_sq, vmax, step in zip(params, grads, exp_avgs, exp_avg_sqs,
+                                                                 max_exp_avg_sqs, steps):
+            tmp = _scratch(param, 0)
+            if maximize or (weight_decay != 0 and not decoupled_weight_decay):
+                g = _scratch(param, 1)
+                if maximize:
+                    np.negative(grad, out=g)
+                    grad = g
+                if weight_decay != 0 and not decoupled_weight_decay:
+                    np.multiply(param, weight_decay, out=tmp)
+                    np.add(grad, tmp, out=g)
+                grad = g
+            if weight_decay != 0 and decoupled_weight_decay:
+                param *= 1 - lr * weight_decay
+            np.subtract(grad, exp_avg, out=tmp)
+            tmp *= 1 - beta1
+            exp_avg += tmp
+            exp_avg_sq *= beta2
+            np.multiply(grad, grad, out=tmp)
+            tmp *= 1 - beta2
+            exp_avg_sq += tmp
+            second = exp_avg_sq
+            if amsgrad:
+                np.maximum(vmax, exp_avg_sq, out=vmax)
+                second = vmax
+            bias_correction1 = 1 - beta1**step
+            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+            np.sqrt(second, out=tmp)
+            tmp += eps * bias_correction2_sqrt
+            np.divide(exp_avg, tmp, out=tmp)
+            tmp *= lr * bias_correction2_sqrt / bias_correction1
+            param -= tmp
+        return list(params), list(exp_avgs), list(exp_avg_sqs), list(max_exp_avg_sqs)
+
+    def adamw_update(self, params: list[Array], grads: list[Array], exp_avgs: list[Array], exp_avg_sqs: list[Array],
+                     max_exp_avg_sqs: list[Array | None], steps: list[Any], *, lr: Any, beta1: float, beta2: float,
+                     eps: float, weight_decay: float, amsgrad: bool, maximize: bool,
+                     in_place: bool = False) -> tuple[list[Array], list[Array], list[Array], list[Array | None]]:
+        return self.adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr=lr, beta1=beta1,
+                                beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                                decoupled_weight_decay=True, in_place=in_place)
+
+
+#: dtypes the in-place optimizer updates cover (ufuncs with ``out=`` round exactly as without)
+_UPDATE_DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128))
+#: per thread: scratch buffers of the in-place optimizer updates, by (dtype, slot)
+# counter blocks per Threefry pass: 3 x 256 KiB of uint32 working arrays stay in the L2 cache
+_THREEFRY_CHUNK = 1 << 16
+_SCRATCH = threading.local()
+
+
+def _numbers(*values: Any) -> bool:
+    """Whether every hyperparameter is a Python number (numpy scalars would change the promotion)."""
+    return all(type(v) in (int, float, bool) for v in values)
+
+
+def _writable(params: list[Any], grads: list[Any], *state: list[Any]) -> bool:
+    """Whether the in-place updates can run: numpy arrays of one covered dtype, gradients and state
+    (lists aligned with ``params``, None entries skipped) of the parameters' shapes and dtypes, the
+    parameters and the state writable."""
+    for i, p in enumerate(params):
+        if type(p) is not np.ndarray or p.dtype not in _UPDATE_DTYPES or not p.flags.writeable:
+            return False
+        g = grads[i]
+        if type(g) is not np.ndarray or g.dtype != p.dtype or g.shape != p.shape:
+            return False
+        for arrays in state:
+            s = arrays[i]
+            if s is not None and (type(s) is not np.ndarray or s.dtype != p.dtype or s.shape != p.shape
+                                  or not s.flags.writeable):
+                return False
+    return True
+
+
+def _scratch(like: np.ndarray, slot: int) -> np.ndarray:
+    """A scratch array shaped like ``like`` (the front of a per-thread buffer that only grows, so a
+    step allocates nothing once the largest parameter has been seen)."""
+    buffers = getattr(_SCRATCH, "buffers", None)
+    if buffers is None:
+        buffers = _SCRATCH.buffers = {}
+    key = (like.dtype, slot)
+    buf = buffers.get(key)
+    if buf is None or buf.size < like.size:
+        buf = buffers[key] = np.empty(max(like.size, 1), dtype=like.dtype)
+    return buf[: like.size].reshape(like.shape)
 
 
 def _pool_key(offset: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],

@@ -10,11 +10,14 @@ from typing import Any
 from arraygrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    by_backend,
     check_betas,
     check_non_negative,
     check_unsupported,
     run_closure,
     state_zeros,
+    store,
+    writable_in_place,
 )
 
 Array = Any
@@ -32,11 +35,25 @@ def adam_update(
     ``m = m + (1 - beta1) (g - m)``, ``v = beta2 v + (1 - beta2) g^2`` (``vmax = max(vmax, v)``
     with AMSGrad), then ``param - lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)`` with
     ``bc_i = 1 - beta_i**step``. Weight decay adds ``weight_decay * param`` to the gradient, or,
-    decoupled (AdamW), first scales the parameter by ``1 - lr * weight_decay``.
+    decoupled (AdamW), first scales the parameter by ``1 - lr * weight_decay``. ``Adam.step``
+    runs the same rule for a whole parameter group with ``Backend.adam_update``.
 
     Args:
-        step: the step number, counting from 1.
+        xp: the array namespace of the arrays.
+        param: the parameter's array.
+        grad: its gradient.
+        exp_avg: the running average of the gradient.
+        exp_avg_sq: the running average of the squared gradient.
         max_exp_avg_sq: AMSGrad's running maximum (None without amsgrad).
+        step: the step number, counting from 1.
+        lr: the learning rate.
+        beta1: the decay of the gradient's running average.
+        beta2: the decay of the squared gradient's running average.
+        eps: added to the denominator for numerical stability.
+        weight_decay: the weight decay factor.
+        amsgrad: whether to use the AMSGrad variant.
+        maximize: whether to ascend the gradient instead of descending it.
+        decoupled_weight_decay: whether the weight decay scales the parameter (AdamW).
 
     Returns:
         ``(new_param, new_exp_avg, new_exp_avg_sq, new_max_exp_avg_sq)``.
@@ -66,6 +83,10 @@ def adam_update(
 class Adam(Optimizer):
     """Adam, as ``torch.optim.Adam``.
 
+    On backends whose arrays may be written (numpy) each step updates the parameters and their
+    state in place, as PyTorch does; views and aliases of a parameter see the update and its
+    version counter moves on by one per step.
+
     Args:
         params: tensors or parameter groups to optimize.
         lr: learning rate (default 1e-3).
@@ -73,15 +94,18 @@ class Adam(Optimizer):
         eps: added to the denominator for numerical stability (default 1e-8).
         weight_decay: L2 penalty (default 0).
         amsgrad: use the AMSGrad variant (default False).
+        foreach: accepted for compatibility; every step already updates a whole group per call.
         maximize: maximize the objective instead of minimizing it.
+        capturable: accepted for compatibility; step counters stay on the host.
+        differentiable: must be False (differentiable steps are not implemented).
+        fused: must be None or False (fused kernels are not implemented).
         decoupled_weight_decay: decay the weights directly, as AdamW (default False).
-        foreach, capturable: accepted for compatibility; ignored.
-        differentiable, fused: must be False/None (not implemented).
 
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq`` (and ``max_exp_avg_sq`` with amsgrad).
 
     Raises:
         ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
+        NotImplementedError: ``fused`` or ``differentiable`` is set.
     """
 
     def __init__(
@@ -102,34 +126,48 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient once, in place (one ``Backend.adam_update``
+        call per parameter group and backend; ``adamw_update`` with decoupled weight decay).
+
+        Args:
+            closure: optional; re-evaluates the model (with gradients enabled) and returns the loss.
+
+        Returns:
+            the closure's loss, or None.
+        """
         loss = run_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
-            lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
-            amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = state_zeros(p)
-                    state["exp_avg_sq"] = state_zeros(p)
-                if amsgrad and "max_exp_avg_sq" not in state:
-                    state["max_exp_avg_sq"] = state_zeros(p)
-                state["step"] = step = state["step"] + 1
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                vmax = state["max_exp_avg_sq"] if amsgrad else None
-                new_p, m, v, new_vmax = adam_update(
-                    p._backend.xp, p._storage.array, grad._storage.array, exp_avg._storage.array,
-                    exp_avg_sq._storage.array, None if vmax is None else vmax._storage.array,
-                    step=step, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                    maximize=maximize, decoupled_weight_decay=decoupled,
-                )
-                p._set_array(new_p)
-                exp_avg._set_array(m)
-                exp_avg_sq._set_array(v)
-                if vmax is not None:
-                    vmax._set_array(new_vmax)
+            amsgrad = group["amsgrad"]
+            params = [p for p in group["params"] if p.grad is not None]
+            for backend, positions in by_backend(params):
+                ps = [params[i] for i in positions]
+                states, steps = [], []
+                for p in ps:
+                    state = self.state[p]
+                    if not state:
+                        state["step"] = 0
+                        state["exp_avg"] = state_zeros(p)
+                        state["exp_avg_sq"] = state_zeros(p)
+                    if amsgrad and "max_exp_avg_sq" not in state:
+                        state["max_exp_avg_sq"] = state_zeros(p)
+                    state["step"] = state["step"] + 1
+                    states.append(state)
+                    steps.append(state["step"])
+                names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+                tensors = [ps] + [[s[name] for s in states] for name in names]
+                in_place = writable_in_place([t for column in tensors for t in column])
+                arrays = [[t._storage.array for t in column] for column in tensors]
+                vmax = arrays[3] if amsgrad else [None] * len(ps)
+                options = dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                               weight_decay=group["weight_decay"], amsgrad=amsgrad, maximize=group["maximize"],
+                               in_place=in_place)
+                grads = [p.grad._storage.array for p in ps]
+                if group["decoupled_weight_decay"]:
+                    results = backend.adamw_update(arrays[0], grads, arrays[1], arrays[2], vmax, steps, **options)
+                else:
+                    results = backend.adam_update(arrays[0], grads, arrays[1], arrays[2], vmax, steps, **options)
+                for column, olds, news in zip(tensors, arrays, results):
+                    for t, old, new in zip(column, olds, news):
+                        store(t, old, new, in_place)
         return loss

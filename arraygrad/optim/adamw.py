@@ -9,10 +9,30 @@ __all__ = ["AdamW"]
 
 
 class AdamW(Adam):
-    """Adam whose weight decay scales the parameters (``param *= 1 - lr * weight_decay``) instead
-    of entering the gradient's running averages; default ``weight_decay=1e-2``.
+    """AdamW, as ``torch.optim.AdamW``: Adam whose weight decay scales the parameters
+    (``param *= 1 - lr * weight_decay``) instead of entering the gradient's running averages.
 
-    Arguments are those of :class:`Adam` (without ``decoupled_weight_decay``, always True here).
+    On backends whose arrays may be written (numpy) each step updates the parameters and their
+    state in place, as PyTorch does.
+
+    Args:
+        params: tensors or parameter groups to optimize.
+        lr: learning rate (default 1e-3).
+        betas: coefficients of the running averages of the gradient and its square (default (0.9, 0.999)).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: decoupled weight decay factor (default 1e-2).
+        amsgrad: use the AMSGrad variant (default False).
+        maximize: maximize the objective instead of minimizing it.
+        foreach: accepted for compatibility; every step already updates a whole group per call.
+        capturable: accepted for compatibility; step counters stay on the host.
+        differentiable: must be False (differentiable steps are not implemented).
+        fused: must be None or False (fused kernels are not implemented).
+
+    State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq`` (and ``max_exp_avg_sq`` with amsgrad).
+
+    Raises:
+        ValueError: a negative lr, eps or weight_decay, or a beta outside [0, 1).
+        NotImplementedError: ``fused`` or ``differentiable`` is set.
     """
 
     def __init__(

@@ -1,11 +1,15 @@
 """``Optimizer``: the base class of every optimizer — parameter groups, per-parameter state,
 ``zero_grad``, ``step`` hooks and ``state_dict`` in PyTorch's format.
 
-Each optimizer is a small class over a pure update function on backend arrays (``sgd_update``,
-``adam_update``...): ``step`` reads each parameter's array, gradient and state arrays, calls the
-function with the parameter's ``xp`` namespace and rebinds the results (``Tensor._set_array``).
-Arrays are never written in place, so the same code runs on numpy, cupy and jax, and no
-autograd objects are made per operation.
+Each optimizer is a small class over an update rule on backend arrays. SGD, Adam and AdamW call
+one backend kernel per parameter group (``Backend.sgd_update``, ``adam_update``,
+``adamw_update``, in the style of PyTorch's foreach implementation); where the backend's arrays
+may be written (numpy) the kernel updates the parameters and their state in place, as PyTorch's
+optimizers do, and elsewhere (jax, array-api-strict, and inside ``ag.compile``) it returns new
+arrays that ``step`` stores (``Tensor._set_array``). Either way every alias and view of a
+parameter sees the update and its version counter moves on by one. The other optimizers are
+pure update functions on backend arrays (``rmsprop_update``...) whose results are stored the
+same way.
 
 State, as stored in ``optimizer.state[param]``:
 
@@ -18,8 +22,7 @@ State, as stored in ``optimizer.state[param]``:
 ``state_dict()`` follows PyTorch's format: ``{"state": {index: {...}}, "param_groups": [{...,
 "params": [indices]}]}``. There ``step`` is a 0-d float32 tensor on the parameter's backend (as
 in PyTorch; exact up to 2**24 steps) and ``mu_product`` a Python float. The tensors of a state
-dict are snapshots: later steps rebind the optimizer's tensors to new arrays and do not change
-them (no copy is needed, since arrays are never written in place).
+dict are snapshots (copies): later steps do not change them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 from arraygrad.core.autograd import enable_grad
 from arraygrad.core.methods import to_backend, to_dtype
 from arraygrad.core.tensor import RemovableHandle, Tensor
+from arraygrad.core.views import pin
 
 #: what an optimizer accepts as ``params``: tensors, ``(name, tensor)`` pairs or parameter-group dicts
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
@@ -71,8 +75,14 @@ def _hooked_step(step: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def run_closure(closure: Callable[[], Any] | None) -> Any:
-    """Call ``closure`` with gradient recording enabled (``step`` may run under ``no_grad``);
-    return its result, or None without a closure."""
+    """Call ``closure`` with gradient recording enabled (``step`` may run under ``no_grad``).
+
+    Args:
+        closure: a function that re-evaluates the model and returns the loss, or None.
+
+    Returns:
+        The closure's result, or None without a closure.
+    """
     if closure is None:
         return None
     with enable_grad():
@@ -143,6 +153,10 @@ class Optimizer:
         """Add a parameter group (a dict with ``"params"`` and optional per-group options) to
         ``param_groups``, e.g. to train layers that were frozen so far.
 
+        Args:
+            param_group: a dict with a ``"params"`` entry (a tensor, or an ordered iterable of
+                tensors or of ``(name, tensor)`` pairs) and options overriding ``defaults``.
+
         Raises:
             TypeError: ``param_group`` is not a dict, its params are a set (unordered) or hold a
                 non-tensor, or an option is a Tensor (learning rates etc. are Python numbers here).
@@ -204,8 +218,12 @@ class Optimizer:
 
     # ------------------------------------------------------------------ gradients and steps
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of all optimized tensors: to None (default; the next ``step``
-        then skips parameters that get no gradient), or to zeros in place."""
+        """Reset the gradients of all optimized tensors, to None or to zeros in place.
+
+        Args:
+            set_to_none: set each ``.grad`` to None (default; the next ``step`` then skips
+                parameters that get no gradient) instead of filling it with zeros in place.
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -226,28 +244,45 @@ class Optimizer:
             closure: optional; re-evaluates the model (with gradients enabled) and returns the loss.
 
         Returns:
-            the closure's loss, or None.
+            The closure's loss, or None.
         """
         raise NotImplementedError
 
     def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new
-        ``(args, kwargs)``. Returns a handle whose ``remove()`` unregisters it."""
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new ``(args, kwargs)``.
+
+        Args:
+            hook: the function to call before each step.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
         key = next(_hook_ids)
         self._step_pre_hooks[key] = hook
         return RemovableHandle(self._step_pre_hooks, key)
 
     def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Call ``hook(optimizer, args, kwargs)`` after each ``step``. Returns a removable handle."""
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``.
+
+        Args:
+            hook: the function to call after each step.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
         key = next(_hook_ids)
         self._step_post_hooks[key] = hook
         return RemovableHandle(self._step_post_hooks, key)
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self) -> StateDict:
-        """The optimizer's state in PyTorch's format (see the module docstring):
-        ``{"state": {param_index: {name: value}}, "param_groups": [{options..., "params": [indices]}]}``.
-        Parameters are numbered in the order of ``param_groups``."""
+        """Return the optimizer's state in PyTorch's format (see the module docstring).
+
+        Returns:
+            ``{"state": {param_index: {name: value}}, "param_groups": [{options..., "params":
+            [indices]}]}``, parameters numbered in the order of ``param_groups``; its tensors
+            are copies.
+        """
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
@@ -272,8 +307,13 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: StateDict) -> None:
         """Load a state made by ``state_dict()`` (of this or another arraygrad optimizer of the
-        same class and parameter layout, on any backend). Tensors are moved to each parameter's
-        backend/device and floating ones cast to its dtype; ``step`` may be a number or a 0-d tensor.
+        same class and parameter layout, on any backend).
+
+        Tensors are moved to each parameter's backend/device and floating ones cast to its
+        dtype; ``step`` may be a number or a 0-d tensor.
+
+        Args:
+            state_dict: the state, as ``state_dict()`` returns it.
 
         Raises:
             ValueError: the number of groups or of parameters in a group differs.
@@ -367,5 +407,45 @@ def state_zeros(param: Tensor, fill: float = 0.0) -> Tensor:
         array = xp.add(xp.zeros_like(arr), xp.astype(fill, arr.dtype))
     return Tensor._wrap(array, param._backend)
 
+
+
+def by_backend(tensors: list[Tensor]) -> list[tuple[Any, list[int]]]:
+    """The positions of ``tensors`` grouped by backend, in order of first appearance: each group
+    of parameters is updated with one kernel call per backend."""
+    groups: dict[int, tuple[Any, list[int]]] = {}
+    for i, t in enumerate(tensors):
+        entry = groups.get(id(t._backend))
+        if entry is None:
+            groups[id(t._backend)] = entry = (t._backend, [])
+        entry[1].append(i)
+    return list(groups.values())
+
+
+def writable_in_place(tensors: list[Tensor | None]) -> bool:
+    """Whether an update kernel may write into the arrays of ``tensors`` (None entries skipped):
+    the backend's arrays are mutable and each tensor is a whole buffer (no view) outside inference
+    mode. Their buffers are then pinned (``arraygrad.core.views.pin``: copied once where other
+    tensors might share them), so that an in-place write is seen by this tensor's aliases and
+    views only."""
+    present = [t for t in tensors if t is not None]
+    if not present or not present[0]._backend.writes_in_place:
+        return False
+    for t in present:
+        st = t._storage
+        if st.base is not None or st.inference:
+            return False
+    for t in present:
+        pin(t._storage, t._backend)
+    return True
+
+
+def store(tensor: Tensor, old: Any, new: Any, in_place: bool) -> None:
+    """Record a kernel's result for ``tensor`` whose array was ``old``: an array updated in place
+    (``new is old``) only bumps the version counter, anything else is written as the tensor's new
+    values (``Tensor._set_array``: aliases and views see them, the version bumps)."""
+    if in_place and new is old:
+        tensor._storage._version += 1
+    else:
+        tensor._set_array(new)
 
 __all__ = ["Optimizer", "ParamsT", "StateDict", "run_closure"]
