@@ -299,6 +299,74 @@ class NumpyBackend(Backend):
     # the in-place path does not cover (other dtypes, read-only memory, array-valued
     # hyperparameters) takes the reference path.
 
+    # -- LSTM over a whole sequence: the reference's recurrence with preallocated outputs and in-place
+    # ufuncs (the array-API loop stacks per-step lists and allocates ~20 temporaries a step)
+    def lstm_forward(self, xw: Array, h0: Array, c0: Array, w_hh: Array, reverse: bool) -> tuple[Array, Array, Array]:
+        n_steps, n_hidden = xw.shape[0], h0.shape[-1]
+        hs = np.empty(xw.shape[:2] + (n_hidden,), dtype=xw.dtype)
+        cs = np.empty_like(hs)
+        gates = np.empty(xw.shape, dtype=xw.dtype)
+        w_t = w_hh.T
+        h, c = h0, c0
+        for t in (range(n_steps - 1, -1, -1) if reverse else range(n_steps)):
+            z = gates[t]
+            np.matmul(h, w_t, out=z)
+            z += xw[t]
+            _sigmoid_(z[:, : 2 * n_hidden])
+            np.tanh(z[:, 2 * n_hidden: 3 * n_hidden], out=z[:, 2 * n_hidden: 3 * n_hidden])
+            _sigmoid_(z[:, 3 * n_hidden:])
+            i, f, g, o = z[:, :n_hidden], z[:, n_hidden: 2 * n_hidden], z[:, 2 * n_hidden: 3 * n_hidden], z[:, 3 * n_hidden:]
+            c_new, h_new = cs[t], hs[t]
+            np.multiply(f, c, out=c_new)
+            c_new += i * g
+            np.tanh(c_new, out=h_new)
+            h_new *= o
+            h, c = h_new, c_new
+        return hs, cs, gates
+
+    def lstm_backward(self, dhs: Array, dc_n: Array, hs: Array, cs: Array, gates: Array, h0: Array, c0: Array,
+                      w_hh: Array, reverse: bool) -> tuple[Array, Array, Array, Array]:
+        n_steps, n_batch, n_hidden = hs.shape
+        order = list(range(n_steps - 1, -1, -1) if reverse else range(n_steps))
+        dxw = np.empty(gates.shape, dtype=gates.dtype)
+        dh_carry, dc = np.zeros_like(h0), np.array(dc_n, copy=True)
+        dh, tc, tmp = np.empty_like(h0), np.empty_like(h0), np.empty_like(h0)
+        for k in range(n_steps - 1, -1, -1):
+            t = order[k]
+            c_prev = c0 if k == 0 else cs[order[k - 1]]
+            gt, dz = gates[t], dxw[t]
+            i, f, g, o = gt[:, :n_hidden], gt[:, n_hidden: 2 * n_hidden], gt[:, 2 * n_hidden: 3 * n_hidden], gt[:, 3 * n_hidden:]
+            di, df = dz[:, :n_hidden], dz[:, n_hidden: 2 * n_hidden]
+            dg, do = dz[:, 2 * n_hidden: 3 * n_hidden], dz[:, 3 * n_hidden:]
+            np.add(dhs[t], dh_carry, out=dh)
+            np.tanh(cs[t], out=tc)
+            # do = dh * tc * o * (1 - o); dc += dh * o * (1 - tc^2)
+            np.multiply(dh, tc, out=do)
+            _times_sigmoid_grad_(do, o, tmp)
+            np.multiply(tc, tc, out=tc)
+            np.subtract(1.0, tc, out=tc)
+            tc *= o
+            tc *= dh
+            dc += tc
+            np.multiply(dc, g, out=di)
+            _times_sigmoid_grad_(di, i, tmp)
+            np.multiply(dc, c_prev, out=df)
+            _times_sigmoid_grad_(df, f, tmp)
+            np.multiply(g, g, out=dg)
+            np.subtract(1.0, dg, out=dg)
+            dg *= dc
+            dg *= i
+            dc *= f
+            np.matmul(dz, w_hh, out=dh_carry)
+        rows = n_steps * n_batch
+        # h_{t-1} of every step, in step order: the weight gradient is one product over all of them
+        if reverse:
+            h_prev = np.concatenate([hs[1:], h0[None]], axis=0)
+        else:
+            h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
+        dw = dxw.reshape(rows, 4 * n_hidden).T @ h_prev.reshape(rows, n_hidden)
+        return dxw, dh_carry, dc, dw
+
     # -- random bits
     def random_bits(self, key: tuple[int, int], counter: int, n: int) -> np.ndarray:
         """The reference's Threefry-2x32 stream (same bits), computed in place in cache-sized chunks:
@@ -429,11 +497,29 @@ class NumpyBackend(Backend):
                                 decoupled_weight_decay=True, in_place=in_place)
 
 
+#: counter blocks per Threefry pass: 3 x 256 KiB of uint32 working arrays stay in the L2 cache
+_THREEFRY_CHUNK = 1 << 16
+def _sigmoid_(x: np.ndarray) -> None:
+    """``x = 1 / (1 + exp(-x))`` in place: four ufunc passes and no mask. ``exp(-x)`` overflows to inf
+    for very negative ``x``, which gives the right limit 0 (the overflow warning is silenced); the
+    reference's two-branch formula agrees to an ulp or two."""
+    np.negative(x, out=x)
+    with np.errstate(over="ignore"):
+        np.exp(x, out=x)
+    x += 1.0
+    np.divide(1.0, x, out=x)
+
+
+def _times_sigmoid_grad_(d: np.ndarray, s: np.ndarray, tmp: np.ndarray) -> None:
+    """``d *= s * (1 - s)`` in place (``s`` a sigmoid output), as the reference groups it."""
+    np.subtract(1.0, s, out=tmp)
+    tmp *= s
+    d *= tmp
+
+
 #: dtypes the in-place optimizer updates cover (ufuncs with ``out=`` round exactly as without)
 _UPDATE_DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128))
 #: per thread: scratch buffers of the in-place optimizer updates, by (dtype, slot)
-# counter blocks per Threefry pass: 3 x 256 KiB of uint32 working arrays stay in the L2 cache
-_THREEFRY_CHUNK = 1 << 16
 _SCRATCH = threading.local()
 
 

@@ -1,4 +1,4 @@
-"""An LSTM layer's whole sequence (one direction) as ONE graph node.
+"""An LSTM or GRU layer's whole sequence (one direction) as ONE graph node.
 
 Written step by step with Tensor ops, an LSTM over T steps records about 20 nodes per step, and a
 compiled program (``ag.compile``) unrolls all of them. Here the recurrence is two backend kernels,
@@ -72,3 +72,51 @@ def lstm_sequence(xw: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, reverse: boo
     node.save(xw, h0, c0, w_hh, hs_out)  # an in-place change of the output is caught, as for any saved tensor
     node.cs, node.gates, node.reverse, node.stepwise = cs, gates, reverse, stepwise
     return hs_out, _wrap(c_n, backend, node, 1)
+
+
+StepwiseGRU = Callable[[Tensor, Tensor, Tensor, "Tensor | None", bool], Tensor]
+
+
+class GruSequenceBackward(Node):
+    """Gradients of ``hs`` with respect to ``(xw, h0, w_hh[, b_hh])``."""
+
+    __slots__ = ("gates", "h_n_proj", "reverse", "stepwise")
+
+    def backward(self, g_hs: Any) -> tuple[Any, ...]:
+        xw, h0, w_hh, *rest = self.saved_tensors[:-1]
+        hs_out = self.saved_tensors[-1]  # (its version says it was not changed)
+        b_hh = rest[0] if rest else None
+        inputs = (xw, h0, w_hh) if b_hh is None else (xw, h0, w_hh, b_hh)
+        if GRAD_MODE.enabled:  # create_graph: differentiate the step-by-step version (differentiable again)
+            from arraygrad.core import autograd
+
+            hs = self.stepwise(xw, h0, w_hh, b_hh, self.reverse)
+            wanted = [k for k in range(len(inputs)) if self.needs(k)]
+            found = autograd.grad([hs], [inputs[k] for k in wanted], [g_hs], create_graph=True, allow_unused=True)
+            result: list[Any] = [None] * len(inputs)
+            for k, g in zip(wanted, found):
+                result[k] = g
+            return tuple(result)
+        backend = xw._backend
+        out = backend.gru_backward(g_hs._storage.array, hs_out._storage.array, self.gates, self.h_n_proj,
+                                   h0._storage.array, w_hh._storage.array, self.reverse)
+        return tuple(_wrap(a, backend) if self.needs(k) else None for k, a in enumerate(out[:len(inputs)]))
+
+
+def gru_sequence(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None, reverse: bool,
+                 stepwise: StepwiseGRU) -> Tensor:
+    """The hidden states ``hs`` (T, N, H) of one GRU layer direction over time-major input projections
+    ``xw`` (T, N, 3H) (``x W_ih^T + b_ih``), with the hidden bias ``b_hh`` kept apart (PyTorch's GRU
+    multiplies ``h W_hn^T + b_hn`` by the reset gate). ``stepwise`` computes the same with Tensor ops
+    (used for higher-order gradients)."""
+    backend = xw._backend
+    hs, gates, h_n_proj = backend.gru_forward(xw._storage.array, h0._storage.array, w_hh._storage.array,
+                                              None if b_hh is None else b_hh._storage.array, reverse)
+    inputs = (xw, h0, w_hh) if b_hh is None else (xw, h0, w_hh, b_hh)
+    if not (GRAD_MODE.enabled and any(t._rg for t in inputs)):
+        return _wrap(hs, backend)
+    node = GruSequenceBackward(inputs)
+    hs_out = _wrap(hs, backend, node, 0)
+    node.save(*inputs, hs_out)  # an in-place change of the output is caught, as for any saved tensor
+    node.gates, node.h_n_proj, node.reverse, node.stepwise = gates, h_n_proj, reverse, stepwise
+    return hs_out

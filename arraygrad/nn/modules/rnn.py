@@ -20,7 +20,7 @@ from arraygrad.core import creation, ops, shape
 from arraygrad.core.tensor import Tensor
 from arraygrad.nn import functional as F
 from arraygrad.nn import init
-from arraygrad.nn._fused_rnn import lstm_sequence
+from arraygrad.nn._fused_rnn import gru_sequence, lstm_sequence
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
@@ -73,6 +73,17 @@ def _gru_step(xw: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None) -> Ten
     z = ops.sigmoid(ops.add(x_z, h_z))
     n = ops.tanh(ops.add(x_n, ops.mul(r, h_n)))
     return ops.add(n, ops.mul(z, ops.sub(h, n)))  # (1 - z) * n + z * h
+
+
+def _gru_stepwise(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, reverse: bool) -> Tensor:
+    """``gru_sequence`` step by step with Tensor ops: ``hs`` for projections ``xw`` (T, N, 3H)."""
+    w_hh_t = shape.transpose(w_hh, 0, 1)
+    n_steps = xw.shape[0]
+    hs: list[Tensor] = [h] * n_steps
+    for t in (range(n_steps - 1, -1, -1) if reverse else range(n_steps)):
+        h = _gru_step(xw[t], h, w_hh_t, b_hh)
+        hs[t] = h
+    return shape.stack(hs, 0)
 
 
 _STEPS: dict[str, Callable[[Tensor, Tensor, Tensor, Tensor | None], Tensor]] = {
@@ -371,6 +382,10 @@ class RNNBase(Module):
             xw_steps = shape.reshape(xw, (n_steps, n_batch, xw.shape[-1]))
             out, c = lstm_sequence(xw_steps, h, c, w_hh, reverse, _lstm_stepwise)
             return out, out[0] if reverse else out[n_steps - 1], c
+        if self.mode == "GRU" and n_steps > 0:  # one node too (b_hh stays apart: r * (W_hn h + b_hn))
+            xw_steps = shape.reshape(xw, (n_steps, n_batch, xw.shape[-1]))
+            out = gru_sequence(xw_steps, h, w_hh, b_hh, reverse, _gru_stepwise)
+            return out, out[0] if reverse else out[n_steps - 1], None
         w_hh_t = shape.transpose(w_hh, 0, 1)
         hs: list[Tensor] = []
         if c is not None:
