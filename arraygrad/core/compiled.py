@@ -1201,7 +1201,11 @@ def compile(model: Any = None, *, fullgraph: bool = False, dynamic: bool | None 
         model: the function or module (omit it to use ``@ag.compile(...)`` with arguments).
         fullgraph: accepted for PyTorch compatibility: arraygrad always compiles the whole
             function and raises ``CompileError`` where PyTorch would break the graph.
-        dynamic, mode, options: accepted for PyTorch compatibility; ignored (shapes are static:
+        dynamic: accepted for PyTorch compatibility; ignored (shapes are static:
+            a new input shape compiles again).
+        mode: accepted for PyTorch compatibility; ignored (shapes are static:
+            a new input shape compiles again).
+        options: accepted for PyTorch compatibility; ignored (shapes are static:
             a new input shape compiles again).
         backend: PyTorch's compiler name; ``"eager"`` runs the function eagerly, any other
             value compiles where the tensors' backend can.

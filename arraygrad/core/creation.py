@@ -193,7 +193,8 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     Args:
         data: a number, (nested) list/tuple, array or Tensor.
         dtype: arraygrad dtype; default inferred like PyTorch (floats -> float32, ints -> int64).
-        device, backend: where to create it (default backend when omitted).
+        device: where to create it (default backend when omitted).
+        backend: where to create it (default backend when omitted).
         requires_grad: make it a leaf that records operations.
 
     Raises:
@@ -332,7 +333,13 @@ def zeros(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, 
     Args:
         sizes: the shape, as ints (``zeros(2, 3)``) or one sequence (``zeros((2, 3))``, ``zeros(Size)``).
         size: the shape as a keyword (``zeros(size=(2, 3))``), instead of ``sizes``.
-        dtype, device, backend, requires_grad: as for ``tensor``; ``layout``, ``pin_memory``: accepted
+        dtype: as for ``tensor``; ``layout``, ``pin_memory``: accepted
+            for PyTorch compatibility (strided, unpinned).
+        device: as for ``tensor``; ``layout``, ``pin_memory``: accepted
+            for PyTorch compatibility (strided, unpinned).
+        backend: as for ``tensor``; ``layout``, ``pin_memory``: accepted
+            for PyTorch compatibility (strided, unpinned).
+        requires_grad: as for ``tensor``; ``layout``, ``pin_memory``: accepted
             for PyTorch compatibility (strided, unpinned).
 
     Raises:

@@ -469,12 +469,19 @@ def gradgradcheck(
         inputs: a Tensor or a sequence of arguments; those requiring grad are checked.
         grad_outputs: the gradients of the outputs; default random values in ``[-1, 1)`` in each
             output's dtype, requiring grad (so the check covers them too).
-        eps, atol, rtol, raise_exception, nondet_tol, check_undefined_grad, check_grad_dtypes:
-            as :func:`gradcheck`.
+        eps: the finite-difference step, as in :func:`gradcheck` (default 1e-6).
+        atol: absolute tolerance, as in :func:`gradcheck` (default 1e-5).
+        rtol: relative tolerance, as in :func:`gradcheck` (default 1e-3).
+        raise_exception: raise on a mismatch instead of returning False (default True).
+        nondet_tol: tolerance for nondeterminism, as in :func:`gradcheck` (default 0).
+        check_undefined_grad: as in :func:`gradcheck` (default True).
+        check_grad_dtypes: as in :func:`gradcheck` (default False).
         gen_non_contig_grad_outputs: accepted; arraygrad has no strides, so every tensor is
             contiguous and this changes nothing.
         fast_mode: as :func:`gradcheck`.
-        check_batched_grad, check_fwd_over_rev, masked: not supported: only their defaults.
+        check_batched_grad: not supported: only their defaults.
+        check_fwd_over_rev: not supported: only their defaults.
+        masked: not supported: only their defaults.
         check_rev_over_rev: check reverse-over-reverse gradients (the only kind arraygrad has).
 
     Returns:

@@ -105,10 +105,12 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
     diagonal) of a ``row`` x ``col`` matrix, as a ``2 x N`` tensor in row-major order.
 
     Args:
-        row, col: the matrix size.
+        row: the matrix size.
+        col: the matrix size.
         offset: which diagonal bounds the triangle (positive: above the main one).
         dtype: int64 (default) or int32.
-        device, backend: where the result lives (as for the creation functions).
+        device: where the result lives (as for the creation functions).
+        backend: where the result lives (as for the creation functions).
         layout: accepted for compatibility (strided only).
 
     Raises:

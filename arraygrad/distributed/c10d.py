@@ -180,8 +180,12 @@ def init_process_group(
         init_method: None or ``"env://"``; other rendezvous URLs (``tcp://``, ``file://``) are refused,
             since MPI's launcher already connected the processes.
         timeout: accepted for compatibility; MPI collectives have no timeout.
-        world_size, rank: if given, must equal MPI's.
-        store, group_name, pg_options, device_id: accepted for compatibility and unused.
+        world_size: if given, must equal MPI's.
+        rank: if given, must equal MPI's.
+        store: accepted for compatibility and unused.
+        group_name: accepted for compatibility and unused.
+        pg_options: accepted for compatibility and unused.
+        device_id: accepted for compatibility and unused.
 
     Raises:
         RuntimeError: the default group is already initialised, or mpi4py is missing.

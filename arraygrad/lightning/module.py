@@ -202,7 +202,15 @@ class LightningModule(HyperparametersMixin, Module):
                 batch hooks, True elsewhere). With both, the keys are ``<name>_step`` and ``<name>_epoch``.
             reduce_fx: the epoch reduction: ``"mean"`` (weighted by batch size), ``"sum"``, ``"max"``,
                 ``"min"`` or a callable.
-            enable_graph, sync_dist, sync_dist_group, metric_attribute, rank_zero_only: accepted for
+            enable_graph: accepted for
+                compatibility (values are always detached; with several processes each logs its own).
+            sync_dist: accepted for
+                compatibility (values are always detached; with several processes each logs its own).
+            sync_dist_group: accepted for
+                compatibility (values are always detached; with several processes each logs its own).
+            metric_attribute: accepted for
+                compatibility (values are always detached; with several processes each logs its own).
+            rank_zero_only: accepted for
                 compatibility (values are always detached; with several processes each logs its own).
             add_dataloader_idx: with several dataloaders, append ``/dataloader_idx_<i>`` to the key.
             batch_size: the batch size for the mean (default: inferred from the batch).

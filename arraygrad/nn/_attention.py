@@ -248,21 +248,26 @@ def multi_head_attention_forward(
 
     Args:
         query: ``(L, N, E)`` or unbatched ``(L, E)``.
-        key, value: ``(S, N, E_k)``, ``(S, N, E_v)`` (or unbatched ``(S, E_*)``).
+        key: ``(S, N, E_k)``, ``(S, N, E_v)`` (or unbatched ``(S, E_*)``).
+        value: ``(S, N, E_k)``, ``(S, N, E_v)`` (or unbatched ``(S, E_*)``).
         embed_dim_to_check: expected ``E``.
         num_heads: number of heads (divides ``E``).
-        in_proj_weight, in_proj_bias: packed ``(3E, E)`` / ``(3E,)`` projections of q, k, v.
-        bias_k, bias_v: ``(1, 1, E)`` biases appended to the keys / values, or None.
+        in_proj_weight: packed ``(3E, E)`` / ``(3E,)`` projections of q, k, v.
+        in_proj_bias: packed ``(3E, E)`` / ``(3E,)`` projections of q, k, v.
+        bias_k: ``(1, 1, E)`` biases appended to the keys / values, or None.
+        bias_v: ``(1, 1, E)`` biases appended to the keys / values, or None.
         add_zero_attn: append a zero key and value.
         dropout_p: dropout on the attention weights (only when ``training``).
-        out_proj_weight, out_proj_bias: the output projection.
+        out_proj_weight: the output projection.
+        out_proj_bias: the output projection.
         training: whether dropout is applied.
         key_padding_mask: ``(N, S)``: bool True (or float -inf) marks keys to ignore.
         need_weights: also return the attention weights.
         attn_mask: ``(L, S)`` or ``(N * num_heads, L, S)``; bool True = masked out, or a float
             mask added to the scores.
         use_separate_proj_weight: use ``q/k/v_proj_weight`` instead of ``in_proj_weight``.
-        static_k, static_v: ``(N * num_heads, S, E / num_heads)`` keys / values used as given.
+        static_k: ``(N * num_heads, S, E / num_heads)`` keys / values used as given.
+        static_v: ``(N * num_heads, S, E / num_heads)`` keys / values used as given.
         average_attn_weights: average the returned weights over heads.
         is_causal: a hint that ``attn_mask`` is the causal mask (it must still be given).
 

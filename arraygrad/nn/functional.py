@@ -496,7 +496,8 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     Args:
         input: ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
         weight: ``(C_out, C_in / groups, k)``; bias: ``(C_out,)`` or None.
-        stride, dilation: int or 1-tuple.
+        stride: int or 1-tuple.
+        dilation: int or 1-tuple.
         padding: int, 1-tuple, ``'valid'`` (none) or ``'same'`` (output length = input length;
             stride must be 1; any odd extra padding goes to the right, as PyTorch).
         groups: split the channels into this many independent convolutions.
@@ -543,7 +544,9 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     Args:
         input: ``(N, C_in, L)`` or ``(C_in, L)``.
         weight: ``(C_in, C_out / groups, k)``; bias: ``(C_out,)`` or None.
-        stride, padding, dilation: as the ``conv1d`` this transposes (ints only, no strings).
+        stride: as the ``conv1d`` this transposes (ints only, no strings).
+        padding: as the ``conv1d`` this transposes (ints only, no strings).
+        dilation: as the ``conv1d`` this transposes (ints only, no strings).
         output_padding: extra size added to one side of the output (smaller than the stride
             or the dilation).
 
@@ -684,8 +687,11 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """Mean over sliding windows of the last dim (``(N, C, L)`` or ``(C, L)``).
 
     Args:
-        kernel_size, stride (default ``kernel_size``), padding (zeros, at most half the kernel),
-        ceil_mode: as ``max_pool1d``.
+        input: ``(N, C, L)`` or ``(C, L)``.
+        kernel_size: the window length (an int or a 1-tuple).
+        stride: the window step (default ``kernel_size``).
+        padding: implicit zeros on both sides, at most half the kernel (default 0).
+        ceil_mode: use ceil instead of floor for the output length (default False).
         count_include_pad: divide by the window size including the zero padding (True) or by
             the number of input elements in the window (False). Cells added by ``ceil_mode``
             are never counted.
@@ -822,8 +828,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     Args:
         input: ``(N, C)`` or ``(N, C, *)``.
-        running_mean, running_var: ``(C,)`` buffers, or None (needed when not training).
-        weight, bias: ``(C,)`` affine parameters, or None.
+        running_mean: ``(C,)`` buffers, or None (needed when not training).
+        running_var: ``(C,)`` buffers, or None (needed when not training).
+        weight: ``(C,)`` affine parameters, or None.
+        bias: ``(C,)`` affine parameters, or None.
 
     Raises:
         ValueError: training with a single value per channel.
@@ -1306,7 +1314,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
         per_sample_weights: weights of the shape of ``input`` multiplying each embedding
             (``mode='sum'`` only).
         padding_idx: entries equal to it are left out of their bag (an empty bag gives zeros).
-        max_norm, norm_type, scale_grad_by_freq, sparse: as ``embedding``.
+        max_norm: as ``embedding``.
+        norm_type: as ``embedding``.
+        scale_grad_by_freq: as ``embedding``.
+        sparse: as ``embedding``.
 
     Returns:
         ``(B, embedding_dim)``.
@@ -1696,7 +1707,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
     """Squared error ``(input - target)**2``.
 
     Args:
-        input, target: tensors of the same shape; a target that only broadcasts with the input
+        input: tensors of the same shape; a target that only broadcasts with the input
+            warns (as PyTorch) and the loss has the broadcast shape.
+        target: tensors of the same shape; a target that only broadcasts with the input
             warns (as PyTorch) and the loss has the broadcast shape.
         reduction: ``'none'``, ``'mean'`` or ``'sum'``.
         weight: optional per-element weights of the input's shape; ``'mean'`` is then the
@@ -2161,7 +2174,8 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     squared norm).
 
     Args:
-        input1, input2: ``(N, D)`` with target ``(N,)``, or ``(D,)`` with a 0-d target.
+        input1: ``(N, D)`` with target ``(N,)``, or ``(D,)`` with a 0-d target.
+        input2: ``(N, D)`` with target ``(N,)``, or ``(D,)`` with a 0-d target.
 
     Raises:
         ValueError: a target that is not 0-d or 1-d, or inputs of the wrong shape for it.
@@ -2332,7 +2346,9 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     ``min(d(a, n), d(p, n))`` as the negative distance (Balntas et al., 2016).
 
     Args:
-        anchor, positive, negative: ``(N, D)`` or ``(D,)``, all with the same number of dims.
+        anchor: ``(N, D)`` or ``(D,)``, all with the same number of dims.
+        positive: ``(N, D)`` or ``(D,)``, all with the same number of dims.
+        negative: ``(N, D)`` or ``(D,)``, all with the same number of dims.
 
     Raises:
         ValueError: ``margin <= 0``, inputs with different numbers of dims, or a bad reduction.

@@ -46,7 +46,8 @@ class Adadelta(Optimizer):
         eps: added inside the square roots (default 1e-6).
         weight_decay: L2 penalty (default 0).
         maximize: maximize the objective instead of minimizing it.
-        foreach, capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step``, ``square_avg``, ``acc_delta``.

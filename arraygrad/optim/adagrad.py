@@ -47,7 +47,8 @@ class Adagrad(Optimizer):
         eps: added to the denominator (default 1e-10).
         maximize: maximize the objective instead of minimizing it.
         foreach: accepted for compatibility; ignored.
-        differentiable, fused: must be False/None (not implemented).
+        differentiable: must be False/None (not implemented).
+        fused: must be False/None (not implemented).
 
     State per parameter (made at construction, as in PyTorch): ``step``, ``sum``.
 

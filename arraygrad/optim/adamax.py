@@ -53,7 +53,8 @@ class Adamax(Optimizer):
         eps: added to the infinity norm (default 1e-8).
         weight_decay: L2 penalty (default 0).
         maximize: maximize the objective instead of minimizing it.
-        foreach, capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step``, ``exp_avg``, ``exp_inf``.

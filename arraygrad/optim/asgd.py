@@ -24,7 +24,8 @@ def asgd_update(
     while ``mu == 1``).
 
     Args:
-        eta, mu: this step's learning rate and averaging weight (from the previous step).
+        eta: this step's learning rate and averaging weight (from the previous step).
+        mu: this step's learning rate and averaging weight (from the previous step).
 
     Returns:
         ``(new_param, new_ax)``.
@@ -69,7 +70,8 @@ class ASGD(Optimizer):
         t0: the step after which averaging starts (default 1e6).
         weight_decay: L2 penalty (default 0).
         maximize: maximize the objective instead of minimizing it.
-        foreach, capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step`` (int), ``eta`` and ``mu`` (Python floats: this step's learning

@@ -73,7 +73,8 @@ class NAdam(Optimizer):
         momentum_decay: the momentum schedule's decay psi (default 4e-3).
         decoupled_weight_decay: decay the weights directly, as AdamW (NAdamW; default False).
         maximize: maximize the objective instead of minimizing it.
-        foreach, capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step``, ``mu_product`` (a Python float), ``exp_avg``, ``exp_avg_sq``.

@@ -79,7 +79,8 @@ class RAdam(Optimizer):
         weight_decay: weight decay (default 0): L2 penalty, or decoupled as in AdamW.
         decoupled_weight_decay: decay the weights directly, as AdamW (RAdamW; default False).
         maximize: maximize the objective instead of minimizing it.
-        foreach, capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.

@@ -58,7 +58,8 @@ class RMSprop(Optimizer):
         momentum: momentum factor (default 0).
         centered: normalize by an estimate of the gradient's variance instead of its second moment.
         maximize: maximize the objective instead of minimizing it.
-        capturable, foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step``, ``square_avg`` (plus ``momentum_buffer``, ``grad_avg`` when used).

@@ -51,7 +51,8 @@ class Rprop(Optimizer):
         etas: ``(etaminus, etaplus)``, the factors that shrink and grow step sizes (default (0.5, 1.2)).
         step_sizes: the smallest and largest allowed step size (default (1e-6, 50)).
         maximize: maximize the objective instead of minimizing it.
-        foreach, capturable: accepted for compatibility; ignored.
+        foreach: accepted for compatibility; ignored.
+        capturable: accepted for compatibility; ignored.
         differentiable: must be False.
 
     State per parameter: ``step``, ``prev`` (the previous gradient, 0 where its sign flipped) and

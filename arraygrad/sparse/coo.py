@@ -404,7 +404,8 @@ def sparse_coo_tensor(indices: Any, values: Any, size: Any = None, *, dtype: Any
             copy; gradients of the sparse tensor's ops flow back to it).
         size: the shape; default: the smallest that holds the indices, plus the values' dense shape.
         dtype: convert the values to this dtype.
-        device, backend: where to make the tensor (default: the values' backend).
+        device: where to make the tensor (default: the values' backend).
+        backend: where to make the tensor (default: the values' backend).
         requires_grad: make the sparse tensor a leaf that records operations.
         check_invariants: accepted for compatibility; the indices are always checked.
         is_coalesced: declare the indices sorted and unique (not checked).

@@ -27,10 +27,13 @@ class MultiheadAttention(Module):
         bias: add biases to the input and output projections.
         add_bias_kv: learn ``bias_k``/``bias_v`` (``(1, 1, E)``) appended to keys and values.
         add_zero_attn: append a zero key and value.
-        kdim, vdim: feature sizes of ``key`` and ``value`` (default ``embed_dim``); when they
+        kdim: feature sizes of ``key`` and ``value`` (default ``embed_dim``); when they
+            differ from ``embed_dim`` the projections are separate ``q/k/v_proj_weight``.
+        vdim: feature sizes of ``key`` and ``value`` (default ``embed_dim``); when they
             differ from ``embed_dim`` the projections are separate ``q/k/v_proj_weight``.
         batch_first: inputs and outputs are ``(N, L, E)`` instead of ``(L, N, E)``.
-        device, dtype: where and of which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Attributes:
         in_proj_weight: ``(3E, E)`` packed q/k/v projection (xavier uniform), or None.

@@ -34,7 +34,8 @@ class _NormBase(Module):
         track_running_stats: keep ``running_mean`` (init 0), ``running_var`` (init 1) and
             ``num_batches_tracked`` (int64 0-d) buffers and use them in eval mode; when False
             the buffers are None and batch statistics are always used.
-        device, dtype: where and in which dtype to create parameters and statistics.
+        device: where to create parameters and statistics.
+        dtype: the dtype of parameters and statistics.
         bias: (keyword) with ``affine``, whether to learn the bias.
     """
 

@@ -23,7 +23,8 @@ class OptimizedModule(Module):
 
     Args:
         mod: the module to compile (available as ``_orig_mod``).
-        fullgraph, disable: as ``ag.compile``.
+        fullgraph: as ``ag.compile``.
+        disable: as ``ag.compile``.
     """
 
     def __init__(self, mod: Module, *, fullgraph: bool = False, disable: bool = False) -> None:

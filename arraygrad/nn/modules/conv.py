@@ -146,36 +146,121 @@ class _Conv(_ConvNd):
 
 
 class Conv1d(_Conv):
-    """1-d convolution over ``(N, C_in, L)`` (or unbatched ``(C_in, L)``) inputs.
+    """Apply a 1-d convolution over ``(N, C_in, L)`` inputs (or unbatched ``(C_in, L)``), as ``torch.nn.Conv1d``.
+
+    The output has shape ``(N, C_out, L_out)`` with, per spatial dimension,
+    ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``. The weight has
+    shape ``(out_channels, in_channels / groups, k)`` and, like the bias, is drawn from
+    ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` with ``fan_in = in_channels / groups * prod(kernel_size)``.
 
     Args:
-        in_channels, out_channels: channels of the input and of the output.
-        kernel_size: int or 1-tuple.
-        stride, dilation: int or 1-tuple (default 1).
-        padding: int, 1-tuple, ``'valid'`` or ``'same'`` (default 0).
-        groups: independent channel groups (both channel counts must be divisible by it).
-        bias: learn an additive per-channel bias.
-        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
-        device, dtype: where and in which dtype to create the parameters.
+        in_channels: channels ``C_in`` of the input.
+        out_channels: channels ``C_out`` of the output (the number of filters).
+        kernel_size: size of the convolving kernel, an int or a 1-tuple.
+        stride: step between kernel positions, an int or a 1-tuple (default 1).
+        padding: implicit padding added to both sides of every spatial dimension: an int or a 1-tuple, or the
+            strings ``'valid'`` (no padding) or ``'same'`` (output size = input size; stride 1 only)
+            (default 0).
+        dilation: spacing between kernel elements, an int or a 1-tuple (default 1).
+        groups: number of blocked connections from input to output channels; both channel counts
+            must be divisible by it (default 1).
+        bias: learn an additive per-output-channel bias (default True).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'`` (default ``'zeros'``).
+        device: where to create the parameters (default: the default device).
+        dtype: dtype of the parameters (default: the default dtype).
 
     Raises:
-        ValueError: bad groups, padding string or padding mode, or ``'same'`` with a stride.
-        RuntimeError (forward): wrong input dims or channel count (the message names the layer
-            and the shapes).
+        ValueError: channel counts not divisible by ``groups``, an unknown padding string or padding
+            mode, or ``padding='same'`` with a stride other than 1.
+        RuntimeError: in ``forward``, an input with the wrong number of dimensions or channels (the
+            message names the layer and the shapes).
+
+    Example:
+        >>> import arraygrad as ag
+        >>> conv = ag.nn.Conv1d(3, 8, kernel_size=3, padding=1)
+        >>> conv(ag.zeros(2, 3, 5)).shape
+        arraygrad.Size([2, 8, 5])
     """
 
     _nd = 1
 
 
 class Conv2d(_Conv):
-    """2-d convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``); arguments as ``Conv1d``
-    (ints or 2-tuples)."""
+    """Apply a 2-d convolution over ``(N, C_in, H, W)`` inputs (or unbatched ``(C_in, H, W)``), as ``torch.nn.Conv2d``.
+
+    The output has shape ``(N, C_out, H_out, W_out)`` with, per spatial dimension,
+    ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``. The weight has
+    shape ``(out_channels, in_channels / groups, kH, kW)`` and, like the bias, is drawn from
+    ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` with ``fan_in = in_channels / groups * prod(kernel_size)``.
+
+    Args:
+        in_channels: channels ``C_in`` of the input.
+        out_channels: channels ``C_out`` of the output (the number of filters).
+        kernel_size: size of the convolving kernel, an int or a 2-tuple.
+        stride: step between kernel positions, an int or a 2-tuple (default 1).
+        padding: implicit padding added to both sides of every spatial dimension: an int or a 2-tuple, or the
+            strings ``'valid'`` (no padding) or ``'same'`` (output size = input size; stride 1 only)
+            (default 0).
+        dilation: spacing between kernel elements, an int or a 2-tuple (default 1).
+        groups: number of blocked connections from input to output channels; both channel counts
+            must be divisible by it (default 1).
+        bias: learn an additive per-output-channel bias (default True).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'`` (default ``'zeros'``).
+        device: where to create the parameters (default: the default device).
+        dtype: dtype of the parameters (default: the default dtype).
+
+    Raises:
+        ValueError: channel counts not divisible by ``groups``, an unknown padding string or padding
+            mode, or ``padding='same'`` with a stride other than 1.
+        RuntimeError: in ``forward``, an input with the wrong number of dimensions or channels (the
+            message names the layer and the shapes).
+
+    Example:
+        >>> import arraygrad as ag
+        >>> conv = ag.nn.Conv2d(3, 8, kernel_size=3, padding=1)
+        >>> conv(ag.zeros(2, 3, 5, 5)).shape
+        arraygrad.Size([2, 8, 5, 5])
+    """
 
     _nd = 2
 
 
 class Conv3d(_Conv):
-    """3-d convolution over ``(N, C_in, D, H, W)`` (or unbatched); arguments as ``Conv1d``."""
+    """Apply a 3-d convolution over ``(N, C_in, D, H, W)`` inputs (or unbatched ``(C_in, D, H, W)``), as ``torch.nn.Conv3d``.
+
+    The output has shape ``(N, C_out, D_out, H_out, W_out)`` with, per spatial dimension,
+    ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``. The weight has
+    shape ``(out_channels, in_channels / groups, kD, kH, kW)`` and, like the bias, is drawn from
+    ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` with ``fan_in = in_channels / groups * prod(kernel_size)``.
+
+    Args:
+        in_channels: channels ``C_in`` of the input.
+        out_channels: channels ``C_out`` of the output (the number of filters).
+        kernel_size: size of the convolving kernel, an int or a 3-tuple.
+        stride: step between kernel positions, an int or a 3-tuple (default 1).
+        padding: implicit padding added to both sides of every spatial dimension: an int or a 3-tuple, or the
+            strings ``'valid'`` (no padding) or ``'same'`` (output size = input size; stride 1 only)
+            (default 0).
+        dilation: spacing between kernel elements, an int or a 3-tuple (default 1).
+        groups: number of blocked connections from input to output channels; both channel counts
+            must be divisible by it (default 1).
+        bias: learn an additive per-output-channel bias (default True).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'`` (default ``'zeros'``).
+        device: where to create the parameters (default: the default device).
+        dtype: dtype of the parameters (default: the default dtype).
+
+    Raises:
+        ValueError: channel counts not divisible by ``groups``, an unknown padding string or padding
+            mode, or ``padding='same'`` with a stride other than 1.
+        RuntimeError: in ``forward``, an input with the wrong number of dimensions or channels (the
+            message names the layer and the shapes).
+
+    Example:
+        >>> import arraygrad as ag
+        >>> conv = ag.nn.Conv3d(3, 8, kernel_size=3, padding=1)
+        >>> conv(ag.zeros(2, 3, 5, 5, 5)).shape
+        arraygrad.Size([2, 8, 5, 5, 5])
+    """
 
     _nd = 3
 
@@ -228,33 +313,106 @@ class _ConvTranspose(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTranspose):
-    """1-d transposed convolution (the gradient of ``Conv1d`` with respect to its input).
+    """Apply a 1-d transposed convolution over ``(N, C_in, L)`` inputs (or unbatched ``(C_in, L)``), as
+    ``torch.nn.ConvTranspose1d``: the gradient of ``Conv1d`` with respect to its input, often used to upsample.
+
+    The output has shape ``(N, C_out, L_out)`` with, per spatial dimension,
+    ``out = (in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``. The
+    weight has shape ``(in_channels, out_channels / groups, k)``.
 
     Args:
-        in_channels, out_channels, kernel_size, stride, groups, bias, dilation: as ``Conv1d``.
-        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of
-            the input (an int or tuple; no strings).
-        output_padding: extra size on one side of the output (smaller than stride or dilation).
-        padding_mode: only ``'zeros'``.
+        in_channels: channels ``C_in`` of the input.
+        out_channels: channels ``C_out`` of the output.
+        kernel_size: size of the convolving kernel, an int or a 1-tuple.
+        stride: stride of the convolution, an int or a 1-tuple (default 1).
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of each
+            spatial dimension of the input, an int or a 1-tuple (default 0; no strings).
+        output_padding: extra size added to one side of each spatial dimension of the output, smaller
+            than ``stride`` or ``dilation`` (default 0).
+        groups: number of blocked connections from input to output channels (default 1).
+        bias: learn an additive per-output-channel bias (default True).
+        dilation: spacing between kernel elements, an int or a 1-tuple (default 1).
+        padding_mode: only ``'zeros'`` (default).
+        device: where to create the parameters (default: the default device).
+        dtype: dtype of the parameters (default: the default dtype).
 
-    ``forward(input, output_size=None)``: ``output_size`` picks the output padding that gives
-    that spatial size.
+    ``forward(input, output_size=None)``: ``output_size`` (the spatial size, or the full shape) picks
+    the ``output_padding`` that gives that size.
 
     Raises:
-        ValueError: a padding mode other than zeros, bad groups, an impossible ``output_size``.
+        ValueError: a padding mode other than ``'zeros'``, a string padding, channel counts not
+            divisible by ``groups``, or an ``output_size`` no output padding can reach.
     """
 
     _nd = 1
 
 
 class ConvTranspose2d(_ConvTranspose):
-    """2-d transposed convolution over ``(N, C_in, H, W)``; arguments as ``ConvTranspose1d``."""
+    """Apply a 2-d transposed convolution over ``(N, C_in, H, W)`` inputs (or unbatched ``(C_in, H, W)``), as
+    ``torch.nn.ConvTranspose2d``: the gradient of ``Conv2d`` with respect to its input, often used to upsample.
+
+    The output has shape ``(N, C_out, H_out, W_out)`` with, per spatial dimension,
+    ``out = (in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``. The
+    weight has shape ``(in_channels, out_channels / groups, kH, kW)``.
+
+    Args:
+        in_channels: channels ``C_in`` of the input.
+        out_channels: channels ``C_out`` of the output.
+        kernel_size: size of the convolving kernel, an int or a 2-tuple.
+        stride: stride of the convolution, an int or a 2-tuple (default 1).
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of each
+            spatial dimension of the input, an int or a 2-tuple (default 0; no strings).
+        output_padding: extra size added to one side of each spatial dimension of the output, smaller
+            than ``stride`` or ``dilation`` (default 0).
+        groups: number of blocked connections from input to output channels (default 1).
+        bias: learn an additive per-output-channel bias (default True).
+        dilation: spacing between kernel elements, an int or a 2-tuple (default 1).
+        padding_mode: only ``'zeros'`` (default).
+        device: where to create the parameters (default: the default device).
+        dtype: dtype of the parameters (default: the default dtype).
+
+    ``forward(input, output_size=None)``: ``output_size`` (the spatial size, or the full shape) picks
+    the ``output_padding`` that gives that size.
+
+    Raises:
+        ValueError: a padding mode other than ``'zeros'``, a string padding, channel counts not
+            divisible by ``groups``, or an ``output_size`` no output padding can reach.
+    """
 
     _nd = 2
 
 
 class ConvTranspose3d(_ConvTranspose):
-    """3-d transposed convolution over ``(N, C_in, D, H, W)``; arguments as ``ConvTranspose1d``."""
+    """Apply a 3-d transposed convolution over ``(N, C_in, D, H, W)`` inputs (or unbatched ``(C_in, D, H, W)``), as
+    ``torch.nn.ConvTranspose3d``: the gradient of ``Conv3d`` with respect to its input, often used to upsample.
+
+    The output has shape ``(N, C_out, D_out, H_out, W_out)`` with, per spatial dimension,
+    ``out = (in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``. The
+    weight has shape ``(in_channels, out_channels / groups, kD, kH, kW)``.
+
+    Args:
+        in_channels: channels ``C_in`` of the input.
+        out_channels: channels ``C_out`` of the output.
+        kernel_size: size of the convolving kernel, an int or a 3-tuple.
+        stride: stride of the convolution, an int or a 3-tuple (default 1).
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of each
+            spatial dimension of the input, an int or a 3-tuple (default 0; no strings).
+        output_padding: extra size added to one side of each spatial dimension of the output, smaller
+            than ``stride`` or ``dilation`` (default 0).
+        groups: number of blocked connections from input to output channels (default 1).
+        bias: learn an additive per-output-channel bias (default True).
+        dilation: spacing between kernel elements, an int or a 3-tuple (default 1).
+        padding_mode: only ``'zeros'`` (default).
+        device: where to create the parameters (default: the default device).
+        dtype: dtype of the parameters (default: the default dtype).
+
+    ``forward(input, output_size=None)``: ``output_size`` (the spatial size, or the full shape) picks
+    the ``output_padding`` that gives that size.
+
+    Raises:
+        ValueError: a padding mode other than ``'zeros'``, a string padding, channel counts not
+            divisible by ``groups``, or an ``output_size`` no output padding can reach.
+    """
 
     _nd = 3
 

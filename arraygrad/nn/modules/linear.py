@@ -77,10 +77,12 @@ class Bilinear(Module):
     """``y = x1 @ weight[k] @ x2 + bias[k]`` for each output ``k``.
 
     Args:
-        in1_features, in2_features: sizes of the two inputs' last dimension.
+        in1_features: sizes of the two inputs' last dimension.
+        in2_features: sizes of the two inputs' last dimension.
         out_features: size of the output's last dimension.
         bias: whether to learn an additive bias.
-        device, dtype: as for ``Linear``.
+        device: as for ``Linear``.
+        dtype: as for ``Linear``.
 
     Weight ``(out_features, in1_features, in2_features)`` and bias are initialised from
     ``U(-1/sqrt(in1_features), 1/sqrt(in1_features))``.

@@ -22,7 +22,9 @@ class _Loss(Module):
     """Base of the losses: holds ``reduction`` (``'none'``, ``'mean'`` or ``'sum'``).
 
     Args:
-        size_average, reduce: PyTorch's deprecated flags; when either is given it sets
+        size_average: PyTorch's deprecated flags; when either is given it sets
+            ``reduction`` (with a deprecation warning).
+        reduce: PyTorch's deprecated flags; when either is given it sets
             ``reduction`` (with a deprecation warning).
         reduction: how the per-element losses are combined.
     """

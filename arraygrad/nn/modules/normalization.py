@@ -29,7 +29,8 @@ class LayerNorm(Module):
         elementwise_affine: learn ``weight`` (init 1) and ``bias`` (init 0) of shape
             ``normalized_shape``.
         bias: with ``elementwise_affine``, whether to learn the bias.
-        device, dtype: where and in which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Raises (forward):
         RuntimeError: the input's trailing dims are not ``normalized_shape`` (the message
@@ -79,7 +80,8 @@ class GroupNorm(Module):
         num_channels: C.
         eps: added to the variance before the square root.
         affine: learn per-channel ``weight`` (init 1) and ``bias`` (init 0).
-        device, dtype: where and in which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
         bias: (keyword) with ``affine``, whether to learn the bias.
 
     Raises:
@@ -132,7 +134,8 @@ class RMSNorm(Module):
         normalized_shape: an int or the shape of the trailing dims.
         eps: None for the machine epsilon of the input's dtype.
         elementwise_affine: learn ``weight`` (init 1) of shape ``normalized_shape``.
-        device, dtype: where and in which dtype to create the parameter.
+        device: where to create the parameter.
+        dtype: the dtype of the parameter.
     """
 
     def __init__(self, normalized_shape: Any, eps: float | None = None, elementwise_affine: bool = True,

@@ -114,14 +114,15 @@ class RNNBase(Module):
         dropout: dropout probability on the outputs of every layer but the last (training only).
         bidirectional: also run each layer backwards in time and concatenate both outputs.
         proj_size: LSTM only: project ``h`` to this size with ``weight_hr_l{k}`` (0 = off).
-        device, dtype: where and of which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Attributes:
         weight_ih_l{k}, weight_hh_l{k}: ``(gates * hidden_size, in)`` and
             ``(gates * hidden_size, hidden_size)`` (``gates`` = 1, 4, 3 for RNN, LSTM, GRU);
             ``_reverse`` suffix for the backward direction.
-        bias_ih_l{k}, bias_hh_l{k}: ``(gates * hidden_size,)``.
-        All drawn from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` in registration order.
+        bias_ih_l{k}, bias_hh_l{k}: ``(gates * hidden_size,)``. All drawn from
+            ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` in registration order.
 
     Raises:
         ValueError: an invalid size, dropout outside [0, 1], an unknown mode, or ``proj_size``
@@ -408,8 +409,16 @@ class RNN(RNNBase):
     ``act`` tanh or relu.
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-        device, dtype: see ``RNNBase``.
+        input_size: features of the input ``x``.
+        hidden_size: features of the hidden state ``h``.
+        num_layers: stacked recurrent layers, each feeding the next (default 1).
+        bias: learn the biases ``b_ih`` and ``b_hh`` (default True).
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``; the states stay
+            ``(num_layers * num_directions, N, *)`` (default False).
+        dropout: dropout probability on the outputs of every layer but the last, in training (default 0).
+        bidirectional: also run each layer backwards in time and concatenate both outputs (default False).
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
         nonlinearity: ``"tanh"`` or ``"relu"``.
 
     Inputs and outputs: ``forward(input, h_0=None) -> (output, h_n)``, see ``RNNBase.forward``.
@@ -452,8 +461,17 @@ class LSTM(RNNBase):
     The gates are stacked in the order i, f, g, o in ``weight_ih_l{k}`` and ``weight_hh_l{k}``.
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-        proj_size, device, dtype: see ``RNNBase``.
+        input_size: features of the input ``x``.
+        hidden_size: features of the hidden state ``h``.
+        num_layers: stacked recurrent layers, each feeding the next (default 1).
+        bias: learn the biases ``b_ih`` and ``b_hh`` (default True).
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``; the states stay
+            ``(num_layers * num_directions, N, *)`` (default False).
+        dropout: dropout probability on the outputs of every layer but the last, in training (default 0).
+        bidirectional: also run each layer backwards in time and concatenate both outputs (default False).
+        proj_size: project ``h`` to this size with ``weight_hr_l{k}`` (default 0: no projection).
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Inputs and outputs: ``forward(input, (h_0, c_0)=None) -> (output, (h_n, c_n))``, see
     ``RNNBase.forward``.
@@ -485,8 +503,16 @@ class GRU(RNNBase):
     The gates are stacked in the order r, z, n.
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-        device, dtype: see ``RNNBase``.
+        input_size: features of the input ``x``.
+        hidden_size: features of the hidden state ``h``.
+        num_layers: stacked recurrent layers, each feeding the next (default 1).
+        bias: learn the biases ``b_ih`` and ``b_hh`` (default True).
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)``; the states stay
+            ``(num_layers * num_directions, N, *)`` (default False).
+        dropout: dropout probability on the outputs of every layer but the last, in training (default 0).
+        bidirectional: also run each layer backwards in time and concatenate both outputs (default False).
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Inputs and outputs: ``forward(input, h_0=None) -> (output, h_n)``, see ``RNNBase.forward``.
     """
@@ -579,7 +605,8 @@ class RNNCell(RNNCellBase):
         input_size: features of ``x``. hidden_size: features of ``h``.
         bias: learn ``bias_ih``/``bias_hh``.
         nonlinearity: ``"tanh"`` or ``"relu"``.
-        device, dtype: where and of which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
     """
 
     def __init__(
@@ -616,7 +643,8 @@ class LSTMCell(RNNCellBase):
     Args:
         input_size: features of ``x``. hidden_size: features of ``h`` and ``c``.
         bias: learn ``bias_ih``/``bias_hh``.
-        device, dtype: where and of which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
@@ -645,7 +673,8 @@ class GRUCell(RNNCellBase):
     Args:
         input_size: features of ``x``. hidden_size: features of ``h``.
         bias: learn ``bias_ih``/``bias_hh``.
-        device, dtype: where and of which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:

@@ -66,7 +66,8 @@ class Embedding(_EmbeddingBase):
         scale_grad_by_freq: divide each row's gradient by its count in the mini-batch.
         sparse: accepted for compatibility; gradients are dense.
         _weight: an initial table (used by ``from_pretrained``); _freeze: no gradient.
-        device, dtype: where and in which dtype to create the table.
+        device: where to create the table.
+        dtype: the dtype of the table.
 
     Attributes:
         weight: ``(num_embeddings, embedding_dim)``, from ``N(0, 1)``.
@@ -132,9 +133,15 @@ class EmbeddingBag(_EmbeddingBase):
     ``offsets`` -> ``(B, embedding_dim)``.
 
     Args:
-        num_embeddings, embedding_dim, max_norm, norm_type, scale_grad_by_freq, sparse,
-            padding_idx, device, dtype: as ``Embedding`` (padding entries are left out of
-            their bag).
+        num_embeddings: size of the table (rows).
+        embedding_dim: size of each embedding vector.
+        max_norm: renormalize looked-up rows whose norm exceeds this, in place (default None).
+        norm_type: the p of the p-norm for ``max_norm`` (default 2).
+        scale_grad_by_freq: scale gradients by the inverse frequency of the indices in the batch.
+        sparse: accepted for compatibility; the gradient of the table is dense.
+        padding_idx: a row that is left out of every bag and gets no gradient (default None).
+        device: where to create the table.
+        dtype: the dtype of the table.
         mode: ``'sum'``, ``'mean'`` (default) or ``'max'``.
         include_last_offset: ``offsets`` has B + 1 entries, the last being the input length.
         _weight: an initial table (used by ``from_pretrained``).

@@ -61,7 +61,8 @@ class TransformerEncoderLayer(Module):
         batch_first: inputs are ``(N, S, E)`` instead of ``(S, N, E)``.
         norm_first: pre-norm instead of post-norm.
         bias: biases in the linear layers and the LayerNorms.
-        device, dtype: where and of which dtype to create the parameters.
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Raises:
         RuntimeError: an activation name other than relu/gelu.
@@ -146,8 +147,17 @@ class TransformerDecoderLayer(Module):
     ``norm_first``).
 
     Args:
-        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-        norm_first, bias, device, dtype: as ``TransformerEncoderLayer``.
+        d_model: features of the input.
+        nhead: attention heads.
+        dim_feedforward: hidden size of the feed-forward block (default 2048).
+        dropout: dropout probability (attention weights, feed-forward, residual branches; default 0.1).
+        activation: ``"relu"``, ``"gelu"`` or a callable (a module becomes a submodule; default relu).
+        layer_norm_eps: LayerNorm epsilon (default 1e-5).
+        batch_first: inputs are ``(N, S, E)`` instead of ``(S, N, E)`` (default False).
+        norm_first: pre-norm instead of post-norm (default False).
+        bias: biases in the linear layers and the LayerNorms (default True).
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
 
     Raises:
         RuntimeError: an activation name other than relu/gelu.
@@ -202,7 +212,8 @@ class TransformerDecoderLayer(Module):
             tgt_mask: ``(T, T)`` or ``(N * nhead, T, T)``; memory_mask: ``(T, S)`` or
                 ``(N * nhead, T, S)`` (bool True = masked out, or float added to the scores).
             tgt_key_padding_mask: ``(N, T)``; memory_key_padding_mask: ``(N, S)``.
-            tgt_is_causal, memory_is_causal: hints that ``tgt_mask``/``memory_mask`` are causal.
+            tgt_is_causal: a hint that ``tgt_mask`` is the causal mask.
+            memory_is_causal: a hint that ``memory_mask`` is causal.
 
         Returns:
             A tensor shaped like ``tgt``.
@@ -242,7 +253,9 @@ class TransformerEncoder(Module):
         encoder_layer: the layer to copy (its parameters are copied, not shared).
         num_layers: number of copies.
         norm: optional final normalisation module.
-        enable_nested_tensor, mask_check: accepted for compatibility; there are no nested
+        enable_nested_tensor: accepted for compatibility; there are no nested
+            tensors here (PyTorch's nested-tensor path computes the same values).
+        mask_check: accepted for compatibility; there are no nested
             tensors here (PyTorch's nested-tensor path computes the same values).
     """
 
@@ -329,10 +342,21 @@ class Transformer(Module):
     LayerNorm. Every parameter with more than one dimension is re-drawn xavier-uniform.
 
     Args:
-        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-        norm_first, bias, device, dtype: as ``TransformerEncoderLayer``.
-        num_encoder_layers, num_decoder_layers: depths of the two stacks.
-        custom_encoder, custom_decoder: modules used instead of the default stacks.
+        d_model: features of the input.
+        nhead: attention heads.
+        dim_feedforward: hidden size of the feed-forward block (default 2048).
+        dropout: dropout probability (attention weights, feed-forward, residual branches; default 0.1).
+        activation: ``"relu"``, ``"gelu"`` or a callable (a module becomes a submodule; default relu).
+        layer_norm_eps: LayerNorm epsilon (default 1e-5).
+        batch_first: inputs are ``(N, S, E)`` instead of ``(S, N, E)`` (default False).
+        norm_first: pre-norm instead of post-norm (default False).
+        bias: biases in the linear layers and the LayerNorms (default True).
+        device: where to create the parameters.
+        dtype: the dtype of the parameters.
+        num_encoder_layers: depths of the two stacks.
+        num_decoder_layers: depths of the two stacks.
+        custom_encoder: modules used instead of the default stacks.
+        custom_decoder: modules used instead of the default stacks.
     """
 
     def __init__(
@@ -393,11 +417,21 @@ class Transformer(Module):
         Args:
             src: ``(S, N, E)`` (``(N, S, E)`` with ``batch_first``) or unbatched ``(S, E)``.
             tgt: ``(T, N, E)`` likewise.
-            src_mask, tgt_mask, memory_mask: ``(S, S)``, ``(T, T)``, ``(T, S)`` attention masks
+            src_mask: ``(S, S)``, ``(T, T)``, ``(T, S)`` attention masks
                 (or per batch-and-head 3-d masks); bool True = masked out, or float added.
-            src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask: ``(N, S)``,
+            tgt_mask: ``(S, S)``, ``(T, T)``, ``(T, S)`` attention masks
+                (or per batch-and-head 3-d masks); bool True = masked out, or float added.
+            memory_mask: ``(S, S)``, ``(T, T)``, ``(T, S)`` attention masks
+                (or per batch-and-head 3-d masks); bool True = masked out, or float added.
+            src_key_padding_mask: ``(N, S)``,
                 ``(N, T)``, ``(N, S)`` padding masks.
-            src_is_causal, tgt_is_causal, memory_is_causal: hints that the masks are causal.
+            tgt_key_padding_mask: ``(N, S)``,
+                ``(N, T)``, ``(N, S)`` padding masks.
+            memory_key_padding_mask: ``(N, S)``,
+                ``(N, T)``, ``(N, S)`` padding masks.
+            src_is_causal: hints that the masks are causal.
+            tgt_is_causal: hints that the masks are causal.
+            memory_is_causal: hints that the masks are causal.
 
         Returns:
             ``(T, N, E)`` (the layout of ``tgt``).

@@ -97,7 +97,8 @@ class DistributedDataParallel(Module):
 
     Args:
         module: the model to replicate.
-        device_ids, output_device: accepted for compatibility (one device per process); unused.
+        device_ids: accepted for compatibility (one device per process); unused.
+        output_device: accepted for compatibility (one device per process); unused.
         dim: accepted for compatibility; the batch is not split (each process has its own).
         broadcast_buffers: copy rank 0's buffers (e.g. BatchNorm statistics) to every rank at the
             start of each forward (default True; None means True, as PyTorch).
@@ -106,7 +107,11 @@ class DistributedDataParallel(Module):
         bucket_cap_mb: the size of a gradient bucket in MiB (default 25).
         find_unused_parameters: detect, after each forward, parameters the output does not depend
             on, so that backward does not wait for their gradients.
-        check_reduction, gradient_as_bucket_view, static_graph: accepted for compatibility (static_graph
+        check_reduction: accepted for compatibility (static_graph
+            and check_reduction change nothing here; gradient_as_bucket_view=True is refused).
+        gradient_as_bucket_view: accepted for compatibility (static_graph
+            and check_reduction change nothing here; gradient_as_bucket_view=True is refused).
+        static_graph: accepted for compatibility (static_graph
             and check_reduction change nothing here; gradient_as_bucket_view=True is refused).
         **unsupported: PyTorch's other options (mixed_precision, device_mesh ...) must stay at their
             defaults.

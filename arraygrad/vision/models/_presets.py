@@ -22,7 +22,8 @@ class ImageClassification(Module):
     Args:
         crop_size: the side of the square output.
         resize_size: the smaller edge after resizing.
-        mean, std: per-channel normalization.
+        mean: per-channel normalization.
+        std: per-channel normalization.
         interpolation: of the resize (``InterpolationMode``, default bilinear).
         antialias: smooth when downscaling tensors (PIL always does).
     """

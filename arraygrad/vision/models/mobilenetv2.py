@@ -51,7 +51,12 @@ class Conv2dNormActivation(Sequential):
     (torchvision's ``torchvision.ops.Conv2dNormActivation``; children named ``0``, ``1``, ``2``).
 
     Args:
-        in_channels, out_channels, kernel_size, stride, groups, dilation: of the convolution.
+        in_channels: of the convolution.
+        out_channels: of the convolution.
+        kernel_size: of the convolution.
+        stride: of the convolution.
+        groups: of the convolution.
+        dilation: of the convolution.
         padding: ``None`` gives ``(kernel_size - 1) // 2 * dilation`` ("same" for odd kernels).
         norm_layer: called with ``out_channels`` (``None``: no norm).
         activation_layer: the activation's class (``None``: none); built with ``inplace=inplace``

@@ -66,7 +66,8 @@ class BasicBlock(Module):
         planes: output channels.
         stride: stride of the first convolution.
         downsample: the shortcut's projection (``None``: identity).
-        groups, base_width: must be 1 and 64 (they exist for ``Bottleneck``'s signature).
+        groups: must be 1 and 64 (they exist for ``Bottleneck``'s signature).
+        base_width: must be 1 and 64 (they exist for ``Bottleneck``'s signature).
         dilation: must be 1.
         norm_layer: called with a channel count (default ``BatchNorm2d``).
 

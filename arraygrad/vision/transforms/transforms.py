@@ -124,7 +124,8 @@ class Normalize(_Transform):
     """``(img - mean[c]) / std[c]`` for each channel of a float ``(..., C, H, W)`` tensor.
 
     Args:
-        mean, std: one value per channel (or one for all).
+        mean: one value per channel (or one for all).
+        std: one value per channel (or one for all).
         inplace: update the input tensor in place.
 
     Raises:
@@ -484,7 +485,11 @@ class ColorJitter(_Transform):
     """Randomly change brightness, contrast, saturation and hue, in a random order.
 
     Args:
-        brightness, contrast, saturation: a number ``v`` for factors in ``[max(0, 1 - v), 1 + v]``,
+        brightness: a number ``v`` for factors in ``[max(0, 1 - v), 1 + v]``,
+            or ``(min, max)``.
+        contrast: a number ``v`` for factors in ``[max(0, 1 - v), 1 + v]``,
+            or ``(min, max)``.
+        saturation: a number ``v`` for factors in ``[max(0, 1 - v), 1 + v]``,
             or ``(min, max)``.
         hue: a number ``v`` in ``[0, 0.5]`` for shifts in ``[-v, v]``, or ``(min, max)`` within
             ``[-0.5, 0.5]``.
