@@ -448,7 +448,8 @@ _PIP = re.compile(r"pip install ((?:-e \"\.\[\w+\]\")|(?:'[^']+'(?: '[^']+')*)|[
 @pytest.mark.parametrize("name", backends.names())
 def test_install_hints_are_valid_pip_commands(name: str) -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
-    readme = (ROOT / "README.md").read_text()
+    # the user-facing documentation: the README and the site's pages (backends.md has the install table)
+    readme = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
     hint = backends.install_hint(name)
     commands = _PIP.findall(hint)
     assert commands, hint
