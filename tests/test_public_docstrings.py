@@ -170,3 +170,38 @@ def test_the_rule_catches_what_it_should():
     assert problems(missing) == ["Args lacks y", "no Returns section"]
     assert problems(merged) == ["Args lacks x, y", "Args names what is not a parameter: x, y"]
     assert problems(good) == []
+
+
+def _source_file(obj: object) -> str:
+    """The file that defines ``obj`` (through wrappers), relative to the repository."""
+    target = inspect.unwrap(obj) if callable(obj) else obj
+    try:
+        path = inspect.getsourcefile(target) or "?"
+    except TypeError:
+        return "?"
+    return str(Path(path).resolve().relative_to(ROOT)) if path.startswith(str(ROOT)) else path
+
+
+if __name__ == "__main__":
+    # python tests/test_public_docstrings.py [PATH_PREFIX ...]: the names that break the rule, with
+    # the file that defines each (only those under the given prefixes); --prune drops the names
+    # that now pass from the gap list.
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("prefixes", nargs="*", help="only names defined in files under these paths")
+    parser.add_argument("--prune", action="store_true", help=f"remove names that now pass from {GAPS.name}")
+    options = parser.parse_args()
+    offenders = {name: found for name, obj in public_objects().items() if (found := problems(obj))}
+    objects = public_objects()
+    shown = 0
+    for name in sorted(offenders):
+        source = _source_file(objects[name])
+        if not options.prefixes or any(source.startswith(p) for p in options.prefixes):
+            print(f"{source}: {name}  # {'; '.join(offenders[name])}")
+            shown += 1
+    print(f"{shown} names break the rule ({len(offenders)} in all)")
+    if options.prune:
+        kept = [line for line in GAPS.read_text().splitlines()
+                if not line.strip() or line.startswith("#") or line.split("  #")[0].strip() in offenders]
+        GAPS.write_text("\n".join(kept) + "\n")

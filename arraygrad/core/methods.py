@@ -3,6 +3,8 @@ random, plus in-place variants, dtype conversion and moving between backends."""
 
 from __future__ import annotations
 
+import inspect
+import re
 from typing import Any
 
 from arraygrad import backends
@@ -43,6 +45,26 @@ def _records(t: Tensor, args: Any) -> bool:
     return GRAD_MODE.enabled and (views.in_graph(t) or any(isinstance(a, Tensor) and a._rg for a in args))
 
 
+def _inplace_doc(fn: Any, name: str) -> str:
+    """The docstring of the in-place method ``name``: ``fn``'s own, whose result is now ``self``."""
+    head = f"In-place ``{fn.__name__}``: ``self`` is overwritten with the result and returned."
+    doc = inspect.cleandoc(fn.__doc__ or "")
+    if not doc:
+        return head
+    lines, kept, skipping = doc.splitlines(), [], False
+    for line in lines:
+        if re.match(r"^(Returns|Yields):\s*$", line):
+            skipping = True
+            kept += [line, "    ``self``, overwritten with the result."]
+            continue
+        if skipping and line and not line[0].isspace():
+            skipping = False
+            kept.append("")
+        if not skipping:
+            kept.append(line)
+    return head + "\n\n" + "\n".join(kept)
+
+
 def _inplace(fn: Any, name: str) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         _check_inplace(self, name)
@@ -50,7 +72,7 @@ def _inplace(fn: Any, name: str) -> Any:
         return _commit(self, fn(snap, *args, **kwargs), name)
 
     method.__name__ = name
-    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    method.__doc__ = _inplace_doc(fn, name)
     method.__wrapped__ = fn  # type: ignore[attr-defined]  # its signature, for help() and the type stub
     return method
 

@@ -79,8 +79,51 @@ def with_out(fn: Callable[..., Any], name: str, rule: str) -> Callable[..., Any]
 
     functools.update_wrapper(wrapper, fn)
     wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = _doc_with_out(fn.__doc__)
+    signature = _signature_with_out(fn)
+    if signature is not None:
+        wrapper.__signature__ = signature  # type: ignore[attr-defined]  # help() and the docs show out=
     wrapper.adds_out = True  # type: ignore[attr-defined]  # marks it as fn itself plus out= (see coverage)
     return wrapper
+
+
+_OUT_ENTRY = ("out: tensor that receives the result (a tuple of tensors where the result is a tuple) and is "
+              "returned instead of a new one (default None).")
+
+
+def _doc_with_out(doc: str | None) -> str | None:
+    """``doc`` with an ``out`` entry at the end of its ``Args:`` section (unchanged without one)."""
+    if not doc:
+        return doc
+    lines = inspect.cleandoc(doc).splitlines()
+    for k, line in enumerate(lines):
+        if line.strip() in ("Args:", "Arguments:"):
+            base = len(line) - len(line.lstrip())
+            end, indent = k + 1, base + 4
+            for j in range(k + 1, len(lines)):
+                item = lines[j]
+                if not item.strip():
+                    continue
+                if len(item) - len(item.lstrip()) <= base:
+                    break
+                if end == k + 1:
+                    indent = len(item) - len(item.lstrip())
+                end = j + 1
+            lines.insert(end, " " * indent + _OUT_ENTRY)
+            return "\n".join(lines)
+    return doc
+
+
+def _signature_with_out(fn: Callable[..., Any]) -> inspect.Signature | None:
+    """``fn``'s signature plus the keyword-only ``out=None`` (None when it cannot be read)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    rest = [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
+    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    return sig.replace(parameters=[*params, out, *rest])
 
 
 def _same_signature_wrapper(fn: Callable[..., Any], name: str, rule: str) -> Callable[..., Any] | None:
