@@ -35,7 +35,7 @@ KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at"
            "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
            "reshape_view", "expand_view", "topk_indices", "lstm_forward", "lstm_backward", "gru_forward",
            "gru_backward", "sgd_update",
-           "adam_update", "adamw_update")
+           "adam_update", "adamw_update", "where_or_zero")
 
 #: kernels whose results are transcendental functions, compared within these (rtol, atol) in
 #: float32 against a float64 numpy computation instead of exactly
@@ -402,6 +402,10 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
             arr(dhs), *(arr(a.astype(host)) for a in (hs, gates, h_n_proj)), arr(h0), arr(w), reverse)
     if k in KEYWORD_KERNELS:
         return _optimizer_expectation(k, c, arr, host)
+    if k == "where_or_zero":
+        _, x, mask = c
+        return np.where(mask, x, 0.0).astype(host), lambda: (
+            backend.asarray(mask, backend.native_dtype("bool")), arr(x))
     if k == "topk_indices":
         x, count, axis, largest = c
         return numpy_topk_indices(x, count, axis, largest), lambda: (arr(x), count, axis, largest)
@@ -598,6 +602,16 @@ TOPK_CASES = [("ties_largest", _TIES, 3, 1, True), ("ties_smallest", _TIES, 2, 1
 
 
 #: parameter shapes of the optimizer-update cases: a matrix, a vector and a 0-d parameter
+#: (name, x, mask): the gradient selection of relu/clamp backward; non-finite values take another path on numpy
+WHERE_CASES = [
+    ("finite", np.array([[-2.0, 3.0, -0.5, 4.0], [1.0, -1.0, 0.0, 2.0]]),
+     np.array([[True, False, False, True], [True, False, True, False]])),
+    ("nonfinite", np.array([np.nan, np.inf, -np.inf, 1.0, np.nan, -3.0]),
+     np.array([True, False, True, False, False, True])),
+    ("all_false", np.array([[-1.0, 2.0], [3.0, -4.0]]), np.zeros((2, 2), dtype=bool)),
+    ("scalar", np.array(-5.0), np.array(True)),
+]
+
 OPTIM_SHAPES = ((3, 4), (5,), ())
 #: SGD cases: (name, momentum, dampening, weight_decay, nesterov, maximize, first step)
 SGD_CASES = [("plain", 0.0, 0.0, 0.0, False, False, False), ("momentum", 0.9, 0.0, 0.0, False, False, False),
@@ -690,4 +704,5 @@ KERNEL_CASES: list[KernelCase] = [
       for k in ("gru_forward", "gru_backward") for t, n, h, r, bias in GRU_CASES),
     *(_case("sgd_update", c[0], c) for c in SGD_CASES),
     *(_case(k, c[0], c) for k in ("adam_update", "adamw_update") for c in ADAM_CASES),
+    *(_case("where_or_zero", c[0], c) for c in WHERE_CASES),
 ]

@@ -440,6 +440,12 @@ class Backend:
         cols = xp.stack([xpad[_window_key(off, stride, dilation, out_sp)] for off in _offsets(kernel)], axis=1)
         return xp.reshape(cols, (groups, (c // groups) * math.prod(kernel), n * math.prod(out_sp))), out_sp
 
+    def where_or_zero(self, mask: Array, x: Array) -> Array:
+        """``x`` where the bool ``mask`` (same shape) holds, 0 elsewhere: the backward of relu, of
+        clamp with number bounds and of every op whose gradient passes or stops per element."""
+        xp = self.xp
+        return xp.where(mask, x, xp.zeros((), dtype=x.dtype))
+
     def max_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[Array, Array]:
         """Window maxima and, per output, the window offset (0 .. prod(kernel)-1) of the first maximum."""

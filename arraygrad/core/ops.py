@@ -814,11 +814,19 @@ def sigmoid(a: Tensor) -> Tensor:
     return _unary_out(a, out, SigmoidBackward0)
 
 
+def _where_or_zero(mask: Any, g: Tensor) -> Tensor:
+    """``g`` where the bool array ``mask`` holds, 0 elsewhere: one backend kernel, or the recorded
+    ``where`` when this gradient is itself differentiated (create_graph)."""
+    if GRAD_MODE.enabled and g._rg:
+        return where(_wrap(mask, g._backend), g, 0.0)
+    return _wrap(g._backend.where_or_zero(mask, g._storage.array), g._backend)
+
+
 class ReluBackward0(_SavedOutput):
     __slots__ = ()
 
     def grad(self, g: Tensor, y: Tensor) -> Tensor:
-        return where(_wrap(y._storage.array > 0, y._backend), g, 0.0)
+        return _where_or_zero(y._storage.array > 0, g)
 
 
 def relu(a: Tensor) -> Tensor:
@@ -893,7 +901,7 @@ class ClampBackward1(Node):
     __slots__ = ("mask",)
 
     def backward(self, g: Tensor) -> tuple[Any, ...]:
-        return (where(_wrap(self.mask, g._backend), g, 0.0),)
+        return (_where_or_zero(self.mask, g),)
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch names
