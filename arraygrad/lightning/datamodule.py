@@ -27,43 +27,98 @@ class LightningDataModule(HyperparametersMixin):
         """Download or write data to disk (called once per fit, before ``setup``)."""
 
     def setup(self, stage: str) -> None:
-        """Build the datasets for ``stage`` (``"fit"``, ``"validate"``, ``"test"`` or ``"predict"``)."""
+        """Build the datasets for ``stage``; the Trainer calls it at the start of each run, after ``prepare_data``.
+
+        Args:
+            stage: ``"fit"``, ``"validate"``, ``"test"`` or ``"predict"``.
+        """
 
     def teardown(self, stage: str) -> None:
-        """Clean up after ``stage``."""
+        """Clean up after ``stage``; the Trainer calls it at the end of each run.
+
+        Args:
+            stage: ``"fit"``, ``"validate"``, ``"test"`` or ``"predict"``.
+        """
 
     def train_dataloader(self) -> Any:
-        """The training DataLoader."""
+        """Give the training DataLoader; override it.
+
+        Returns:
+            A DataLoader (or an iterable of batches).
+
+        Raises:
+            MisconfigurationException: not overridden.
+        """
         raise MisconfigurationException(f"`{type(self).__name__}.train_dataloader` must be implemented to train")
 
     def val_dataloader(self) -> Any:
-        """The validation DataLoader(s); none by default."""
+        """Give the validation DataLoader(s); override it.
+
+        Returns:
+            A DataLoader or a list of them; an empty list (no validation data) by default.
+        """
         return []
 
     def test_dataloader(self) -> Any:
-        """The test DataLoader(s); none by default."""
+        """Give the test DataLoader(s); override it.
+
+        Returns:
+            A DataLoader or a list of them; an empty list (no test data) by default.
+        """
         return []
 
     def predict_dataloader(self) -> Any:
-        """The prediction DataLoader(s); none by default."""
+        """Give the prediction DataLoader(s); override it.
+
+        Returns:
+            A DataLoader or a list of them; an empty list (no prediction data) by default.
+        """
         return []
 
     def state_dict(self) -> dict[str, Any]:
-        """State saved in checkpoints (empty by default)."""
+        """Return the datamodule's state, saved in checkpoints; override it.
+
+        Returns:
+            A dict of the state to save (empty by default).
+        """
         return {}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what ``state_dict`` returned."""
+        """Restore the state that ``state_dict`` returned; override it (does nothing by default).
+
+        Args:
+            state_dict: the dict saved in the checkpoint.
+        """
 
     def on_exception(self, exception: BaseException) -> None:
-        """Called when fit/validate/test/predict raises."""
+        """Called when fit / validate / test / predict raises, before the exception propagates.
+
+        Args:
+            exception: the exception raised.
+        """
 
     @classmethod
     def from_datasets(cls, train_dataset: Any = None, val_dataset: Any = None, test_dataset: Any = None,
                       predict_dataset: Any = None, batch_size: int = 1, num_workers: int = 0,
                       **datamodule_kwargs: Any) -> LightningDataModule:
-        """A datamodule whose dataloaders wrap the given datasets (a dataset, or a list / dict of them);
-        the training one shuffles."""
+        """Build a datamodule whose dataloaders wrap the given datasets; the training one shuffles.
+
+        Each dataset argument may be one dataset, a list of them (a list of DataLoaders) or a dict of
+        them (a dict of DataLoaders); a ``None`` leaves that dataloader method as it is.
+
+        Args:
+            train_dataset: the training dataset(s) (default None).
+            val_dataset: the validation dataset(s) (default None).
+            test_dataset: the test dataset(s) (default None).
+            predict_dataset: the prediction dataset(s) (default None).
+            batch_size: the batch size of every DataLoader (default 1).
+            num_workers: the ``num_workers`` of every DataLoader (default 0).
+
+        Keyword arguments in ``**datamodule_kwargs`` go to the class's ``__init__``.
+
+        Returns:
+            The new datamodule.
+        """
         from arraygrad.data import DataLoader
 
         def loaders(ds: Any, shuffle: bool) -> Any:

@@ -114,45 +114,117 @@ class LightningModule(HyperparametersMixin, Module):
 
     # ------------------------------------------------------------------ steps (override)
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """What ``self(x)`` does; override it (``predict_step`` calls it by default)."""
+        """Compute the model's output; what ``self(x)`` runs (``predict_step`` calls it by default).
+
+        Returns:
+            Whatever the override returns; the base class raises instead.
+
+        Raises:
+            NotImplementedError: ``forward`` is not overridden.
+        """
         raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required \"forward\" function")
 
     def training_step(self, *args: Any, **kwargs: Any) -> Any:
-        """One training batch: returns the loss (a tensor), a dict with a ``"loss"`` key, or ``None``
-        to skip the batch."""
+        """Compute the loss of one training batch; the Trainer calls it as ``training_step(batch, batch_idx)``.
+
+        ``batch`` is the batch from the training dataloader, moved to the model's device, and ``batch_idx``
+        its index in the epoch. Log metrics with ``self.log``. Override it; the base class raises.
+
+        Returns:
+            The loss as a one-element Tensor that requires grad, a dict with a ``"loss"`` key holding it,
+            or ``None`` to skip the optimizer step for this batch (automatic optimization).
+
+        Raises:
+            MisconfigurationException: ``training_step`` is not overridden.
+        """
         raise MisconfigurationException("`training_step` must be implemented to be used with the Lightning Trainer")
 
     def validation_step(self, *args: Any, **kwargs: Any) -> Any:
-        """One validation batch (``self.log`` its metrics). Without an override there is no validation."""
+        """Evaluate one validation batch; called as ``validation_step(batch, batch_idx)`` or, with several
+        validation dataloaders, ``validation_step(batch, batch_idx, dataloader_idx)``.
+
+        Log the metrics with ``self.log``. Without an override the Trainer skips validation.
+
+        Returns:
+            Anything (passed to ``on_validation_batch_end`` as ``outputs``); ``None`` by default.
+        """
 
     def test_step(self, *args: Any, **kwargs: Any) -> Any:
-        """One test batch (``self.log`` its metrics)."""
+        """Evaluate one test batch; called by ``Trainer.test`` as ``test_step(batch, batch_idx)`` or, with
+        several test dataloaders, ``test_step(batch, batch_idx, dataloader_idx)``.
+
+        Log the metrics with ``self.log``.
+
+        Returns:
+            Anything (passed to ``on_test_batch_end`` as ``outputs``); ``None`` by default.
+        """
 
     def predict_step(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> Any:
-        """One prediction batch; by default ``self(batch)`` (``self(*batch)`` is not tried)."""
+        """Predict on one batch; called by ``Trainer.predict`` for each batch of the predict dataloaders.
+
+        Args:
+            batch: the batch, moved to the model's device.
+            batch_idx: the index of the batch within its dataloader.
+            dataloader_idx: the index of the dataloader (default 0).
+
+        Returns:
+            The prediction, collected by ``Trainer.predict``; by default ``self(batch)`` (the batch is
+            passed whole, never unpacked as ``self(*batch)``).
+        """
         return self(batch)
 
     def configure_optimizers(self) -> Any:
-        """Return an optimizer; a list or tuple of them; two lists ``(optimizers, schedulers)``; or a
-        dict ``{"optimizer": ..., "lr_scheduler": scheduler or {"scheduler": ..., "interval":
-        "epoch"|"step", "frequency": 1, "monitor": "val_loss"}, "monitor": ...}`` (or a list of such)."""
+        """Build the optimizers and learning-rate schedulers; called once by ``Trainer.fit`` after ``setup``.
+
+        Override it; the base class raises.
+
+        Returns:
+            An optimizer; a list or tuple of them; two lists ``(optimizers, schedulers)``; or a dict
+            ``{"optimizer": ..., "lr_scheduler": scheduler or {"scheduler": ..., "interval": "epoch"|"step",
+            "frequency": 1, "monitor": "val_loss"}, "monitor": ...}`` (or a list of such dicts).
+
+        Raises:
+            MisconfigurationException: ``configure_optimizers`` is not overridden.
+        """
         raise MisconfigurationException(
             "`configure_optimizers` must be implemented to be used with the Lightning Trainer")
 
     def configure_callbacks(self) -> Any:
-        """Callbacks the model adds to the trainer's (an empty list by default)."""
+        """Give callbacks that the model adds to the trainer's; called once at the start of each run.
+
+        Returns:
+            A callback or a list of callbacks (an empty list by default).
+        """
         return []
 
     def configure_gradient_clipping(self, optimizer: Any, gradient_clip_val: float | None = None,
                                     gradient_clip_algorithm: str | None = None) -> None:
-        """Clip the gradients before ``optimizer.step()``; by default with the trainer's settings."""
+        """Clip the gradients before each optimizer step; the Trainer calls it after ``on_before_optimizer_step``.
+
+        By default it calls ``clip_gradients`` with the values given; override it to clip differently.
+
+        Args:
+            optimizer: the optimizer about to step.
+            gradient_clip_val: the trainer's ``gradient_clip_val``; ``None`` or not positive means no
+                clipping (default None).
+            gradient_clip_algorithm: the trainer's ``gradient_clip_algorithm``, ``"norm"`` or ``"value"``
+                (default None, meaning ``"norm"``).
+        """
         self.clip_gradients(optimizer, gradient_clip_val=gradient_clip_val,
                             gradient_clip_algorithm=gradient_clip_algorithm)
 
     def clip_gradients(self, optimizer: Any, gradient_clip_val: float | None = None,
                        gradient_clip_algorithm: str | None = None) -> None:
-        """Clip the gradients of ``optimizer``'s parameters by norm (``"norm"``, the default, L2 over
-        all of them) or by value (``"value"``).
+        """Clip in place the gradients of ``optimizer``'s parameters, by total L2 norm or by value.
+
+        Parameters without a gradient are skipped.
+
+        Args:
+            optimizer: the optimizer whose ``param_groups`` hold the parameters.
+            gradient_clip_val: the largest allowed norm or absolute value; ``None`` or not positive does
+                nothing (default None).
+            gradient_clip_algorithm: ``"norm"`` (the L2 norm of all gradients together) or ``"value"``
+                (each element clamped); ``None`` means ``"norm"`` (default None).
 
         Raises:
             MisconfigurationException: an unknown algorithm.
@@ -173,15 +245,38 @@ class LightningModule(HyperparametersMixin, Module):
 
     # dataloader hooks a module may define instead of a datamodule
     def train_dataloader(self) -> Any:
+        """Give the training dataloader when neither ``fit`` nor a datamodule passes one; override it.
+
+        Returns:
+            A dataloader (or an iterable of batches).
+
+        Raises:
+            MisconfigurationException: not overridden.
+        """
         raise MisconfigurationException("`train_dataloader` must be implemented to be used with the Lightning Trainer")
 
     def val_dataloader(self) -> Any:
+        """Give the validation dataloader(s) when none is passed to the Trainer or a datamodule; override it.
+
+        Returns:
+            A dataloader or a list of dataloaders; an empty list (no validation data) by default.
+        """
         return []
 
     def test_dataloader(self) -> Any:
+        """Give the test dataloader(s) when none is passed to the Trainer or a datamodule; override it.
+
+        Returns:
+            A dataloader or a list of dataloaders; an empty list (no test data) by default.
+        """
         return []
 
     def predict_dataloader(self) -> Any:
+        """Give the prediction dataloader(s) when none is passed to the Trainer or a datamodule; override it.
+
+        Returns:
+            A dataloader or a list of dataloaders; an empty list (no prediction data) by default.
+        """
         return []
 
     # ------------------------------------------------------------------ logging
@@ -217,7 +312,8 @@ class LightningModule(HyperparametersMixin, Module):
 
         Raises:
             MisconfigurationException: logging from a hook that cannot log (``predict_step``...).
-            ValueError, TypeError: ``value`` is not a one-element tensor or a number.
+            ValueError: ``value`` is a tensor with more than one element.
+            TypeError: ``value`` is neither a tensor nor a number (a dict, for instance), or ``name`` is not a str.
         """
         if self._trainer is None:
             rank_zero_warn("You are trying to `self.log()` but the `self.trainer` reference is not registered on the "
@@ -231,19 +327,57 @@ class LightningModule(HyperparametersMixin, Module):
                  on_step: bool | None = None, on_epoch: bool | None = None, reduce_fx: str | Callable[..., Any] = "mean",
                  enable_graph: bool = False, sync_dist: bool = False, sync_dist_group: Any = None,
                  add_dataloader_idx: bool = True, batch_size: int | None = None, rank_zero_only: bool = False) -> None:
-        """``self.log`` each item of ``dictionary`` with the same options."""
+        """Log each item of ``dictionary`` with ``self.log``, all with the same options.
+
+        Args:
+            dictionary: metric names mapped to one-element tensors or numbers.
+            prog_bar: show them in the progress bar (default False).
+            logger: send them to the loggers (default None, meaning True).
+            on_step: record each batch's values (default None: True in training steps, False elsewhere).
+            on_epoch: record the epoch's reduction (default None: False in training steps, True elsewhere).
+            reduce_fx: the epoch reduction, ``"mean"``, ``"sum"``, ``"max"``, ``"min"`` or a callable
+                (default ``"mean"``).
+            enable_graph: accepted for compatibility; ignored (default False).
+            sync_dist: accepted for compatibility; ignored (default False).
+            sync_dist_group: accepted for compatibility; ignored (default None).
+            add_dataloader_idx: with several dataloaders, append ``/dataloader_idx_<i>`` to the keys
+                (default True).
+            batch_size: the batch size for the mean (default None: inferred from the batch).
+            rank_zero_only: accepted for compatibility; ignored (default False).
+
+        Raises:
+            MisconfigurationException: logging from a hook that cannot log (``predict_step``...).
+        """
         for name, value in dictionary.items():
             self.log(name, value, prog_bar=prog_bar, logger=logger, on_step=on_step, on_epoch=on_epoch,
                      reduce_fx=reduce_fx, add_dataloader_idx=add_dataloader_idx, batch_size=batch_size)
 
     # ------------------------------------------------------------------ manual optimization
     def optimizers(self, use_pl_optimizer: bool = True) -> Any:
-        """The optimizer (or the list of optimizers) from ``configure_optimizers``."""
+        """Return the optimizers from ``configure_optimizers``, for manual optimization.
+
+        Args:
+            use_pl_optimizer: accepted for compatibility; the optimizers are always returned as the
+                trainer holds them (default True).
+
+        Returns:
+            The optimizer when there is one, else the list of optimizers.
+
+        Raises:
+            RuntimeError: the module is not attached to a trainer.
+        """
         opts = self.trainer.optimizers
         return opts[0] if len(opts) == 1 else opts
 
     def lr_schedulers(self) -> Any:
-        """The scheduler (or the list of schedulers), or ``None``."""
+        """Return the learning-rate schedulers from ``configure_optimizers``, for manual optimization.
+
+        Returns:
+            The scheduler when there is one, the list of schedulers when there are several, or ``None``.
+
+        Raises:
+            RuntimeError: the module is not attached to a trainer.
+        """
         configs = self.trainer.lr_scheduler_configs
         if not configs:
             return None
@@ -251,28 +385,64 @@ class LightningModule(HyperparametersMixin, Module):
         return scheds[0] if len(scheds) == 1 else scheds
 
     def manual_backward(self, loss: Tensor, *args: Any, **kwargs: Any) -> None:
-        """``loss.backward(*args, **kwargs)`` with the backward hooks (manual optimization)."""
+        """Run ``loss.backward(*args, **kwargs)`` between the ``on_before_backward`` and ``on_after_backward`` hooks.
+
+        Use it instead of ``loss.backward()`` in ``training_step`` under manual optimization; extra
+        arguments go to ``loss.backward``.
+
+        Args:
+            loss: the loss to differentiate.
+
+        Raises:
+            RuntimeError: the module is not attached to a trainer.
+        """
         self.trainer._call_hooks("on_before_backward", loss)
         loss.backward(*args, **kwargs)
         self.trainer._call_hooks("on_after_backward")
 
     def backward(self, loss: Tensor, *args: Any, **kwargs: Any) -> None:
-        """How the trainer runs backward on the (normalised) loss: ``loss.backward()``."""
+        """Run the backward pass of automatic optimization: ``loss.backward(*args, **kwargs)``.
+
+        The Trainer calls it after ``on_before_backward``; override it to change how backward runs.
+
+        Args:
+            loss: the loss of ``training_step``, divided by ``accumulate_grad_batches`` when it is above 1.
+        """
         loss.backward(*args, **kwargs)
 
     def optimizer_step(self, epoch: int, batch_idx: int, optimizer: Any, optimizer_closure: Callable[[], Any] | None = None
                        ) -> None:
-        """``optimizer.step(closure=optimizer_closure)``: the closure runs ``training_step``, ``zero_grad``,
-        backward, the ``on_before_optimizer_step`` hooks and gradient clipping. Override it (calling
-        ``optimizer.step(closure=optimizer_closure)``) to change how the step is taken, e.g. a warm-up."""
+        """Take an optimizer step: ``optimizer.step(closure=optimizer_closure)``.
+
+        The closure runs ``training_step``, ``zero_grad``, backward, the ``on_before_optimizer_step`` hooks
+        and gradient clipping. Override it (still calling ``optimizer.step(closure=optimizer_closure)``) to
+        change how the step is taken, e.g. a learning-rate warm-up.
+
+        Args:
+            epoch: the current epoch.
+            batch_idx: the index of the batch within the epoch.
+            optimizer: the optimizer to step.
+            optimizer_closure: the closure described above (default None).
+        """
         optimizer.step(closure=optimizer_closure)
 
     def optimizer_zero_grad(self, epoch: int, batch_idx: int, optimizer: Any) -> None:
-        """``optimizer.zero_grad()``; override to change how gradients are cleared."""
+        """Clear the gradients with ``optimizer.zero_grad()``; override it to clear them differently.
+
+        Args:
+            epoch: the current epoch.
+            batch_idx: the index of the batch within the epoch.
+            optimizer: the optimizer whose gradients are cleared.
+        """
         optimizer.zero_grad()
 
     def lr_scheduler_step(self, scheduler: Any, metric: Any) -> None:
-        """``scheduler.step()`` (``scheduler.step(metric)`` when it monitors a metric)."""
+        """Step a learning-rate scheduler at its interval: ``scheduler.step()``, or ``scheduler.step(metric)``.
+
+        Args:
+            scheduler: the scheduler to step.
+            metric: the value of the scheduler's monitored metric, or ``None`` when it monitors none.
+        """
         if metric is None:
             scheduler.step()
         else:
@@ -305,51 +475,193 @@ class LightningModule(HyperparametersMixin, Module):
         return model
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Called with the checkpoint dict before it is written; add or change entries."""
+        """Called with the checkpoint dict before it is written; add or change its entries in place.
+
+        Args:
+            checkpoint: the dict about to be saved (``state_dict``, ``hyper_parameters``...).
+        """
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Called with a loaded checkpoint dict before its weights are restored."""
+        """Called with a loaded checkpoint dict before its weights are restored; read or change it in place.
+
+        Args:
+            checkpoint: the loaded checkpoint dict.
+        """
 
     # ------------------------------------------------------------------ hooks (no-ops by default)
     def setup(self, stage: str) -> None:
-        """Called at the start of fit / validate / test / predict (``stage`` says which)."""
+        """Called at the start of fit / validate / test / predict, after ``prepare_data``; build layers here.
+
+        Args:
+            stage: ``"fit"``, ``"validate"``, ``"test"`` or ``"predict"``.
+        """
 
     def teardown(self, stage: str) -> None:
-        """Called at the end of fit / validate / test / predict."""
+        """Called at the end of fit / validate / test / predict.
+
+        Args:
+            stage: ``"fit"``, ``"validate"``, ``"test"`` or ``"predict"``.
+        """
 
     def prepare_data(self) -> None:
         """Download or write data (called once, before ``setup``)."""
 
-    def on_fit_start(self) -> None: ...
-    def on_fit_end(self) -> None: ...
-    def on_train_start(self) -> None: ...
-    def on_train_end(self) -> None: ...
-    def on_validation_start(self) -> None: ...
-    def on_validation_end(self) -> None: ...
-    def on_test_start(self) -> None: ...
-    def on_test_end(self) -> None: ...
-    def on_predict_start(self) -> None: ...
-    def on_predict_end(self) -> None: ...
-    def on_train_epoch_start(self) -> None: ...
-    def on_train_epoch_end(self) -> None: ...
-    def on_validation_epoch_start(self) -> None: ...
-    def on_validation_epoch_end(self) -> None: ...
-    def on_test_epoch_start(self) -> None: ...
-    def on_test_epoch_end(self) -> None: ...
-    def on_predict_epoch_start(self) -> None: ...
-    def on_predict_epoch_end(self) -> None: ...
-    def on_train_batch_start(self, batch: Any, batch_idx: int) -> Any: ...
-    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None: ...
-    def on_validation_batch_start(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None: ...
-    def on_validation_batch_end(self, outputs: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None: ...
-    def on_test_batch_start(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None: ...
-    def on_test_batch_end(self, outputs: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None: ...
-    def on_predict_batch_start(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None: ...
-    def on_predict_batch_end(self, outputs: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None: ...
-    def on_before_backward(self, loss: Tensor) -> None: ...
-    def on_after_backward(self) -> None: ...
-    def on_before_optimizer_step(self, optimizer: Any) -> None: ...
-    def on_before_zero_grad(self, optimizer: Any) -> None: ...
+    def on_fit_start(self) -> None:
+        """Called by ``Trainer.fit`` at the very start, after ``setup`` and before the sanity check."""
+
+    def on_fit_end(self) -> None:
+        """Called by ``Trainer.fit`` at the very end, after ``on_train_end`` and before ``teardown``."""
+
+    def on_train_start(self) -> None:
+        """Called by ``Trainer.fit`` after the sanity check, before the first training epoch."""
+
+    def on_train_end(self) -> None:
+        """Called by ``Trainer.fit`` after the last training epoch."""
+
+    def on_validation_start(self) -> None:
+        """Called at the start of a validation loop (in ``fit`` or ``Trainer.validate``)."""
+
+    def on_validation_end(self) -> None:
+        """Called at the end of a validation loop (in ``fit`` or ``Trainer.validate``)."""
+
+    def on_test_start(self) -> None:
+        """Called by ``Trainer.test`` at the start of the test loop."""
+
+    def on_test_end(self) -> None:
+        """Called by ``Trainer.test`` at the end of the test loop."""
+
+    def on_predict_start(self) -> None:
+        """Called by ``Trainer.predict`` at the start of the prediction loop."""
+
+    def on_predict_end(self) -> None:
+        """Called by ``Trainer.predict`` at the end of the prediction loop."""
+
+    def on_train_epoch_start(self) -> None:
+        """Called at the start of each training epoch, before its first batch."""
+
+    def on_train_epoch_end(self) -> None:
+        """Called at the end of each training epoch, after its last batch (``self.log`` works here)."""
+
+    def on_validation_epoch_start(self) -> None:
+        """Called at the start of each validation epoch, before its first batch."""
+
+    def on_validation_epoch_end(self) -> None:
+        """Called at the end of each validation epoch, after its last batch (``self.log`` works here)."""
+
+    def on_test_epoch_start(self) -> None:
+        """Called at the start of the test epoch, before its first batch."""
+
+    def on_test_epoch_end(self) -> None:
+        """Called at the end of the test epoch, after its last batch (``self.log`` works here)."""
+
+    def on_predict_epoch_start(self) -> None:
+        """Called at the start of the prediction epoch, before its first batch."""
+
+    def on_predict_epoch_end(self) -> None:
+        """Called at the end of the prediction epoch, after its last batch."""
+
+    def on_train_batch_start(self, batch: Any, batch_idx: int) -> Any:
+        """Called before ``training_step`` for each training batch.
+
+        Args:
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+
+        Returns:
+            ``-1`` to skip this batch and the rest of the epoch; anything else (``None``) to go on.
+        """
+        return None
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        """Called after each training batch (step, backward and optimizer step done).
+
+        Args:
+            outputs: what the step returned for this batch.
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+        """
+
+    def on_validation_batch_start(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        """Called before ``validation_step`` for each validation batch.
+
+        Args:
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+            dataloader_idx: the index of the dataloader the batch comes from (default 0).
+        """
+
+    def on_validation_batch_end(self, outputs: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        """Called after ``validation_step`` for each validation batch.
+
+        Args:
+            outputs: what the step returned for this batch.
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+            dataloader_idx: the index of the dataloader the batch comes from (default 0).
+        """
+
+    def on_test_batch_start(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        """Called before ``test_step`` for each test batch.
+
+        Args:
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+            dataloader_idx: the index of the dataloader the batch comes from (default 0).
+        """
+
+    def on_test_batch_end(self, outputs: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        """Called after ``test_step`` for each test batch.
+
+        Args:
+            outputs: what the step returned for this batch.
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+            dataloader_idx: the index of the dataloader the batch comes from (default 0).
+        """
+
+    def on_predict_batch_start(self, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        """Called before ``predict_step`` for each prediction batch.
+
+        Args:
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+            dataloader_idx: the index of the dataloader the batch comes from (default 0).
+        """
+
+    def on_predict_batch_end(self, outputs: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        """Called after ``predict_step`` for each prediction batch.
+
+        Args:
+            outputs: what the step returned for this batch.
+            batch: the batch, as the dataloader yielded it (moved to the model's device).
+            batch_idx: the index of the batch within the epoch.
+            dataloader_idx: the index of the dataloader the batch comes from (default 0).
+        """
+
+    def on_before_backward(self, loss: Tensor) -> None:
+        """Called just before the backward pass of each training step.
+
+        Args:
+            loss: the loss backward runs on (already divided by ``accumulate_grad_batches`` when it is above 1).
+        """
+
+    def on_after_backward(self) -> None:
+        """Called after the backward pass, when the gradients are set and before clipping and the step."""
+
+    def on_before_optimizer_step(self, optimizer: Any) -> None:
+        """Called before each optimizer step, after backward and before gradient clipping.
+
+        Args:
+            optimizer: the optimizer about to step.
+        """
+
+    def on_before_zero_grad(self, optimizer: Any) -> None:
+        """Called before ``optimizer_zero_grad`` clears the gradients.
+
+        Args:
+            optimizer: the optimizer whose gradients are cleared.
+        """
+
 
     def on_validation_model_eval(self) -> None:
         """Put the model in eval mode before validation."""
@@ -360,10 +672,13 @@ class LightningModule(HyperparametersMixin, Module):
         self.train()
 
     def on_test_model_eval(self) -> None:
+        """Put the model in eval mode before the test loop."""
         self.eval()
 
     def on_test_model_train(self) -> None:
+        """Put the model back in training mode after the test loop."""
         self.train()
 
     def on_predict_model_eval(self) -> None:
+        """Put the model in eval mode before the prediction loop."""
         self.eval()

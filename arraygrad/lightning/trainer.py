@@ -174,23 +174,35 @@ class _DDPStep(ag.nn.Module):
 class Trainer:
     """Fits, validates, tests and runs predictions with a ``LightningModule``.
 
-    Args (Lightning's names and defaults):
+    The arguments are keyword-only, with Lightning's names and defaults.
+
+    Args:
         accelerator: ``"auto"`` (the default backend), ``"cpu"``, ``"gpu"``/``"cuda"``, or a backend name
             (``"numpy"``, ``"jax"``, ``"strict"``, ``"cupy"``): the model and every batch are moved there.
         strategy: ``"auto"`` or ``"ddp"`` (``arraygrad.distributed`` when launched with several processes:
             ``mpiexec -n N python train.py``; one process otherwise).
         devices: ``"auto"``, 1, or (with ``"ddp"``) the number of processes launched.
-        num_nodes: accepted for compatibility (processes come from the launcher).
+        num_nodes: accepted for compatibility (processes come from the launcher) (default 1).
         precision: ``None``, ``"32-true"``/``32``, or ``"64-true"``/``64`` (the model is made float64).
         logger: ``True``/``None`` (a ``CSVLogger`` in ``default_root_dir``), ``False``, a logger or a list of them.
         callbacks: a callback or a list of them.
         fast_dev_run: ``True`` (1 batch) or N: run N batches of each loop once, without logging or checkpoints.
-        max_epochs: default 1000 unless ``max_steps`` is set (-1: no limit).
-        min_epochs, min_steps: keep training until these are reached even if stopping is requested.
-        max_steps: stop after this many optimizer steps (-1: no limit).
-        max_time: accepted for compatibility (not enforced).
-        limit_train_batches, limit_val_batches, limit_test_batches, limit_predict_batches: an int (batches)
-            or a float (fraction of each dataloader); default 1.0.
+        max_epochs: the most epochs to train (default None: 1000 unless ``max_steps`` or ``max_time`` is set;
+            -1: no limit).
+        min_epochs: keep training until this many epochs are done even if stopping is requested (default None).
+        max_steps: stop after this many optimizer steps (default -1: no limit).
+        min_steps: keep training until this many optimizer steps are done even if stopping is requested
+            (default None).
+        max_time: accepted for compatibility (not enforced) (default None).
+        limit_train_batches: training batches per epoch, an int (batches) or a float (fraction of the
+            dataloader) (default None, meaning 1.0).
+        limit_val_batches: validation batches per dataloader, an int or a float fraction (default None,
+            meaning 1.0).
+        limit_test_batches: test batches per dataloader, an int or a float fraction (default None, meaning 1.0).
+        limit_predict_batches: prediction batches per dataloader, an int or a float fraction (default None,
+            meaning 1.0).
+        overfit_batches: when non-zero, sets both ``limit_train_batches`` and ``limit_val_batches`` to this
+            value (default 0.0).
         val_check_interval: validate every N training batches (int) or this fraction of an epoch (float).
         check_val_every_n_epoch: validate after every N-th epoch (``None``: by ``val_check_interval`` only).
         num_sanity_val_steps: validation batches run before training (default 2; -1: all).
@@ -198,12 +210,25 @@ class Trainer:
         enable_checkpointing: add a ``ModelCheckpoint`` when none is given (default True).
         enable_progress_bar: add a ``TQDMProgressBar`` when none is given (default True).
         enable_model_summary: log the model summary at fit start (default True).
-        accumulate_grad_batches: step the optimizer every N batches, on the sum of their losses / N.
-        gradient_clip_val, gradient_clip_algorithm: clip the gradients (``"norm"``, default, or ``"value"``)
-            before each optimizer step.
-        deterministic: accepted (arraygrad's kernels are deterministic); ``True`` sets ``ag.use_deterministic_algorithms``.
-        inference_mode: evaluation runs under ``ag.inference_mode`` (``True``) or ``ag.no_grad``.
-        use_distributed_sampler: with ``"ddp"``, give each process its shard (``DistributedSampler``).
+        accumulate_grad_batches: step the optimizer every N batches, on the sum of their losses / N
+            (default 1).
+        gradient_clip_val: clip the gradients to this norm or value before each optimizer step (default
+            None: no clipping).
+        gradient_clip_algorithm: ``"norm"`` or ``"value"`` (default None, meaning ``"norm"``).
+        deterministic: accepted (arraygrad's kernels are deterministic); ``True`` sets
+            ``ag.use_deterministic_algorithms`` (default None).
+        benchmark: accepted for compatibility; ignored (default None).
+        inference_mode: evaluation runs under ``ag.inference_mode`` (``True``) or ``ag.no_grad`` (default True).
+        use_distributed_sampler: with ``"ddp"``, give each process its shard (``DistributedSampler``)
+            (default True).
+        profiler: accepted for compatibility; ignored (default None).
+        detect_anomaly: run fit / validate / test / predict under ``ag.autograd.detect_anomaly()``
+            (default False).
+        barebones: add no default ``ModelCheckpoint`` or progress bar and no model summary (default False).
+        plugins: accepted for compatibility; ignored (default None).
+        sync_batchnorm: accepted for compatibility; ignored (default False).
+        reload_dataloaders_every_n_epochs: accepted for compatibility; stored but the dataloaders are not
+            reloaded (default 0).
         default_root_dir: where logs and checkpoints go (default: the working directory).
         compile: run the training step (``training_step``, backward, clipping, optimizer step) through
             ``ag.compile``: one program on jax, eager with identical results on the other backends. Python in
@@ -542,24 +567,71 @@ class Trainer:
     def validate(self, model: LightningModule | None = None, dataloaders: Any = None, ckpt_path: str | None = None,
                  verbose: bool = True, datamodule: LightningDataModule | None = None,
                  weights_only: bool | None = None) -> list[dict[str, float]]:
-        """Run the validation loop once; returns one dict of logged epoch metrics per dataloader."""
+        """Run the validation loop once over the validation dataloader(s).
+
+        Args:
+            model: the ``LightningModule`` (default None: the one attached by an earlier call).
+            dataloaders: a DataLoader, a list of them or a ``LightningDataModule`` (default None: the
+                datamodule's or the model's).
+            ckpt_path: a checkpoint to load first (``"best"``: the best one of ``ModelCheckpoint``) (default None).
+            verbose: print the results table on rank 0 (default True).
+            datamodule: a ``LightningDataModule`` (default None).
+            weights_only: passed to ``checkpoint.load_checkpoint`` (default None).
+
+        Returns:
+            One dict of the logged epoch metrics (name to float) per dataloader.
+
+        Raises:
+            MisconfigurationException: no model, no ``validation_step``, or dataloaders given with a datamodule.
+            TypeError: ``model`` is not a ``LightningModule`` or ``datamodule`` not a ``LightningDataModule``.
+        """
         return self._evaluate_entry("validate", model, dataloaders, ckpt_path, verbose, datamodule, weights_only)
 
     def test(self, model: LightningModule | None = None, dataloaders: Any = None, ckpt_path: str | None = None,
              verbose: bool = True, datamodule: LightningDataModule | None = None,
              weights_only: bool | None = None) -> list[dict[str, float]]:
-        """Run the test loop once; returns one dict of logged epoch metrics per dataloader.
+        """Run the test loop once over the test dataloader(s).
+
+        Args:
+            model: the ``LightningModule`` (default None: the one attached by an earlier call).
+            dataloaders: a DataLoader, a list of them or a ``LightningDataModule`` (default None: the
+                datamodule's or the model's).
+            ckpt_path: a checkpoint to load first (``"best"``: the best one of ``ModelCheckpoint``) (default None).
+            verbose: print the results table on rank 0 (default True).
+            datamodule: a ``LightningDataModule`` (default None).
+            weights_only: passed to ``checkpoint.load_checkpoint`` (default None).
+
+        Returns:
+            One dict of the logged epoch metrics (name to float) per dataloader.
 
         Raises:
-            MisconfigurationException: the module has no ``test_step``.
+            MisconfigurationException: no model, no ``test_step``, or dataloaders given with a datamodule.
+            TypeError: ``model`` is not a ``LightningModule`` or ``datamodule`` not a ``LightningDataModule``.
         """
         return self._evaluate_entry("test", model, dataloaders, ckpt_path, verbose, datamodule, weights_only)
 
     def predict(self, model: LightningModule | None = None, dataloaders: Any = None,
                 datamodule: LightningDataModule | None = None, return_predictions: bool | None = None,
                 ckpt_path: str | None = None, weights_only: bool | None = None) -> Any:
-        """Run ``predict_step`` over the prediction dataloader(s); returns the list of outputs (a list of
-        lists with several dataloaders), or ``None`` with ``return_predictions=False``."""
+        """Run ``predict_step`` over the prediction dataloader(s).
+
+        Args:
+            model: the ``LightningModule`` (default None: the one attached by an earlier call).
+            dataloaders: a DataLoader, a list of them or a ``LightningDataModule`` (default None: the
+                datamodule's or the model's).
+            datamodule: a ``LightningDataModule`` (default None).
+            return_predictions: collect and return the outputs; only ``False`` turns it off (default None).
+            ckpt_path: a checkpoint to load first (default None).
+            weights_only: passed to ``checkpoint.load_checkpoint`` (default None).
+
+        Returns:
+            The list of ``predict_step`` outputs (a list of such lists with several dataloaders), or ``None``
+            with ``return_predictions=False``.
+
+        Raises:
+            MisconfigurationException: no model is given or attached.
+            TypeError: ``model`` is not a ``LightningModule`` or ``datamodule`` not a ``LightningDataModule``.
+        """
         if isinstance(dataloaders, LightningDataModule):
             datamodule, dataloaders = dataloaders, None
         model = self._entry_model(model, "predict")
@@ -573,6 +645,11 @@ class Trainer:
     def save_checkpoint(self, filepath: str | os.PathLike[str], weights_only: bool = False,
                         storage_options: Any = None) -> None:
         """Write a checkpoint of the current state to ``filepath`` (rank 0 only; atomic).
+
+        Args:
+            filepath: the path of the file to write.
+            weights_only: save only the weights, without optimizer and loop state (default False).
+            storage_options: accepted for compatibility; ignored (default None).
 
         Raises:
             AttributeError: no model is attached (call ``fit`` first).

@@ -24,11 +24,27 @@ _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The recommended gain for ``nonlinearity``: 1 (linear, conv, sigmoid), 5/3 (tanh),
-    sqrt(2) (relu), sqrt(2 / (1 + slope**2)) (leaky_relu, slope ``param`` default 0.01), 3/4 (selu).
+    """Return the recommended gain for the nonlinearity ``nonlinearity``, as ``torch.nn.init.calculate_gain``.
+
+    The gains are 1 for ``"linear"``, the ``"conv*"`` and ``"conv_transpose*"`` names and
+    ``"sigmoid"``; 5/3 for ``"tanh"``; sqrt(2) for ``"relu"``; sqrt(2 / (1 + slope**2)) for
+    ``"leaky_relu"``; 3/4 for ``"selu"``.
+
+    Args:
+        nonlinearity: name of the nonlinearity, e.g. ``"relu"``.
+        param: negative slope of ``"leaky_relu"``; None means 0.01; ignored by the other names
+            (default None).
+
+    Returns:
+        The gain, a Python number (the int 1 for the linear-like names).
 
     Raises:
-        ValueError: unknown nonlinearity or an invalid slope.
+        ValueError: ``nonlinearity`` is unknown, or ``param`` is not an int or float for ``"leaky_relu"``.
+
+    Example:
+        >>> from arraygrad.nn import init
+        >>> init.calculate_gain("tanh")
+        1.6666666666666667
     """
     if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
         return 1
@@ -50,13 +66,33 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: random.Generator | None = None) -> Tensor:
-    """Fill with values drawn uniformly from ``[a, b)``."""
+    """Fill ``tensor`` in place with values drawn uniformly from ``[a, b)``.
+
+    Args:
+        tensor: the tensor to fill.
+        a: lower bound (default 0.0).
+        b: upper bound (default 1.0).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
+    """
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: random.Generator | None = None) -> Tensor:
-    """Fill with values drawn from ``N(mean, std**2)``."""
+    """Fill ``tensor`` in place with values drawn from the normal distribution ``N(mean, std**2)``.
+
+    Args:
+        tensor: the tensor to fill.
+        mean: mean of the distribution (default 0.0).
+        std: standard deviation of the distribution (default 1.0).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
+    """
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
@@ -65,11 +101,23 @@ def trunc_normal_(
     tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
     generator: random.Generator | None = None,
 ) -> Tensor:
-    """Fill with values from ``N(mean, std**2)`` truncated to ``[a, b]``.
+    """Fill ``tensor`` in place with values from ``N(mean, std**2)`` truncated to ``[a, b]``.
 
     Sampled by inverting the normal CDF on a uniform draw (one draw per element, so the random
     stream advances the same way on every backend); PyTorch resamples out-of-range values instead,
-    which gives the same distribution but not the same numbers.
+    which gives the same distribution but not the same numbers. A ``UserWarning`` is emitted when
+    ``mean`` is more than 2 ``std`` outside ``[a, b]``.
+
+    Args:
+        tensor: the floating-point tensor to fill.
+        mean: mean of the untruncated normal distribution (default 0.0).
+        std: standard deviation of the untruncated normal distribution (default 1.0).
+        a: lower truncation bound (default -2.0).
+        b: upper truncation bound (default 2.0).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
     """
     from arraygrad.nn.functional import _erfinv
 
@@ -94,24 +142,60 @@ def trunc_normal_(
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with ``val``."""
+    """Fill ``tensor`` in place with the value ``val``.
+
+    Args:
+        tensor: the tensor to fill.
+        val: the fill value.
+
+    Returns:
+        ``tensor`` itself, filled in place.
+    """
     with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    """Fill with ones."""
+    """Fill ``tensor`` in place with ones.
+
+    Args:
+        tensor: the tensor to fill.
+
+    Returns:
+        ``tensor`` itself, filled in place.
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    """Fill with zeros."""
+    """Fill ``tensor`` in place with zeros.
+
+    Args:
+        tensor: the tensor to fill.
+
+    Returns:
+        ``tensor`` itself, filled in place.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> from arraygrad.nn import init
+        >>> init.zeros_(ag.ones(3)).tolist()
+        [0.0, 0.0, 0.0]
+    """
     with no_grad():
         return tensor.zero_()
 
 
 def eye_(tensor: Tensor) -> Tensor:
-    """Fill a 2-d tensor with the identity matrix (ones on the diagonal, zeros elsewhere).
+    """Fill a 2-d ``tensor`` in place with the identity matrix (ones on the diagonal, zeros elsewhere).
+
+    A non-square tensor gets ones at ``[i, i]`` for ``i < min(rows, cols)``.
+
+    Args:
+        tensor: the 2-d tensor to fill.
+
+    Returns:
+        ``tensor`` itself, filled in place.
 
     Raises:
         ValueError: ``tensor`` is not 2-d.
@@ -123,11 +207,20 @@ def eye_(tensor: Tensor) -> Tensor:
 
 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
-    """Fill a 3-, 4- or 5-d (convolution weight) tensor with the Dirac delta: the convolution
-    keeps the identity of as many input channels as possible (per group).
+    """Fill a 3-, 4- or 5-d convolution weight in place with the Dirac delta.
+
+    The resulting convolution copies input channel ``d`` to output channel ``d`` of each group (for
+    ``d < min(out_channels // groups, in_channels)``): ones at the spatial centre, zeros elsewhere.
+
+    Args:
+        tensor: the weight, of shape ``(out_channels, in_channels / groups, *kernel_size)``.
+        groups: number of groups of the convolution; dim 0 is split into that many parts (default 1).
+
+    Returns:
+        ``tensor`` itself, filled in place.
 
     Raises:
-        ValueError: wrong number of dimensions, or dim 0 not divisible by ``groups``.
+        ValueError: ``tensor`` is not 3-, 4- or 5-d, or its dim 0 is not divisible by ``groups``.
     """
     dims = tensor.ndim
     if dims not in (3, 4, 5):
@@ -167,7 +260,21 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: random.Generator | None = None) -> Tensor:
-    """Glorot uniform: ``U(-a, a)`` with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    """Fill ``tensor`` in place with Glorot uniform values: ``U(-a, a)``, ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    ``fan_in`` is ``size(1)`` and ``fan_out`` is ``size(0)``, both times the product of dims 2 and up.
+
+    Args:
+        tensor: the tensor to fill, with at least 2 dimensions.
+        gain: scaling factor (default 1.0).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
+
+    Raises:
+        ValueError: ``tensor`` has fewer than 2 dimensions.
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -175,7 +282,22 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: random.Generat
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: random.Generator | None = None) -> Tensor:
-    """Glorot normal: ``N(0, std**2)`` with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    """Fill ``tensor`` in place with Glorot normal values, ``N(0, std**2)`` where ``std = gain * sqrt(2 / fan_sum)``.
+
+    ``fan_sum`` is ``fan_in + fan_out``: ``fan_in`` is ``size(1)`` and ``fan_out`` is ``size(0)``, both
+    times the product of dims 2 and up.
+
+    Args:
+        tensor: the tensor to fill, with at least 2 dimensions.
+        gain: scaling factor (default 1.0).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
+
+    Raises:
+        ValueError: ``tensor`` has fewer than 2 dimensions.
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -185,8 +307,25 @@ def kaiming_uniform_(
     tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
     generator: random.Generator | None = None,
 ) -> Tensor:
-    """He uniform: ``U(-bound, bound)`` with ``bound = gain * sqrt(3 / fan)``, ``gain =
-    calculate_gain(nonlinearity, a)`` and ``fan`` the fan-in or fan-out (``mode``)."""
+    """Fill ``tensor`` in place with He uniform values, ``U(-bound, bound)`` with ``bound = gain * sqrt(3 / fan)``.
+
+    ``gain`` is ``calculate_gain(nonlinearity, a)`` and ``fan`` the fan-in or fan-out picked by
+    ``mode``. A tensor with no elements is returned unchanged, with a warning.
+
+    Args:
+        tensor: the tensor to fill, with at least 2 dimensions.
+        a: negative slope of the rectifier after this layer, used by ``"leaky_relu"`` (default 0).
+        mode: ``"fan_in"`` keeps the variance of the forward activations, ``"fan_out"`` that of the
+            backward gradients (case-insensitive) (default ``"fan_in"``).
+        nonlinearity: name of the nonlinearity, as in ``calculate_gain`` (default ``"leaky_relu"``).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
+
+    Raises:
+        ValueError: ``mode`` or ``nonlinearity`` is unknown, or ``tensor`` has fewer than 2 dimensions.
+    """
     if 0 in tuple(tensor.shape):
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -200,7 +339,25 @@ def kaiming_normal_(
     tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
     generator: random.Generator | None = None,
 ) -> Tensor:
-    """He normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``."""
+    """Fill ``tensor`` in place with He normal values, ``N(0, std**2)`` with ``std = gain / sqrt(fan)``.
+
+    ``gain`` is ``calculate_gain(nonlinearity, a)`` and ``fan`` the fan-in or fan-out picked by
+    ``mode``. A tensor with no elements is returned unchanged, with a warning.
+
+    Args:
+        tensor: the tensor to fill, with at least 2 dimensions.
+        a: negative slope of the rectifier after this layer, used by ``"leaky_relu"`` (default 0).
+        mode: ``"fan_in"`` keeps the variance of the forward activations, ``"fan_out"`` that of the
+            backward gradients (case-insensitive) (default ``"fan_in"``).
+        nonlinearity: name of the nonlinearity, as in ``calculate_gain`` (default ``"leaky_relu"``).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
+
+    Raises:
+        ValueError: ``mode`` or ``nonlinearity`` is unknown, or ``tensor`` has fewer than 2 dimensions.
+    """
     if 0 in tuple(tensor.shape):
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -210,14 +367,23 @@ def kaiming_normal_(
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1, generator: random.Generator | None = None) -> Tensor:
-    """Fill with a (semi-)orthogonal matrix (tensor viewed as ``(size(0), -1)``) times ``gain``.
+    """Fill ``tensor`` in place with a (semi-)orthogonal matrix times ``gain``.
 
-    The matrix is the Q factor, with a positive diagonal of R, of a standard normal matrix: the
-    same matrix PyTorch's sign-corrected QR gives. Computed by Gram-Schmidt with
-    re-orthogonalisation, in Tensor ops, since the array API has no QR.
+    The tensor is viewed as a ``(size(0), numel // size(0))`` matrix. The matrix is the Q factor, with
+    a positive diagonal of R, of a standard normal matrix: the same matrix PyTorch's sign-corrected QR
+    gives. It is computed by Gram-Schmidt with re-orthogonalisation, in Tensor ops, since the array
+    API has no QR. A tensor with no elements is returned unchanged.
+
+    Args:
+        tensor: the tensor to fill, with at least 2 dimensions.
+        gain: scaling factor (default 1).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
 
     Raises:
-        ValueError: fewer than 2 dimensions.
+        ValueError: ``tensor`` has fewer than 2 dimensions.
     """
     if tensor.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -258,7 +424,18 @@ def _orthonormal_columns(a: Tensor) -> Tensor:
 
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: random.Generator | None = None) -> Tensor:
-    """Fill a 2-d tensor with ``N(0, std**2)`` values, then zero a fraction ``sparsity`` of each column.
+    """Fill a 2-d ``tensor`` in place with ``N(0, std**2)`` values, then zero a fraction of each column.
+
+    In each column, ``ceil(sparsity * rows)`` randomly chosen entries are set to zero.
+
+    Args:
+        tensor: the 2-d tensor to fill.
+        sparsity: fraction of the entries of each column to zero, in ``[0, 1]``.
+        std: standard deviation of the non-zero values (default 0.01).
+        generator: the random generator to draw from; None uses ``arraygrad.default_generator`` (default None).
+
+    Returns:
+        ``tensor`` itself, filled in place.
 
     Raises:
         ValueError: ``tensor`` is not 2-d.

@@ -102,23 +102,53 @@ class LRScheduler:
             self._is_initial = False
 
     def state_dict(self) -> dict[str, Any]:
-        """Every attribute except the optimizer (plain Python values)."""
+        """Return the scheduler's state, to save with the optimizer's.
+
+        Returns:
+            Every attribute of the scheduler except ``optimizer``, keyed by name (plain Python values).
+        """
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by ``state_dict()``."""
+        """Restore the scheduler's attributes from a dict returned by ``state_dict()``.
+
+        Args:
+            state_dict: the saved state; its entries overwrite the scheduler's attributes.
+        """
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list[float]:
-        """The learning rates (one per group) set by the last ``step``."""
+        """Return the learning rates set by the last ``step`` (or by the constructor).
+
+        Returns:
+            One learning rate per param group, as Python floats.
+        """
         return self._last_lr
 
     def get_lr(self) -> list[float]:
-        """The learning rates of the current epoch (called by ``step``)."""
+        """Compute the learning rates of epoch ``last_epoch``; subclasses implement it, ``step`` calls it.
+
+        Calling it outside ``step`` warns; use ``get_last_lr()`` to read the current rates.
+
+        Returns:
+            One learning rate per param group.
+
+        Raises:
+            NotImplementedError: always, in the base class.
+        """
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch (or jump to ``epoch``, deprecated) and set the groups' lrs."""
+        """Advance one epoch and set each group's ``lr`` to the schedule's value for it.
+
+        Call it after ``optimizer.step()``; calling it first warns (the first value of the schedule
+        would be skipped). Inside ``ag.compile`` the call is deferred and runs on the host after each
+        compiled call.
+
+        Args:
+            epoch: jump to this epoch instead of advancing by one; deprecated (warns), and uses the
+                scheduler's closed form where it has one (default None).
+        """
         if tracing.defer(self.step, epoch):  # inside ag.compile: runs on the host after each call
             return
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
@@ -187,7 +217,26 @@ def _lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Callable[[int], float
 
 
 class LambdaLR(LRScheduler):
-    """``lr = initial_lr * lr_lambda(epoch)`` (one lambda, or one per group)."""
+    """Set each group's lr to its initial lr times a function of the epoch, as PyTorch's ``LambdaLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * lr_lambda(t)``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        lr_lambda: a function of the epoch (an int) returning a factor, or a list of such functions,
+            one per param group.
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+
+    Raises:
+        ValueError: ``lr_lambda`` is a list whose length differs from the number of param groups.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> opt = ag.optim.SGD([ag.nn.Parameter(ag.zeros(2))], lr=1.0)
+        >>> sched = ag.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / (t + 1))
+        >>> opt.step(); sched.step(); sched.get_last_lr()
+        [0.5]
+    """
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
@@ -196,18 +245,47 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
+        """Return the scheduler's state; plain functions in ``lr_lambdas`` are saved as None.
+
+        Returns:
+            Every attribute except ``optimizer``; under ``"lr_lambdas"``, for each lambda, None for a
+            plain function and a copy of its ``__dict__`` for a callable object.
+        """
         return _lambdas_state(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's state; saved callable objects get their ``__dict__`` back.
+
+        Args:
+            state_dict: a dict returned by ``state_dict()``.
+        """
         _load_lambdas_state(self, state_dict)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         return [base_lr * lmbda(self.last_epoch) for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiplicativeLR(LRScheduler):
-    """``lr *= lr_lambda(epoch)`` each step (not at construction)."""
+    """Multiply each group's lr by a function of the epoch at every step, as PyTorch's ``MultiplicativeLR``.
+
+    At epoch ``t >= 1``: ``lr_t = lr_{t-1} * lr_lambda(t)``; the constructor leaves the lr unchanged.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        lr_lambda: a function of the epoch (an int) returning a factor, or a list of such functions,
+            one per param group.
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+
+    Raises:
+        ValueError: ``lr_lambda`` is a list whose length differs from the number of param groups.
+        TypeError: an entry of ``lr_lambda`` is not callable.
+    """
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
@@ -219,12 +297,28 @@ class MultiplicativeLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
+        """Return the scheduler's state; plain functions in ``lr_lambdas`` are saved as None.
+
+        Returns:
+            Every attribute except ``optimizer``; under ``"lr_lambdas"``, for each lambda, None for a
+            plain function and a copy of its ``__dict__`` for a callable object.
+        """
         return _lambdas_state(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's state; saved callable objects get their ``__dict__`` back.
+
+        Args:
+            state_dict: a dict returned by ``state_dict()``.
+        """
         _load_lambdas_state(self, state_dict)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self._is_initial:
             return _group_values(self.optimizer, "lr")
@@ -232,7 +326,28 @@ class MultiplicativeLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every ``step_size`` epochs: ``initial_lr * gamma**(epoch // step_size)``."""
+    """Multiply the lr by ``gamma`` every ``step_size`` epochs, as ``torch.optim.lr_scheduler.StepLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * gamma ** (t // step_size)``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        step_size: the number of epochs between two decays.
+        gamma: the decay factor (default 0.1).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+
+    Example:
+        >>> import arraygrad as ag
+        >>> opt = ag.optim.SGD([ag.nn.Parameter(ag.zeros(2))], lr=1.0)
+        >>> sched = ag.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for _ in range(4):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs
+        [1.0, 0.5, 0.5, 0.25]
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = step_size
@@ -240,6 +355,11 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _group_values(self.optimizer, "lr")
@@ -250,7 +370,17 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the lr by ``gamma`` at each epoch in ``milestones`` (repeats count twice)."""
+    """Multiply the lr by ``gamma`` at each epoch listed in ``milestones``, as PyTorch's ``MultiStepLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * gamma ** n``, where ``n`` counts the milestones ``<= t``; a
+    milestone listed twice counts twice.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        milestones: the epoch indices at which the lr decays (any order).
+        gamma: the decay factor (default 0.1).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+    """
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -259,6 +389,11 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self.last_epoch not in self.milestones:
             return _group_values(self.optimizer, "lr")
@@ -271,7 +406,16 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """``lr = initial_lr * factor`` until epoch ``total_iters``, then ``initial_lr``.
+    """Scale the lr by a constant ``factor`` for the first ``total_iters`` epochs, as PyTorch's ``ConstantLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * factor`` for ``t < total_iters``, and ``initial_lr`` from
+    ``t = total_iters`` on.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        factor: the factor applied until ``total_iters``, in [0, 1] (default 1/3).
+        total_iters: the number of epochs the factor applies (default 5).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
 
     Raises:
         ValueError: ``factor`` outside [0, 1].
@@ -286,6 +430,11 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
@@ -301,7 +450,17 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """The lr factor goes linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs.
+    """Move the lr factor linearly from ``start_factor`` to ``end_factor``, as PyTorch's ``LinearLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * (start_factor + (end_factor - start_factor) * min(t, total_iters)
+    / total_iters)``; the factor stays at ``end_factor`` after ``total_iters`` epochs.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        start_factor: the factor at epoch 0, in (0, 1] (default 1/3).
+        end_factor: the factor from epoch ``total_iters`` on, in [0, 1] (default 1.0).
+        total_iters: the number of epochs of the linear ramp (default 5).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
 
     Raises:
         ValueError: ``start_factor`` outside (0, 1] or ``end_factor`` outside [0, 1].
@@ -319,6 +478,11 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
@@ -337,13 +501,26 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every epoch: ``initial_lr * gamma**epoch``."""
+    """Multiply the lr by ``gamma`` every epoch, as ``torch.optim.lr_scheduler.ExponentialLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * gamma ** t``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        gamma: the decay factor per epoch.
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self._is_initial:
             return _group_values(self.optimizer, "lr")
@@ -354,7 +531,16 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """``lr = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power``."""
+    """Decay the lr polynomially to 0 over ``total_iters`` epochs, as PyTorch's ``PolynomialLR``.
+
+    At epoch ``t``: ``lr_t = initial_lr * (1 - min(t, total_iters) / total_iters) ** power``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        total_iters: the number of epochs over which the lr decays to 0 (default 5).
+        power: the power of the polynomial (default 1.0: linear decay).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+    """
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
         self.total_iters = total_iters
@@ -362,6 +548,11 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         if self._is_initial or self.last_epoch > self.total_iters:
             return _group_values(self.optimizer, "lr")
@@ -376,12 +567,19 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """Cosine annealing from ``initial_lr`` down to ``eta_min`` over ``T_max`` epochs (and back up
-    over the next ``T_max``): the closed form is
-    ``eta_min + (initial_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``.
+    """Anneal the lr along a cosine from ``initial_lr`` to ``eta_min``, as PyTorch's ``CosineAnnealingLR``.
+
+    At epoch ``t``: ``lr_t = eta_min + (initial_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2``, so the lr
+    reaches ``eta_min`` at ``t = T_max`` and climbs back over the next ``T_max`` epochs (no restart).
 
     The chainable form used by ``step()`` is PyTorch's recursive one, which follows the closed
     form when this scheduler alone sets the lr, and composes with others when it does not.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        T_max: the number of epochs from ``initial_lr`` down to ``eta_min`` (half the period).
+        eta_min: the smallest lr (default 0.0).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:  # noqa: N803
@@ -390,6 +588,11 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` by the chainable form (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         t, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -414,9 +617,20 @@ class CosineAnnealingLR(LRScheduler):
 class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after another, switching at the epochs in ``milestones``.
 
+    At epoch ``t`` the lr is set by ``schedulers[i]``, where ``i`` counts the milestones ``<= t``; at
+    a milestone the next scheduler starts from its own epoch 0. The constructor resets every
+    group's lr to its ``initial_lr`` and undoes the initial steps of the given schedulers.
+
+    Args:
+        optimizer: the optimizer all ``schedulers`` belong to.
+        schedulers: the chainable schedulers, in order of use.
+        milestones: the epochs at which the next scheduler takes over, one fewer than ``schedulers``.
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
+
     Raises:
         ValueError: no schedulers, a ReduceLROnPlateau among them, one of another optimizer, or
             ``len(milestones) != len(schedulers) - 1``.
+        TypeError: a scheduler without an ``optimizer`` attribute.
     """
 
     def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int],
@@ -451,6 +665,7 @@ class SequentialLR(LRScheduler):
             scheds.last_epoch -= 1
 
     def step(self) -> None:  # type: ignore[override]
+        """Advance one epoch, stepping the scheduler in charge (or starting the next one at a milestone)."""
         if tracing.defer(self.step):  # inside ag.compile: runs on the host after each call
             return
         self.last_epoch += 1
@@ -463,11 +678,22 @@ class SequentialLR(LRScheduler):
         self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:
+        """Return the state of this scheduler and of each scheduler it runs.
+
+        Returns:
+            Every attribute except ``optimizer``, with ``"_schedulers"`` holding each scheduler's
+            ``state_dict()``.
+        """
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore this scheduler and each scheduler it runs from a dict returned by ``state_dict()``.
+
+        Args:
+            state_dict: the saved state.
+        """
         state = dict(state_dict)
         saved = state.pop("_schedulers")
         self.__dict__.update(state)
@@ -494,10 +720,18 @@ def _check_schedulers(owner: Any, schedulers: Sequence[LRScheduler], optimizer: 
 
 
 class ChainedScheduler(LRScheduler):
-    """Step several chainable schedulers together, each multiplying onto the lr the others set.
+    """Step several chainable schedulers together, each acting on the lr the others set.
+
+    Each ``step()`` calls ``step()`` of every scheduler in order, so their effects compose: the lr at
+    epoch ``t`` is the result of applying each scheduler's chainable update in turn.
+
+    Args:
+        schedulers: the chainable schedulers to step together.
+        optimizer: the optimizer they all belong to (default None: that of ``schedulers[0]``).
 
     Raises:
         ValueError: no schedulers, a ReduceLROnPlateau among them, or schedulers of different optimizers.
+        TypeError: a scheduler without an ``optimizer`` attribute.
     """
 
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
@@ -512,6 +746,7 @@ class ChainedScheduler(LRScheduler):
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self) -> None:  # type: ignore[override]
+        """Step every chained scheduler once, in order."""
         if tracing.defer(self.step):  # inside ag.compile: runs on the host after each call
             return
         for scheduler in self._schedulers:
@@ -519,11 +754,22 @@ class ChainedScheduler(LRScheduler):
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
     def state_dict(self) -> dict[str, Any]:
+        """Return the state of this scheduler and of each chained scheduler.
+
+        Returns:
+            Every attribute except ``optimizer``, with ``"_schedulers"`` holding each scheduler's
+            ``state_dict()``.
+        """
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore this scheduler and each scheduler it runs from a dict returned by ``state_dict()``.
+
+        Args:
+            state_dict: the saved state.
+        """
         state = dict(state_dict)
         saved = state.pop("_schedulers")
         self.__dict__.update(state)
@@ -537,13 +783,14 @@ class ReduceLROnPlateau(LRScheduler):
 
     Args:
         optimizer: the optimizer whose lrs it reduces.
-        mode: ``"min"`` (the metric should decrease) or ``"max"``.
+        mode: ``"min"`` (the metric should decrease) or ``"max"`` (default ``"min"``).
         factor: the reduction factor, < 1 (default 0.1).
         patience: epochs without improvement tolerated before a reduction (default 10).
         threshold: minimal change that counts as an improvement (default 1e-4).
-        threshold_mode: ``"rel"`` (``best * (1 ∓ threshold)``) or ``"abs"`` (``best ∓ threshold``).
+        threshold_mode: ``"rel"`` (``best * (1 ∓ threshold)``) or ``"abs"`` (``best ∓ threshold``)
+            (default ``"rel"``).
         cooldown: epochs to wait after a reduction before counting bad epochs again (default 0).
-        min_lr: lower bound on the lr (one value, or one per group).
+        min_lr: lower bound on the lr (one value, or one per group) (default 0).
         eps: reductions smaller than this are skipped (default 1e-8).
 
     Raises:
@@ -584,8 +831,19 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
-        """Record this epoch's metric (a number or 1-element tensor) and reduce the lrs if it has
-        not improved for more than ``patience`` epochs."""
+        """Record this epoch's metric and reduce the lrs if it has not improved for more than ``patience`` epochs.
+
+        After a reduction, bad epochs are not counted for ``cooldown`` epochs.
+
+        Args:
+            metrics: the monitored value of this epoch, a number or a 1-element tensor.
+            epoch: set ``last_epoch`` to this value instead of incrementing it; deprecated, warns
+                (default None).
+
+        Raises:
+            RuntimeError: param groups were added to the optimizer since construction and ``min_lr``
+                was given per group.
+        """
         if tracing.defer(self.step, metrics, epoch):  # inside ag.compile: runs on the host after each call
             return
         current = float(metrics)
@@ -648,17 +906,51 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's attributes from a dict returned by ``state_dict()``.
+
+        Args:
+            state_dict: the saved state; ``mode``, ``threshold`` and ``threshold_mode`` are checked again.
+
+        Raises:
+            ValueError: the saved ``mode`` or ``threshold_mode`` is unknown.
+        """
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
 
 
 class CyclicLR(LRScheduler):
-    """Cyclical learning rates (Smith, 2017): the lr cycles between ``base_lr`` and ``max_lr``
-    (``step_size_up`` steps up, ``step_size_down`` down), scaled per cycle (``triangular2``) or
-    per step (``exp_range``: ``gamma**step``); with ``cycle_momentum`` the momentum (or Adam's
-    beta1) cycles inversely between ``max_momentum`` and ``base_momentum``. Step it every batch.
+    """Cycle the lr between ``base_lr`` and ``max_lr`` (Smith, 2017), as ``torch.optim.lr_scheduler.CyclicLR``.
+
+    Step it every batch. With ``L = step_size_up + step_size_down`` and ``r = step_size_up / L``, at
+    step ``t``: ``cycle = floor(1 + t / L)``, ``x = 1 + t / L - cycle`` (the position in the cycle, in
+    [0, 1)), ``f = x / r`` while rising (``x <= r``) and ``(x - 1) / (r - 1)`` while falling, and
+    ``lr_t = base_lr + (max_lr - base_lr) * f * scale``, where ``scale`` is ``scale_fn(cycle)`` or
+    ``scale_fn(t)``: 1 for ``"triangular"``, ``1 / 2 ** (cycle - 1)`` for ``"triangular2"``,
+    ``gamma ** t`` for ``"exp_range"``. With ``cycle_momentum`` the momentum (or Adam's beta1) moves
+    inversely: ``max_momentum - (max_momentum - base_momentum) * f * scale``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` (and momentum) it sets.
+        base_lr: the lower bound of the cycle, one value or one per group; on a fresh start it
+            becomes each group's lr.
+        max_lr: the upper bound of the cycle (reached only when ``scale`` is 1), one value or one per
+            group.
+        step_size_up: the number of steps of the rising half of a cycle (default 2000).
+        step_size_down: the number of steps of the falling half (default None: ``step_size_up``).
+        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``; ignored when ``scale_fn`` is
+            given (default ``"triangular"``).
+        gamma: the base of the ``"exp_range"`` scale (default 1.0).
+        scale_fn: a custom scale, a function of one number returning a factor in [0, 1]; replaces
+            ``mode`` (default None).
+        scale_mode: whether a custom ``scale_fn`` takes the cycle number (``"cycle"``) or the step
+            (``"iterations"``); the built-in modes set their own (default ``"cycle"``).
+        cycle_momentum: also cycle the momentum, or beta1 for optimizers with ``betas`` (default True).
+        base_momentum: the lower bound of the momentum, one value or one per group (default 0.8).
+        max_momentum: the upper bound of the momentum, one value or one per group (default 0.9).
+        last_epoch: index of the last step when resuming (default -1: a fresh start).
 
     Raises:
+        TypeError: ``optimizer`` is not an Optimizer.
         ValueError: an unknown mode without ``scale_fn``; ``cycle_momentum`` with an optimizer
             that has neither ``momentum`` nor ``betas``; a per-group list of the wrong length.
     """
@@ -718,7 +1010,14 @@ class CyclicLR(LRScheduler):
             self.scale_mode = "iterations"
 
     def scale_fn(self, x: float) -> float:
-        """The amplitude scale for cycle (or iteration) ``x``."""
+        """Return the amplitude scale of the cycle, from ``scale_fn`` if given, else from ``mode``.
+
+        Args:
+            x: the cycle number (``scale_mode == "cycle"``) or the step (``"iterations"``).
+
+        Returns:
+            The factor multiplying ``max_lr - base_lr``.
+        """
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         return self._scale_fn_ref(x)
@@ -736,6 +1035,11 @@ class CyclicLR(LRScheduler):
         return gamma**x
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of step ``last_epoch``, also setting the momentum when it cycles.
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
@@ -748,6 +1052,12 @@ class CyclicLR(LRScheduler):
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
+        """Return the scheduler's state; a plain-function ``scale_fn`` is saved as None.
+
+        Returns:
+            Every attribute except ``optimizer``; a callable-object ``scale_fn`` is saved as a copy of
+            its ``__dict__``.
+        """
         state = super().state_dict()
         state.pop("_scale_fn_ref", None)
         fn = state.pop("_scale_fn_custom")
@@ -757,6 +1067,11 @@ class CyclicLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's state from a dict returned by ``state_dict()``.
+
+        Args:
+            state_dict: the saved state; a saved callable-object ``scale_fn`` gets its ``__dict__`` back.
+        """
         state = dict(state_dict)
         fn = state.pop("_scale_fn_custom")
         super().load_state_dict(state)
@@ -766,9 +1081,19 @@ class CyclicLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing with warm restarts (SGDR): the lr follows a cosine from ``initial_lr`` to
-    ``eta_min`` over ``T_0`` epochs, then restarts; each period is ``T_mult`` times the last.
-    ``step(epoch)`` accepts fractional epochs (``epoch + batch / batches``) for per-batch updates.
+    """Anneal the lr along a cosine and restart it periodically (SGDR, as PyTorch's ``CosineAnnealingWarmRestarts``).
+
+    ``lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, where ``T_cur`` counts
+    the epochs since the last restart and ``T_i`` is the length of the current period: ``T_0`` first,
+    each next one ``T_mult`` times the last. ``step(epoch)`` accepts fractional epochs
+    (``epoch + batch / batches``) for per-batch updates.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        T_0: the length of the first period, in epochs (a positive int).
+        T_mult: the factor by which each period grows (an int >= 1) (default 1).
+        eta_min: the smallest lr (default 0.0).
+        last_epoch: index of the last epoch when resuming (default -1: a fresh start).
 
     Raises:
         ValueError: ``T_0`` not a positive int, ``T_mult`` not an int >= 1, ``eta_min`` not a
@@ -791,12 +1116,25 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` (called by ``step``).
+
+        Returns:
+            One learning rate per param group.
+        """
         self._warn_get_lr_called_outside_step()
         cos = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
         return [self.eta_min + (base_lr - self.eta_min) * cos for base_lr in self.base_lrs]
 
     def step(self, epoch: float | None = None) -> None:  # type: ignore[override]
-        """Advance one epoch, or go to ``epoch`` (may be fractional)."""
+        """Advance one epoch, or go to ``epoch``, and set each group's ``lr``.
+
+        Args:
+            epoch: the epoch to go to, possibly fractional; ``T_cur`` and ``T_i`` are recomputed from it
+                (default None: advance by one).
+
+        Raises:
+            ValueError: ``epoch`` is negative.
+        """
         if tracing.defer(self.step, epoch):  # inside ag.compile: runs on the host after each call
             return
         if epoch is None and self.last_epoch < 0:
@@ -832,13 +1170,36 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy (Smith & Topin, 2018): the lr rises from ``max_lr / div_factor`` to
-    ``max_lr`` over ``pct_start`` of ``total_steps``, then anneals to
-    ``initial_lr / final_div_factor`` (``three_phase``: back to the initial lr first, then down);
-    momentum (or Adam's beta1) moves inversely between ``max_momentum`` and ``base_momentum``.
-    Step it every batch; ``total_steps`` may be given as ``epochs * steps_per_epoch``.
+    """Set the lr by the 1cycle policy (Smith & Topin, 2018), as ``torch.optim.lr_scheduler.OneCycleLR``.
+
+    Step it every batch. With ``initial_lr = max_lr / div_factor`` and
+    ``min_lr = initial_lr / final_div_factor``, the lr goes from ``initial_lr`` to ``max_lr`` over the
+    steps up to ``pct_start * total_steps - 1``, then down to ``min_lr`` at step ``total_steps - 1``.
+    With ``three_phase``, it first goes back to ``initial_lr`` at step ``2 * pct_start * total_steps - 2``
+    and then down to ``min_lr``. Within a phase from ``start`` to ``end`` at fraction ``p`` of it, the lr
+    is ``end + (start - end) * (1 + cos(pi * p)) / 2`` (``"cos"``) or ``start + (end - start) * p``
+    (``"linear"``). The momentum (or Adam's beta1) moves inversely between ``max_momentum`` and
+    ``base_momentum``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` (and momentum) it sets.
+        max_lr: the peak lr, one value or one per group.
+        total_steps: the number of steps of the cycle (default None: ``epochs * steps_per_epoch``).
+        epochs: the number of epochs, used with ``steps_per_epoch`` when ``total_steps`` is None
+            (default None).
+        steps_per_epoch: the number of steps per epoch, used with ``epochs`` (default None).
+        pct_start: the fraction of the cycle spent raising the lr, a float in [0, 1] (default 0.3).
+        anneal_strategy: ``"cos"`` or ``"linear"`` (default ``"cos"``).
+        cycle_momentum: also move the momentum, or beta1 for optimizers with ``betas`` (default True).
+        base_momentum: the momentum at the peak lr, one value or one per group (default 0.85).
+        max_momentum: the momentum at the lowest lrs, one value or one per group (default 0.95).
+        div_factor: ``initial_lr = max_lr / div_factor`` (default 25.0).
+        final_div_factor: ``min_lr = initial_lr / final_div_factor`` (default 1e4).
+        three_phase: go back to ``initial_lr`` before the final annealing (default False).
+        last_epoch: index of the last step when resuming (default -1: a fresh start).
 
     Raises:
+        TypeError: ``optimizer`` is not an Optimizer.
         ValueError: no valid total_steps (nor epochs and steps_per_epoch), ``pct_start`` not a
             float in [0, 1], an unknown ``anneal_strategy``, ``cycle_momentum`` with an optimizer
             without momentum or betas, or stepping more than ``total_steps`` times.
@@ -915,6 +1276,14 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self) -> list[float]:
+        """Compute the learning rates of step ``last_epoch``, also setting the momentum when it cycles.
+
+        Returns:
+            One learning rate per param group.
+
+        Raises:
+            ValueError: the scheduler was stepped more than ``total_steps`` times.
+        """
         self._warn_get_lr_called_outside_step()
         step_num = self.last_epoch
         if step_num > self.total_steps:

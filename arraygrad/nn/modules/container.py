@@ -94,7 +94,17 @@ class Sequential(Module):
     __rmul__ = __mul__
 
     def pop(self, key: int | slice) -> Any:
-        """Remove and return the module at ``key``."""
+        """Remove and return the module at ``key``; the remaining modules are renumbered from ``"0"``.
+
+        Args:
+            key: position (negative counts from the end) or slice of the module(s) to remove.
+
+        Returns:
+            The removed module, or a new ``Sequential`` of the removed modules for a slice.
+
+        Raises:
+            IndexError: ``key`` is out of range.
+        """
         v = self[key]
         del self[key]
         return v
@@ -106,20 +116,46 @@ class Sequential(Module):
         return iter(self._modules.values())  # type: ignore[arg-type]
 
     def forward(self, input: Any) -> Any:  # noqa: A002 - PyTorch name
+        """Pass ``input`` through every module in order, each one's output feeding the next.
+
+        Args:
+            input: the input of the first module.
+
+        Returns:
+            The output of the last module (``input`` itself when the Sequential is empty).
+        """
         for module in self:
             input = module(input)
         return input
 
     def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end; returns self."""
+        """Add ``module`` at the end, under the name ``str(len(self))``.
+
+        Args:
+            module: the module to add.
+
+        Returns:
+            This Sequential.
+
+        Raises:
+            TypeError: ``module`` is neither a Module nor None.
+        """
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
-        """Insert ``module`` before position ``index`` (negative counts from the end); returns self.
+        """Insert ``module`` before position ``index``, shifting the later modules one name up.
+
+        Args:
+            index: position in ``[-len(self), len(self)]``; negative counts from the end.
+            module: the module to insert.
+
+        Returns:
+            This Sequential.
 
         Raises:
-            AssertionError: ``module`` is not a Module; IndexError: ``index`` out of range.
+            AssertionError: ``module`` is not a Module.
+            IndexError: ``index`` is out of range.
         """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
@@ -134,14 +170,34 @@ class Sequential(Module):
         return self
 
     def extend(self, sequential: Iterable[Module]) -> Sequential:
-        """Append every module of ``sequential``; returns self."""
+        """Append every module of ``sequential`` at the end, in order.
+
+        Args:
+            sequential: an iterable of modules (e.g. another Sequential).
+
+        Returns:
+            This Sequential.
+
+        Raises:
+            TypeError: an element is neither a Module nor None.
+        """
         for layer in sequential:
             self.append(layer)
         return self
 
 
 class ModuleList(Module):
-    """A list of registered submodules (no ``forward``): index, iterate, append, extend, insert."""
+    """Hold submodules in a list, registered under the names ``"0"``, ``"1"``, ...
+
+    It has no ``forward``: index it (ints, negative ints or slices), iterate over it, and
+    ``append``, ``extend``, ``insert`` or ``pop`` like a list; deleting an entry renumbers the rest.
+
+    Args:
+        modules: an iterable of modules to add in order, or None for an empty list (default None).
+
+    Raises:
+        TypeError: an element of ``modules`` is neither a Module nor None.
+    """
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
@@ -210,26 +266,61 @@ class ModuleList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def insert(self, index: int, module: Module) -> None:
-        """Insert ``module`` before position ``index``."""
+        """Insert ``module`` before position ``index``, shifting the later modules one name up.
+
+        As in PyTorch, ``index`` is not range-checked and negative values are not converted; use
+        ``0 <= index <= len(self)``. ``module`` is not type-checked either.
+
+        Args:
+            index: position at which to insert.
+            module: the module to insert.
+        """
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
     def append(self, module: Module) -> ModuleList:
-        """Add ``module`` at the end; returns self."""
+        """Add ``module`` at the end, under the name ``str(len(self))``.
+
+        Args:
+            module: the module to add.
+
+        Returns:
+            This ModuleList.
+
+        Raises:
+            TypeError: ``module`` is neither a Module nor None.
+        """
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key: int | slice) -> Any:
+        """Remove and return the module at ``key``; the remaining modules are renumbered from ``"0"``.
+
+        Args:
+            key: position (negative counts from the end) or slice of the module(s) to remove.
+
+        Returns:
+            The removed module, or a new ``ModuleList`` of the removed modules for a slice.
+
+        Raises:
+            IndexError: ``key`` is out of range.
+        """
         v = self[key]
         del self[key]
         return v
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
-        """Append every module of the iterable; returns self.
+        """Append every module of ``modules`` at the end, in order.
+
+        Args:
+            modules: an iterable of modules.
+
+        Returns:
+            This ModuleList.
 
         Raises:
-            TypeError: ``modules`` is not iterable.
+            TypeError: ``modules`` is not iterable, or an element is neither a Module nor None.
         """
         if not isinstance(modules, container_abcs.Iterable):
             raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
@@ -240,7 +331,19 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of registered submodules (no ``forward``)."""
+    """Hold submodules in an ordered dict, registered under their string keys.
+
+    It has no ``forward``: index it by key, iterate over its keys, and use ``keys``, ``items``,
+    ``values``, ``update``, ``pop`` and ``clear`` like a dict. Insertion order is kept.
+
+    Args:
+        modules: a mapping of name to module, or an iterable of ``(name, module)`` pairs, added with
+            ``update``; None for an empty dict (default None).
+
+    Raises:
+        TypeError: ``modules`` is not iterable, or an element is not an iterable pair or not a Module.
+        ValueError: an element of ``modules`` is not of length 2.
+    """
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
         super().__init__()
@@ -266,27 +369,60 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self) -> None:
+        """Remove all modules."""
         self._modules.clear()
 
     def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it.
+
+        Args:
+            key: the name of the module.
+
+        Returns:
+            The removed module.
+
+        Raises:
+            KeyError: there is no module under ``key``.
+        """
         v = self[key]
         del self[key]
         return v
 
     def keys(self) -> Any:
+        """Return a view of the module names, in insertion order.
+
+        Returns:
+            The keys view of the underlying dict.
+        """
         return self._modules.keys()
 
     def items(self) -> Any:
+        """Return a view of the ``(name, module)`` pairs, in insertion order.
+
+        Returns:
+            The items view of the underlying dict.
+        """
         return self._modules.items()
 
     def values(self) -> Any:
+        """Return a view of the modules, in insertion order.
+
+        Returns:
+            The values view of the underlying dict.
+        """
         return self._modules.values()
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        """Add entries from a mapping or an iterable of ``(key, module)`` pairs.
+        """Add or replace entries from a mapping or an iterable of ``(key, module)`` pairs.
+
+        A mapping (``dict``, ``OrderedDict``, ``ModuleDict``) is added in its own iteration order.
+
+        Args:
+            modules: a mapping of name to module, or an iterable of ``(name, module)`` pairs.
 
         Raises:
-            TypeError: not iterable, or an element is not a pair; ValueError: a pair of wrong length.
+            TypeError: ``modules`` is not iterable, an element is not iterable, or a value is not a Module.
+            ValueError: an element of the iterable is not of length 2.
         """
         if not isinstance(modules, container_abcs.Iterable):
             raise TypeError(
@@ -314,7 +450,19 @@ def _param_line(key: Any, p: Any) -> str:
 
 
 class ParameterList(Module):
-    """A list of registered parameters; plain tensors appended are wrapped in ``Parameter``."""
+    """Hold parameters in a list, registered under the names ``"0"``, ``"1"``, ...
+
+    Plain Tensors added are wrapped in ``Parameter``; other objects are stored as they are. Index it
+    with ints, negative ints or slices (a slice gives a new ParameterList), iterate over it, and
+    ``append`` or ``extend`` it. Calling it raises ``RuntimeError``.
+
+    Args:
+        values: an iterable of Tensors (or other objects) to add in order, or None for an empty list
+            (default None).
+
+    Raises:
+        TypeError: ``values`` is not iterable or is a single Tensor.
+    """
 
     def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
@@ -357,14 +505,27 @@ class ParameterList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def append(self, value: Any) -> ParameterList:
-        """Add ``value`` at the end (a Tensor becomes a Parameter); returns self."""
+        """Add ``value`` at the end; a plain Tensor is wrapped in ``Parameter``.
+
+        Args:
+            value: a Parameter, a Tensor or any other object.
+
+        Returns:
+            This ParameterList.
+        """
         new_idx = len(self)
         self._size += 1
         self[new_idx] = value
         return self
 
     def extend(self, values: Iterable[Any]) -> ParameterList:
-        """Append every value; returns self.
+        """Append every element of ``values`` at the end, in order.
+
+        Args:
+            values: an iterable of Parameters, Tensors or other objects.
+
+        Returns:
+            This ParameterList.
 
         Raises:
             TypeError: ``values`` is not iterable, or is a single Tensor.
@@ -376,6 +537,11 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
+        """Describe each entry on its own line: kind (Parameter or Tensor), dtype and size.
+
+        Returns:
+            One line per entry, e.g. ``(0): Parameter containing: [arraygrad.float32 of size 2x3]``.
+        """
         return "\n".join(_param_line(k, p) for k, p in enumerate(self))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -383,7 +549,19 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """An ordered dict of registered parameters; plain tensors are wrapped in ``Parameter``."""
+    """Hold parameters in an ordered dict, registered under their string keys.
+
+    Plain Tensors added are wrapped in ``Parameter``; other objects are stored as they are. Use it like
+    a dict (``[]``, ``in``, ``get``, ``pop``, ``update``, ``|``...). Calling it raises ``RuntimeError``.
+
+    Args:
+        parameters: a mapping or an iterable of ``(key, value)`` pairs, added with ``update``; None for an
+            empty dict (default None).
+
+    Raises:
+        TypeError: ``parameters`` is not iterable, an element is not iterable, or a key is not a string.
+        ValueError: an element of the iterable is not of length 2.
+    """
 
     def __init__(self, parameters: Any = None) -> None:
         super().__init__()
@@ -426,24 +604,62 @@ class ParameterDict(Module):
         return key in self._keys
 
     def copy(self) -> ParameterDict:
-        """A new ParameterDict holding the same parameters."""
+        """Return a new ParameterDict holding the same parameter objects (a shallow copy).
+
+        Returns:
+            The new ParameterDict, with the same keys in the same order.
+        """
         return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
 
     def setdefault(self, key: str, default: Any = None) -> Any:
+        """Return the value under ``key``, first setting it to ``default`` if ``key`` is absent.
+
+        Args:
+            key: the key.
+            default: value stored when ``key`` is absent; a plain Tensor is wrapped in ``Parameter``
+                (default None).
+
+        Returns:
+            The value under ``key`` after the call.
+
+        Raises:
+            TypeError: ``key`` is not a string.
+        """
         if key not in self:
             self[key] = default
         return self[key]
 
     def clear(self) -> None:
+        """Remove all entries."""
         for k in self._keys.copy():
             del self[k]
 
     def pop(self, key: str) -> Any:
+        """Remove the entry under ``key`` and return its value.
+
+        Args:
+            key: the key.
+
+        Returns:
+            The removed value.
+
+        Raises:
+            AttributeError: there is no entry under ``key``.
+            TypeError: ``key`` is not a string.
+        """
         v = self[key]
         del self[key]
         return v
 
     def popitem(self) -> tuple[str, Any]:
+        """Remove the most recently inserted entry and return it.
+
+        Returns:
+            The ``(key, value)`` pair removed.
+
+        Raises:
+            KeyError: the ParameterDict is empty.
+        """
         k, _ = self._keys.popitem()
         self._keys[k] = None
         val = self[k]
@@ -451,26 +667,70 @@ class ParameterDict(Module):
         return k, val
 
     def get(self, key: str, default: Any = None) -> Any:
+        """Return the value under ``key``, or ``default`` when ``key`` is absent.
+
+        Args:
+            key: the key.
+            default: value returned when ``key`` is absent (default None).
+
+        Returns:
+            The value under ``key``, or ``default``.
+        """
         return self[key] if key in self else default
 
     def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        """Return a new ParameterDict with every key of ``keys`` set to ``default``.
+
+        This ParameterDict is not changed.
+
+        Args:
+            keys: an iterable of string keys.
+            default: value of every entry; a plain Tensor is wrapped in ``Parameter`` (default None).
+
+        Returns:
+            The new ParameterDict.
+
+        Raises:
+            TypeError: a key is not a string.
+        """
         return ParameterDict((k, default) for k in keys)
 
     def keys(self) -> Any:
+        """Return a view of the keys, in insertion order.
+
+        Returns:
+            A keys view.
+        """
         return self._keys.keys()
 
     def items(self) -> Iterator[tuple[str, Any]]:
+        """Return an iterator over the ``(key, value)`` pairs, in insertion order.
+
+        Returns:
+            A generator of ``(key, value)`` tuples.
+        """
         return ((k, self[k]) for k in self._keys)
 
     def values(self) -> Iterator[Any]:
+        """Return an iterator over the values, in insertion order.
+
+        Returns:
+            A generator of the values.
+        """
         return (self[k] for k in self._keys)
 
     def update(self, parameters: Any) -> None:
-        """Add entries from a mapping (a plain dict in sorted key order, like PyTorch) or an
-        iterable of ``(key, value)`` pairs.
+        """Add or replace entries from a mapping or an iterable of ``(key, value)`` pairs.
+
+        An ``OrderedDict`` or ``ParameterDict`` is added in its own order; any other mapping (such as a
+        plain ``dict``) in sorted key order, as in PyTorch. Plain Tensors are wrapped in ``Parameter``.
+
+        Args:
+            parameters: a mapping of key to value, or an iterable of ``(key, value)`` pairs.
 
         Raises:
-            TypeError: not iterable, or an element is not a pair; ValueError: a pair of wrong length.
+            TypeError: ``parameters`` is not iterable, an element is not iterable, or a key is not a string.
+            ValueError: an element of the iterable is not of length 2.
         """
         if not isinstance(parameters, container_abcs.Iterable):
             raise TypeError(
@@ -492,6 +752,11 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]  # type: ignore[index]
 
     def extra_repr(self) -> str:
+        """Describe each entry on its own line: kind (Parameter or Tensor), dtype and size.
+
+        Returns:
+            One line per entry, e.g. ``(weight): Parameter containing: [arraygrad.float32 of size 2x3]``.
+        """
         return "\n".join(_param_line(k, p) for k, p in self.items())
 
     def __call__(self, input: Any) -> Any:  # noqa: A002

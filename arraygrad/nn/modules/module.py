@@ -269,6 +269,19 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, 
 
 
 def _forward_unimplemented(self: Module, *input: Any) -> Any:  # noqa: A002
+    """Define the computation of the module; subclasses must override it.
+
+    Call the module itself (``module(x)``) rather than ``forward`` so that the registered hooks run.
+
+    Args:
+        *input: the inputs of the computation, as the subclass defines them.
+
+    Returns:
+        The output of the computation, as the subclass defines it.
+
+    Raises:
+        NotImplementedError: the subclass did not define ``forward``.
+    """
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
@@ -351,12 +364,20 @@ class Module:
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Register ``param`` (a ``Parameter`` or None) under ``name``.
+        """Register ``param`` (a ``Parameter`` or None) as the parameter ``name`` of this module.
+
+        A None parameter is kept under its name but skipped by ``parameters()`` and ``state_dict()``.
+
+        Args:
+            name: attribute name of the parameter; must not be empty nor contain ``"."``.
+            param: the parameter, or None.
 
         Raises:
             AttributeError: called before ``Module.__init__``.
-            KeyError: bad name, or an attribute of that name that is not a parameter exists.
-            TypeError: ``param`` is not a Parameter; ValueError: it is not a leaf.
+            KeyError: ``name`` is empty, contains ``"."``, or an attribute of that name that is not a parameter
+                exists.
+            TypeError: ``name`` is not a string, or ``param`` is neither a Parameter nor None.
+            ValueError: ``param`` is not a leaf tensor (it has a ``grad_fn``).
         """
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
@@ -384,11 +405,16 @@ class Module:
             self._parameters[name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
-        """Register ``module`` (or None) as a child named ``name``.
+        """Register ``module`` (or None) as the child module ``name`` of this module.
+
+        Args:
+            name: attribute name of the child; must not be empty nor contain ``"."``.
+            module: the child module, or None (kept under its name, skipped by ``children()``).
 
         Raises:
-            TypeError: ``module`` is not a Module or ``name`` not a string.
-            KeyError: bad name, or an attribute of that name that is not a submodule exists.
+            TypeError: ``module`` is neither a Module nor None, or ``name`` is not a string.
+            KeyError: ``name`` is empty, contains ``"."``, or an attribute of that name that is not a submodule
+                exists.
         """
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
@@ -403,14 +429,31 @@ class Module:
         self._modules[name] = module
 
     def register_module(self, name: str, module: Module | None) -> None:
-        """Alias of ``add_module``."""
+        """Register ``module`` (or None) as the child module ``name``; an alias of ``add_module``.
+
+        Args:
+            name: attribute name of the child; must not be empty nor contain ``"."``.
+            module: the child module, or None.
+
+        Raises:
+            TypeError: ``module`` is neither a Module nor None, or ``name`` is not a string.
+            KeyError: ``name`` is empty, contains ``"."``, or an attribute of that name that is not a submodule
+                exists.
+        """
         self.add_module(name, module)
 
     def get_submodule(self, target: str) -> Module:
-        """The submodule at dotted path ``target`` (``""`` is this module).
+        """Return the submodule at the dotted path ``target``.
+
+        Args:
+            target: dotted path of attribute names from this module, e.g. ``"encoder.layer.0"``; ``""``
+                names this module.
+
+        Returns:
+            The submodule found.
 
         Raises:
-            AttributeError: a path element does not exist or is not a Module.
+            AttributeError: an element of the path does not exist or is not a Module.
         """
         if target == "":
             return self
@@ -424,7 +467,21 @@ class Module:
         return mod
 
     def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
-        """Replace (or, unless ``strict``, add) the submodule at dotted path ``target``."""
+        """Set the submodule at the dotted path ``target`` to ``module``.
+
+        The parent path must already exist. The last element replaces an existing submodule or, unless
+        ``strict``, is added as a new one.
+
+        Args:
+            target: dotted path of the submodule, e.g. ``"encoder.layer.0"``.
+            module: the module to put there.
+            strict: raise instead of adding a submodule that does not exist yet (default False).
+
+        Raises:
+            ValueError: ``target`` is empty or ``module`` is not a Module.
+            AttributeError: the parent path does not exist, the attribute is missing while ``strict``, or the
+                existing attribute is not a Module.
+        """
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
         if not isinstance(module, Module):
@@ -438,7 +495,13 @@ class Module:
         setattr(parent, name, module)
 
     def get_parameter(self, target: str) -> Parameter:
-        """The parameter at dotted path ``target`` (``"layer.0.weight"``).
+        """Return the parameter at the dotted path ``target``.
+
+        Args:
+            target: dotted path of the parameter, e.g. ``"layer.0.weight"``.
+
+        Returns:
+            The Parameter found.
 
         Raises:
             AttributeError: the path does not exist or does not name a Parameter.
@@ -453,7 +516,13 @@ class Module:
         return param
 
     def get_buffer(self, target: str) -> Tensor:
-        """The buffer at dotted path ``target``.
+        """Return the buffer at the dotted path ``target``.
+
+        Args:
+            target: dotted path of the buffer, e.g. ``"bn.running_mean"``.
+
+        Returns:
+            The buffer Tensor found (None if the buffer was registered as None).
 
         Raises:
             AttributeError: the path does not exist or does not name a buffer.
@@ -467,11 +536,30 @@ class Module:
         return mod._buffers[buffer_name]  # type: ignore[return-value]
 
     def get_extra_state(self) -> Any:
-        """Override (with ``set_extra_state``) to store extra, non-tensor state in the state dict."""
+        """Return extra, non-tensor state to store in the state dict; subclasses override it.
+
+        When a subclass overrides it (together with ``set_extra_state``), ``state_dict()`` stores its
+        result under the key ``prefix + "_extra_state"``.
+
+        Returns:
+            Any picklable object describing the extra state.
+
+        Raises:
+            RuntimeError: called on a subclass that does not override it.
+        """
         raise RuntimeError("Module.get_extra_state() is only called when a subclass overrides it")
 
     def set_extra_state(self, state: Any) -> None:
-        """Override (with ``get_extra_state``) to restore extra state from the state dict."""
+        """Restore the extra state saved by ``get_extra_state``; subclasses override it.
+
+        ``load_state_dict`` calls it with the value stored under ``prefix + "_extra_state"``.
+
+        Args:
+            state: the object that ``get_extra_state`` returned.
+
+        Raises:
+            RuntimeError: called on a subclass that does not override it.
+        """
         raise RuntimeError("Module.set_extra_state() is only called when a subclass overrides it")
 
     # ------------------------------------------------------------------ attribute protocol
@@ -568,39 +656,83 @@ class Module:
                 yield module_prefix + ("." if module_prefix else "") + k, v
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """The parameters of this module (and, with ``recurse``, of all submodules), each once."""
+        """Yield the parameters of this module and, with ``recurse``, of all its submodules.
+
+        A parameter shared by several modules is yielded once; None parameters are skipped.
+
+        Args:
+            recurse: include the parameters of all submodules, not only this module's own (default True).
+
+        Yields:
+            Each Parameter, in registration order, depth first.
+        """
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, e.g. ``("layer.0.weight", p)``; a parameter shared by
-        several modules appears once unless ``remove_duplicate=False``."""
+        """Yield ``(dotted name, parameter)`` pairs, e.g. ``("layer.0.weight", p)``.
+
+        Args:
+            prefix: string put (with a ``"."``) before every name (default ``""``).
+            recurse: include the parameters of all submodules, not only this module's own (default True).
+            remove_duplicate: yield a parameter (or submodule) shared by several modules only once, under its
+                first name (default True).
+
+        Yields:
+            ``(name, Parameter)`` tuples, in registration order, depth first; None parameters are skipped.
+        """
         yield from self._named_members(
             lambda m: m._parameters.items(), prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate
         )
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        """The buffers of this module (and, with ``recurse``, of all submodules)."""
+        """Yield the buffers of this module and, with ``recurse``, of all its submodules.
+
+        Non-persistent buffers are included; None buffers are skipped; a shared buffer is yielded once.
+
+        Args:
+            recurse: include the buffers of all submodules, not only this module's own (default True).
+
+        Yields:
+            Each buffer Tensor, in registration order, depth first.
+        """
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def named_buffers(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
-        """``(dotted name, buffer)`` pairs."""
+        """Yield ``(dotted name, buffer)`` pairs, e.g. ``("bn.running_mean", t)``.
+
+        Args:
+            prefix: string put (with a ``"."``) before every name (default ``""``).
+            recurse: include the buffers of all submodules, not only this module's own (default True).
+            remove_duplicate: yield a buffer (or submodule) shared by several modules only once (default True).
+
+        Yields:
+            ``(name, Tensor)`` tuples, in registration order, depth first; None buffers are skipped.
+        """
         yield from self._named_members(
             lambda m: m._buffers.items(), prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate
         )
 
     def children(self) -> Iterator[Module]:
-        """The immediate submodules."""
+        """Yield the immediate child modules, each once.
+
+        Yields:
+            Each child Module, in registration order; None children are skipped.
+        """
         for _, module in self.named_children():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """``(name, module)`` for the immediate submodules, each once."""
+        """Yield ``(name, module)`` pairs for the immediate child modules, each module once.
+
+        Yields:
+            ``(attribute name, Module)`` tuples, in registration order; None children are skipped.
+        """
         memo: set[int] = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in memo:
@@ -608,14 +740,33 @@ class Module:
                 yield name, module
 
     def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
-        """This module and all its submodules, depth first, each once."""
+        """Yield this module and all its submodules, depth first (pre-order).
+
+        Args:
+            remove_duplicate: yield a module reachable along several paths only once (default True).
+
+        Yields:
+            This Module first, then every submodule.
+        """
         for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_modules(
         self, memo: set[Any] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """``(dotted name, module)`` for this module (name ``prefix``) and all submodules."""
+        """Yield ``(dotted name, module)`` pairs for this module and all its submodules, depth first.
+
+        This module comes first, under the name ``prefix``.
+
+        Args:
+            memo: set of modules already yielded, which are skipped with their subtrees; None starts an
+                empty one (default None).
+            prefix: name of this module, put (with a ``"."``) before the submodules' names (default ``""``).
+            remove_duplicate: yield a module reachable along several paths only once (default True).
+
+        Yields:
+            ``(name, Module)`` tuples.
+        """
         if memo is None:
             memo = set()
         if self in memo:
@@ -630,7 +781,15 @@ class Module:
 
     # ------------------------------------------------------------------ modes and gradients
     def train(self: T, mode: bool = True) -> T:
-        """Set training mode (``mode=True``) or evaluation mode on this module and all submodules.
+        """Set training mode (``mode=True``) or evaluation mode on this module and all its submodules.
+
+        Only the ``training`` flag changes; layers such as Dropout and BatchNorm read it.
+
+        Args:
+            mode: True for training mode, False for evaluation mode (default True).
+
+        Returns:
+            This module.
 
         Raises:
             ValueError: ``mode`` is not a bool.
@@ -643,17 +802,33 @@ class Module:
         return self
 
     def eval(self: T) -> T:
-        """Set evaluation mode (``train(False)``)."""
+        """Set evaluation mode on this module and all its submodules, as ``train(False)``.
+
+        Returns:
+            This module.
+        """
         return self.train(False)
 
     def requires_grad_(self: T, requires_grad: bool = True) -> T:
-        """Set ``requires_grad`` of every parameter."""
+        """Set ``requires_grad`` of every parameter of this module and its submodules, in place.
+
+        Args:
+            requires_grad: whether autograd records operations on the parameters (default True).
+
+        Returns:
+            This module.
+        """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of all parameters: to None (default), or to zeros in place."""
+        """Reset the gradients of all parameters of this module and its submodules.
+
+        Args:
+            set_to_none: set each ``.grad`` to None; when False, detach each ``.grad`` from any graph and
+                fill it with zeros in place (default True). Parameters without a gradient are left alone.
+        """
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -688,20 +863,40 @@ class Module:
         return self
 
     def apply(self: T, fn: Callable[[Module], Any]) -> T:
-        """Call ``fn`` on every submodule (children first) and then on this module; returns self."""
+        """Call ``fn`` on every submodule (children first, recursively) and then on this module.
+
+        Typically used to initialise weights: ``model.apply(init_fn)``.
+
+        Args:
+            fn: function taking a Module; its result is ignored.
+
+        Returns:
+            This module.
+        """
         for module in self.children():
             module.apply(fn)
         fn(self)
         return self
 
     def to(self: T, *args: Any, **kwargs: Any) -> T:
-        """Move and/or cast parameters and buffers in place; returns self.
+        """Move and/or cast the parameters and buffers in place.
 
-        ``to("jax")``, ``to(device="cuda:0")``, ``to(ag.float64)``, ``to("jax", ag.float64)``,
-        ``to(tensor)`` (its backend and dtype). A dtype applies to floating-point tensors only.
+        Accepted forms: ``to("jax")`` (a backend or device string), ``to(device="cuda:0")``,
+        ``to(ag.float64)``, ``to("jax", ag.float64)``, ``to(tensor)`` (that tensor's backend and dtype), and
+        the keywords ``dtype``, ``device`` and ``backend``; ``non_blocking``, ``copy`` and ``memory_format``
+        are accepted and ignored. A dtype applies to floating-point and complex tensors only; integer
+        buffers keep theirs. The Parameter objects stay the same (their data is replaced), so optimizers
+        holding them keep working.
+
+        Args:
+            *args: device, backend, dtype or tensor, as above.
+            **kwargs: ``dtype``, ``device``, ``backend`` and the ignored keywords above.
+
+        Returns:
+            This module.
 
         Raises:
-            TypeError: the dtype is not floating point or complex.
+            TypeError: the dtype is neither floating point nor complex, or an unknown keyword is given.
         """
         dt, device, backend = _parse_to(args, kwargs)
         if dt is not None and not (dt.is_floating_point or dt.is_complex):
@@ -714,8 +909,12 @@ class Module:
         return self._apply(convert)
 
     def share_memory(self: T) -> T:
-        """Move parameters (with their gradients) and buffers to shared memory in place, so that
-        processes started with ``arraygrad.multiprocessing`` train the same numbers (Hogwild).
+        """Move parameters (with their gradients) and buffers to shared memory in place.
+
+        Processes started with ``arraygrad.multiprocessing`` then train the same numbers (Hogwild).
+
+        Returns:
+            This module.
 
         Raises:
             RuntimeError: a tensor's backend cannot share host memory (only numpy can).
@@ -723,12 +922,23 @@ class Module:
         return self._apply(lambda t: t.share_memory_())
 
     def cpu(self: T) -> T:
-        """Move parameters and buffers to host memory, as ``Tensor.cpu()`` (a tensor already there stays)."""
+        """Move parameters and buffers to host memory, as ``Tensor.cpu()`` (a tensor already there stays).
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: t.cpu())
 
     def cuda(self: T, device: int | None = None) -> T:
-        """Move parameters and buffers to CUDA device ``device`` (default: the current one), as
-        ``Tensor.cuda()``: their backend when it reaches CUDA (jax on a GPU), else cupy, else jax.
+        """Move parameters and buffers to a CUDA device, as ``Tensor.cuda()``.
+
+        The backend is the tensor's own when it reaches CUDA (jax on a GPU), else cupy, else jax.
+
+        Args:
+            device: index of the CUDA device; None for the current one (default None).
+
+        Returns:
+            This module.
 
         Raises:
             BackendUnavailableError: no backend reaches a CUDA device here.
@@ -736,27 +946,62 @@ class Module:
         return self._apply(lambda t: t.to("cuda" if device is None else f"cuda:{int(device)}"))
 
     def type(self: T, dst_type: Any) -> T:
-        """Cast all parameters and buffers to ``dst_type``."""
+        """Cast all parameters and buffers to ``dst_type``, as ``Tensor.type``.
+
+        Unlike ``to``, integer tensors are cast too.
+
+        Args:
+            dst_type: the target dtype.
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: t.type(dst_type))
 
     def float(self: T) -> T:
-        """Cast floating-point parameters and buffers to float32."""
+        """Cast floating-point parameters and buffers to float32; other tensors keep their dtype.
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
     def double(self: T) -> T:
-        """Cast floating-point parameters and buffers to float64."""
+        """Cast floating-point parameters and buffers to float64; other tensors keep their dtype.
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
     def half(self: T) -> T:
-        """Cast floating-point parameters and buffers to float16."""
+        """Cast floating-point parameters and buffers to float16; other tensors keep their dtype.
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def bfloat16(self: T) -> T:
-        """Cast floating-point parameters and buffers to bfloat16."""
+        """Cast floating-point parameters and buffers to bfloat16; other tensors keep their dtype.
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def to_empty(self: T, *, device: Any = None, recurse: bool = True) -> T:
-        """Replace parameters and buffers by uninitialised (here: zero) tensors on ``device``."""
+        """Replace parameters and buffers by uninitialised tensors of the same shape and dtype on ``device``.
+
+        Here the new tensors come from ``empty_like``; their values are not to be relied on.
+
+        Args:
+            device: the device of the new tensors; None keeps each tensor's own (default None).
+            recurse: also replace the tensors of all submodules (default True).
+
+        Returns:
+            This module.
+        """
         return self._apply(lambda t: creation.empty_like(t, device=device), recurse=recurse)
 
     # ------------------------------------------------------------------ state dict
@@ -771,9 +1016,25 @@ class Module:
             destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
     def state_dict(self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> Any:
-        """An ``OrderedDict`` of every parameter and persistent buffer, keyed by dotted name
-        (``"0.weight"``, ``"encoder.layer.1.bias"``); values are detached tensors sharing storage
-        with the module's (``keep_vars=True``: the parameters themselves)."""
+        """Return the parameters and persistent buffers of this module and its submodules, keyed by dotted name.
+
+        Keys look like ``"0.weight"`` or ``"encoder.layer.1.bias"``; None parameters, None buffers and
+        non-persistent buffers are left out; a subclass that overrides ``get_extra_state`` adds
+        ``prefix + "_extra_state"``. The result carries a ``_metadata`` attribute (the ``version`` of each
+        module), and the registered state-dict pre-hooks and post-hooks run.
+
+        Args:
+            destination: mapping to fill and return; None creates a new ``OrderedDict`` (default None).
+            prefix: string put before every key (default ``""``).
+            keep_vars: store the Parameters and buffers themselves instead of detached tensors sharing their
+                storage (default False).
+
+        Returns:
+            ``destination``, or the new ``OrderedDict`` of name to Tensor.
+
+        Raises:
+            RuntimeError: a state-dict post-hook returned something other than None.
+        """
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
@@ -792,26 +1053,61 @@ class Module:
         return destination
 
     def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """``hook(module, prefix, keep_vars)`` runs before ``state_dict`` collects this module's state."""
+        """Register ``hook(module, prefix, keep_vars)`` to run before ``state_dict`` collects this module's state.
+
+        Args:
+            hook: the callable; its result is ignored.
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._state_dict_pre_hooks)
         self._state_dict_pre_hooks[handle.id] = hook
         return handle
 
     def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """``hook(module, state_dict, prefix, local_metadata)`` may edit the state dict in place."""
+        """Register ``hook(module, state_dict, prefix, local_metadata)`` to run after ``state_dict`` visits this module.
+
+        The hook may edit ``state_dict`` in place.
+
+        Args:
+            hook: the callable; it must return None.
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
         return handle
 
     def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-        error_msgs)`` runs before this module loads its entries (it may rewrite ``state_dict``)."""
+        """Register a hook to run before this module loads its own entries in ``load_state_dict``.
+
+        It is called as ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` and may rewrite ``state_dict`` in place (e.g. rename old keys).
+
+        Args:
+            hook: the callable; its result is ignored.
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._load_state_dict_pre_hooks)
         self._load_state_dict_pre_hooks[handle.id] = hook
         return handle
 
     def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """``hook(module, incompatible_keys)`` runs after ``load_state_dict`` (may edit the key lists in place)."""
+        """Register ``hook(module, incompatible_keys)`` to run after this module and its children are loaded.
+
+        ``incompatible_keys`` has the lists ``missing_keys`` and ``unexpected_keys`` found so far; the hook
+        may edit them in place (e.g. clear them), which changes what ``strict`` loading raises.
+
+        Args:
+            hook: the callable; it must return None (``load_state_dict`` raises ``AssertionError`` otherwise).
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._load_state_dict_post_hooks)
         self._load_state_dict_post_hooks[handle.id] = hook
         return handle
@@ -886,22 +1182,28 @@ class Module:
                         unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
-        """Copy parameters and buffers from ``state_dict`` into this module, in place (converted to
-        each parameter's backend and dtype).
+        """Copy parameters and buffers from ``state_dict`` into this module and its submodules, in place.
+
+        Values are converted to each parameter's backend and dtype; arrays (e.g. numpy) are accepted as
+        well as Tensors. Missing and unexpected keys are always collected; ``strict`` only decides whether
+        they raise.
 
         Args:
             state_dict: a mapping like the one ``state_dict()`` returns (from any backend).
-            strict: whether the keys must match this module's ``state_dict()`` keys exactly.
-            assign: assign the given tensors (wrapped as Parameters) instead of copying into the
-                existing ones.
+            strict: raise when the keys do not match this module's ``state_dict()`` keys exactly (default True).
+            assign: set the given tensors (wrapped as Parameters keeping ``requires_grad``) as the new
+                parameters and buffers instead of copying into the existing ones (default False).
 
         Returns:
-            ``(missing_keys, unexpected_keys)`` as a NamedTuple.
+            A NamedTuple ``(missing_keys, unexpected_keys)`` of lists of keys; both are empty when ``strict``
+            (otherwise it would have raised), and with ``strict=False`` they list the keys of this module
+            absent from ``state_dict`` and the keys of ``state_dict`` this module does not have.
 
         Raises:
             TypeError: ``state_dict`` is not a mapping.
-            RuntimeError: missing or unexpected keys (when ``strict``), or a shape mismatch, naming
-                the keys and both shapes.
+            RuntimeError: missing or unexpected keys (when ``strict``), a value that is not a tensor or array,
+                or a shape mismatch (whatever ``strict``), naming the keys and both shapes.
+            AssertionError: a load-state-dict post-hook returned something other than None.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -946,9 +1248,20 @@ class Module:
     def register_forward_pre_hook(
         self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
-        """Register ``hook(module, args)`` (``hook(module, args, kwargs)`` with ``with_kwargs``) to
-        run before ``forward``. A non-None result replaces ``args`` (a non-tuple is wrapped in one),
-        or with ``with_kwargs`` must be a ``(args, kwargs)`` pair. Returns a removable handle."""
+        """Register a hook to run before ``forward`` on every call of this module.
+
+        The hook is called as ``hook(module, args)``, or ``hook(module, args, kwargs)`` with
+        ``with_kwargs``. A non-None result replaces ``args`` (a non-tuple is wrapped in one), or with
+        ``with_kwargs`` must be a ``(args, kwargs)`` pair.
+
+        Args:
+            hook: the callable.
+            prepend: run this hook before the already registered ones instead of after (default False).
+            with_kwargs: pass the keyword arguments to the hook too (default False).
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
         if with_kwargs:
@@ -960,9 +1273,19 @@ class Module:
     def register_forward_hook(
         self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
-        """Register ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
-        ``with_kwargs``) to run after ``forward``; a non-None result replaces the output.
-        Returns a removable handle."""
+        """Register a hook to run after ``forward`` on every call of this module.
+
+        The hook is called as ``hook(module, args, output)``, or ``hook(module, args, kwargs, output)``
+        with ``with_kwargs``; a non-None result replaces the output.
+
+        Args:
+            hook: the callable.
+            prepend: run this hook before the already registered ones instead of after (default False).
+            with_kwargs: pass the keyword arguments to the hook too (default False).
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._forward_hooks, extra_dict=self._forward_hooks_with_kwargs)
         self._forward_hooks[handle.id] = hook
         if with_kwargs:
@@ -972,8 +1295,18 @@ class Module:
         return handle
 
     def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
-        """Register ``hook(module, grad_output)``, called when the gradients of the module's outputs
-        are known; a non-None result (a tuple like ``grad_output``) replaces them."""
+        """Register ``hook(module, grad_output)``, called when the gradients of the module's outputs are known.
+
+        ``grad_output`` is a tuple (None where there is no gradient); a non-None result (a tuple of the
+        same length) replaces it.
+
+        Args:
+            hook: the callable.
+            prepend: run this hook before the already registered ones instead of after (default False).
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._backward_pre_hooks)
         self._backward_pre_hooks[handle.id] = hook
         if prepend:
@@ -981,10 +1314,21 @@ class Module:
         return handle
 
     def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
-        """Register ``hook(module, grad_input, grad_output)``, called when the gradients of the
-        module's tensor positional inputs have been computed; ``grad_input`` and ``grad_output``
-        are tuples (None where there is no gradient). A non-None result replaces ``grad_input``.
-        Limits are described in ``_BackwardHook``. Returns a removable handle."""
+        """Register ``hook(module, grad_input, grad_output)``, called once the gradients of the inputs are computed.
+
+        ``grad_input`` covers the module's tensor positional inputs and ``grad_output`` its tensor
+        outputs, both tuples (None where there is no gradient). A non-None result (a tuple of the same
+        length as ``grad_input``) replaces ``grad_input``. Keyword arguments and tensors nested in lists
+        or dicts are not seen, and the module receives new tensor objects as inputs. When no input
+        requires grad, the hook runs with ``grad_input`` all None as soon as ``grad_output`` is known.
+
+        Args:
+            hook: the callable.
+            prepend: run this hook before the already registered ones instead of after (default False).
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         handle = RemovableHandle(self._backward_hooks)
         self._backward_hooks[handle.id] = hook
         if prepend:
@@ -992,7 +1336,16 @@ class Module:
         return handle
 
     def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Deprecated in PyTorch; here the same as ``register_full_backward_hook``."""
+        """Register ``hook(module, grad_input, grad_output)`` as a full backward hook (deprecated).
+
+        Here it behaves as ``register_full_backward_hook`` and emits a ``FutureWarning``.
+
+        Args:
+            hook: the callable.
+
+        Returns:
+            A ``RemovableHandle`` whose ``remove()`` unregisters the hook.
+        """
         warnings.warn("register_backward_hook is deprecated; use register_full_backward_hook", FutureWarning, stacklevel=2)
         return self.register_full_backward_hook(hook)
 
@@ -1046,7 +1399,11 @@ class Module:
         return type(self).__name__
 
     def extra_repr(self) -> str:
-        """The module-specific part of ``repr`` (one line, or several separated by newlines)."""
+        """Return the module-specific part of ``repr``; subclasses override it.
+
+        Returns:
+            A string (one line, or several separated by newlines); empty here.
+        """
         return ""
 
     def __repr__(self) -> str:

@@ -77,12 +77,12 @@ class _Bucket:
 
 
 class DistributedDataParallel(Module):
-    """Data parallelism across processes: wrap the model, train as usual, and every rank's
-    ``backward()`` ends with the gradients averaged over all ranks (see the module docstring for how).
+    """Average the gradients of a model replicated in every process, as ``torch.nn.parallel.DistributedDataParallel``.
 
-    Start one process per rank (``mpiexec -n 2 python train.py``), call
-    ``arraygrad.distributed.init_process_group()``, give each rank its own shard of the data
-    (``arraygrad.data.DistributedSampler``) and wrap the model::
+    Wrap the model and train as usual: every rank's ``backward()`` ends with the gradients averaged
+    over all ranks (the module docstring describes how). Start one process per rank
+    (``mpiexec -n 2 python train.py``), call ``arraygrad.distributed.init_process_group()``, give each
+    rank its own shard of the data (``arraygrad.data.DistributedSampler``) and wrap the model::
 
         model = DistributedDataParallel(Net())
         for x, y in loader:
@@ -91,33 +91,32 @@ class DistributedDataParallel(Module):
             optimizer.step()
             optimizer.zero_grad()
 
-    At wrapping time rank 0's parameters and buffers are copied to every rank, so all replicas start
-    equal. ``state_dict()`` keys carry the ``module.`` prefix, as in PyTorch; ``.module`` is the
-    wrapped model.
+    At wrapping time rank 0's parameters and buffers are copied to every rank (with ``init_sync``),
+    so all replicas start equal. ``state_dict()`` keys carry the ``module.`` prefix, as in PyTorch;
+    ``.module`` is the wrapped model. PyTorch's other keyword options (``mixed_precision``,
+    ``device_mesh`` ...) are accepted through ``**unsupported`` only at None or False.
 
     Args:
         module: the model to replicate.
-        device_ids: accepted for compatibility (one device per process); unused.
-        output_device: accepted for compatibility (one device per process); unused.
-        dim: accepted for compatibility; the batch is not split (each process has its own).
+        device_ids: accepted for compatibility (one device per process); stored, unused (default None).
+        output_device: accepted for compatibility (one device per process); stored, unused (default None).
+        dim: accepted for compatibility; the batch is not split, each process has its own (default 0).
         broadcast_buffers: copy rank 0's buffers (e.g. BatchNorm statistics) to every rank at the
-            start of each forward (default True; None means True, as PyTorch).
-        init_sync: copy rank 0's parameters and buffers to every rank now (default True).
-        process_group: the group to average over (default: the default group).
-        bucket_cap_mb: the size of a gradient bucket in MiB (default 25).
-        find_unused_parameters: detect, after each forward, parameters the output does not depend
-            on, so that backward does not wait for their gradients.
-        check_reduction: accepted for compatibility (static_graph
-            and check_reduction change nothing here; gradient_as_bucket_view=True is refused).
-        gradient_as_bucket_view: accepted for compatibility (static_graph
-            and check_reduction change nothing here; gradient_as_bucket_view=True is refused).
-        static_graph: accepted for compatibility (static_graph
-            and check_reduction change nothing here; gradient_as_bucket_view=True is refused).
-        **unsupported: PyTorch's other options (mixed_precision, device_mesh ...) must stay at their
-            defaults.
+            start of each forward; None means True, as in PyTorch (default True).
+        init_sync: copy rank 0's parameters and buffers to every rank at wrapping time (default True).
+        process_group: the group to average over; None for the default group (default None).
+        bucket_cap_mb: the size cap of a gradient bucket in MiB; None means 25 (default None). The
+            first bucket is capped at 1 MiB or this, whichever is smaller.
+        find_unused_parameters: after each forward, find the parameters the output does not depend on
+            and mark them ready, so that backward does not wait for their gradients (default False).
+        check_reduction: accepted for compatibility; changes nothing (default False).
+        gradient_as_bucket_view: must stay False; True is refused (default False).
+        static_graph: accepted for compatibility; stored, changes nothing (default False).
 
     Raises:
-        ValueError: the default process group is not initialised; an unsupported option was set.
+        ValueError: an unsupported option is set, ``gradient_as_bucket_view`` is true, or the default
+            process group is not initialised.
+        TypeError: ``module`` is not a Module, or ``process_group`` is neither None nor a ProcessGroup.
         RuntimeError: the ranks' models have different parameter shapes or dtypes.
     """
 
@@ -243,8 +242,17 @@ class DistributedDataParallel(Module):
     # ------------------------------------------------------------------ forward
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
-        """Run the wrapped module; first, with ``broadcast_buffers``, copy rank 0's buffers to every
-        rank, and prepare the gradient averaging of the coming backward.
+        """Run the wrapped module and prepare the gradient averaging of the coming backward.
+
+        First, with ``broadcast_buffers`` and more than one rank, rank 0's buffers are copied to every
+        rank. With grad mode on and outside ``no_sync()``, the next backward averages the gradients.
+
+        Args:
+            *inputs: positional arguments of the wrapped module.
+            **kwargs: keyword arguments of the wrapped module.
+
+        Returns:
+            The output of the wrapped module.
 
         Raises:
             RuntimeError: the previous synchronised backward did not produce a gradient for every
@@ -358,12 +366,16 @@ class DistributedDataParallel(Module):
 
     @contextlib.contextmanager
     def no_sync(self) -> Iterator[None]:
-        """Inside the block, backward only accumulates gradients locally; the first synchronised
-        backward after it averages the accumulated gradients::
+        """Make backward accumulate gradients locally only, inside the ``with`` block.
+
+        The first synchronised backward after the block averages the accumulated gradients::
 
             with model.no_sync():
                 model(x1).sum().backward()
             model(x2).sum().backward()   # averages the gradients of both micro-batches
+
+        Yields:
+            None; on exit ``require_backward_grad_sync`` gets back its previous value.
         """
         previous = self.require_backward_grad_sync
         self.require_backward_grad_sync = False
@@ -373,6 +385,11 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = previous
 
     def extra_repr(self) -> str:
+        """Describe the world size and the number of gradient buckets.
+
+        Returns:
+            A string like ``world_size=2, buckets=3``.
+        """
         return f"world_size={self.process_group.size()}, buckets={len(self._buckets)}"
 
 

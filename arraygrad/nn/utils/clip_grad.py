@@ -29,11 +29,23 @@ def _vector_norm(t: Tensor, norm_type: float) -> Tensor:
 def get_total_norm(
     tensors: _Tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach: bool | None = None
 ) -> Tensor:
-    """The ``norm_type``-norm of all ``tensors`` taken together (as if concatenated), on the backend
-    of the first tensor; 0 when there are none.
+    """Compute the ``norm_type``-norm of all ``tensors`` taken together, as if concatenated into one vector.
+
+    Each tensor's norm is taken first, converted to the backend of the first tensor and the promoted
+    dtype of all tensors, and the norm of those norms is returned. Runs without recording gradients.
+
+    Args:
+        tensors: a Tensor or an iterable of Tensors (e.g. gradients).
+        norm_type: order of the norm; ``math.inf`` for the largest absolute value, ``-math.inf`` for
+            the smallest (default 2.0).
+        error_if_nonfinite: raise when the total norm is nan or inf (default False).
+        foreach: accepted for PyTorch compatibility; ignored (default None).
+
+    Returns:
+        The total norm as a 0-d Tensor; ``tensor(0.0)`` on the default backend when ``tensors`` is empty.
 
     Raises:
-        RuntimeError: the norm is NaN or infinite and ``error_if_nonfinite``.
+        RuntimeError: ``error_if_nonfinite`` is true and the total norm is nan or inf.
     """
     tensors = _as_list(tensors)
     norm_type = float(norm_type)
@@ -56,7 +68,17 @@ def get_total_norm(
 
 
 def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor, foreach: bool | None = None) -> None:
-    """Scale the gradients of ``parameters`` in place by ``min(1, max_norm / (total_norm + 1e-6))``."""
+    """Scale the gradients of ``parameters`` in place by ``min(1, max_norm / (total_norm + 1e-6))``.
+
+    Together with ``get_total_norm`` it splits ``clip_grad_norm_`` in two steps.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors whose ``.grad`` is scaled; tensors without a
+            gradient are skipped.
+        max_norm: the largest allowed total norm.
+        total_norm: the total norm of the gradients, e.g. from ``get_total_norm``.
+        foreach: accepted for PyTorch compatibility; ignored (default None).
+    """
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return
@@ -93,7 +115,14 @@ def clip_grad_norm_(
 
 
 def clip_grad_value_(parameters: _Tensors, clip_value: float, foreach: bool | None = None) -> None:
-    """Clamp the gradients of ``parameters`` in place to ``[-clip_value, clip_value]``."""
+    """Clamp the gradients of ``parameters`` in place to ``[-clip_value, clip_value]``.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors whose ``.grad`` is clamped; tensors without a
+            gradient are skipped.
+        clip_value: the largest allowed absolute value of a gradient element.
+        foreach: accepted for PyTorch compatibility; ignored (default None).
+    """
     clip_value = float(clip_value)
     with no_grad():
         for p in _as_list(parameters):

@@ -20,7 +20,15 @@ def _check_same_backend(tensors: list[Tensor]) -> None:
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """All ``parameters`` flattened and concatenated into one 1-d tensor (differentiable).
+    """Flatten ``parameters`` and concatenate them into one 1-d Tensor.
+
+    The result is differentiable with respect to the parameters (it is a new tensor, not a view).
+
+    Args:
+        parameters: an iterable of Tensors, e.g. ``model.parameters()``, all on one backend and device.
+
+    Returns:
+        A 1-d Tensor of length the total number of elements, in the order of ``parameters``.
 
     Raises:
         TypeError: the parameters live on different backends or devices.
@@ -31,8 +39,14 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Copy consecutive slices of the 1-d ``vec`` into ``parameters`` (their ``.data``), in order.
-    Each parameter keeps its dtype (the slice is converted).
+    """Copy consecutive slices of the 1-d ``vec`` into ``parameters``, in order.
+
+    Each parameter's ``.data`` is replaced by its slice of ``vec`` (detached), reshaped to the
+    parameter's shape and converted to its dtype.
+
+    Args:
+        vec: a 1-d Tensor with at least as many elements as all ``parameters`` together.
+        parameters: an iterable of Tensors, e.g. ``model.parameters()``, on the backend and device of ``vec``.
 
     Raises:
         TypeError: ``vec`` is not a Tensor, or it and the parameters are on different backends or devices.
