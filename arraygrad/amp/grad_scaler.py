@@ -100,9 +100,15 @@ class GradScaler:
         self._growth_tracker = creation.full((), self._init_growth_tracker, dtype=dtypes.int32, **where)
 
     def scale(self, outputs: Any) -> Any:
-        """``outputs`` (a tensor, or an iterable of them, nested) multiplied by the scale factor.
+        """Multiply ``outputs`` (a tensor, or an iterable of them, nested) by the scale factor.
 
-        Returns ``outputs`` unchanged when the scaler is disabled.
+        Args:
+            outputs: the loss (or losses) to scale before ``backward``: a Tensor, or a list, tuple or
+                other iterable of Tensors, nested to any depth.
+
+        Returns:
+            The scaled tensors in the same structure (lists and tuples keep their type, other
+            iterables become iterators); ``outputs`` itself when the scaler is disabled.
 
         Raises:
             ValueError: ``outputs`` holds something other than tensors.
@@ -144,6 +150,9 @@ class GradScaler:
         is inf or NaN. Optional: ``step`` does it when not done yet; call it to clip or inspect
         the true gradients before ``step``.
 
+        Args:
+            optimizer: the optimizer whose parameters' ``.grad`` are unscaled.
+
         Raises:
             RuntimeError: called twice for one optimizer in an iteration, or after ``step``.
             ValueError: a gradient is float16 (PyTorch's rule: keep the parameters in float32).
@@ -167,6 +176,10 @@ class GradScaler:
     def step(self, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
         """Unscale the gradients (unless ``unscale_`` did) and call ``optimizer.step(*args,
         **kwargs)`` only when no gradient is inf or NaN.
+
+        Args:
+            optimizer: the optimizer to step; extra positional and keyword arguments are passed on
+                to its ``step``.
 
         Returns:
             What ``optimizer.step`` returned, or None when the step was skipped.
@@ -194,6 +207,10 @@ class GradScaler:
         """Adapt the scale after the iteration's ``step`` calls: times ``backoff_factor`` when
         any step found inf/NaN gradients, times ``growth_factor`` after ``growth_interval`` good
         iterations in a row. ``new_scale`` sets the scale instead.
+
+        Args:
+            new_scale: the scale to use from now on, a float or a one-element float32 Tensor without
+                grad; None adapts the scale as above (default None).
 
         Raises:
             AssertionError: no step recorded an inf check this iteration (PyTorch's error), or
@@ -237,33 +254,61 @@ class GradScaler:
 
     # ------------------------------------------------------------------ settings
     def get_scale(self) -> float:
-        """The current scale factor (1.0 when disabled)."""
+        """Read the current scale factor.
+
+        Returns:
+            The scale as a Python float (1.0 when disabled; the initial scale before the first ``scale``).
+        """
         if not self._enabled:
             return 1.0
         return self._init_scale if self._scale is None else float(self._scale.item())
 
     def get_growth_factor(self) -> float:
-        """The factor the scale grows by."""
+        """Read the factor the scale grows by.
+
+        Returns:
+            ``growth_factor``, a Python float.
+        """
         return self._growth_factor
 
     def set_growth_factor(self, new_factor: float) -> None:
-        """Set the factor the scale grows by."""
+        """Set the factor the scale grows by.
+
+        Args:
+            new_factor: the new ``growth_factor`` (greater than 1 to grow).
+        """
         self._growth_factor = new_factor
 
     def get_backoff_factor(self) -> float:
-        """The factor the scale shrinks by."""
+        """Read the factor the scale shrinks by.
+
+        Returns:
+            ``backoff_factor``, a Python float.
+        """
         return self._backoff_factor
 
     def set_backoff_factor(self, new_factor: float) -> None:
-        """Set the factor the scale shrinks by."""
+        """Set the factor the scale shrinks by.
+
+        Args:
+            new_factor: the new ``backoff_factor`` (between 0 and 1 to shrink).
+        """
         self._backoff_factor = new_factor
 
     def get_growth_interval(self) -> int:
-        """The number of good iterations in a row after which the scale grows."""
+        """Read the number of good iterations in a row after which the scale grows.
+
+        Returns:
+            ``growth_interval``, a Python int.
+        """
         return self._growth_interval
 
     def set_growth_interval(self, new_interval: int) -> None:
-        """Set the number of good iterations in a row after which the scale grows."""
+        """Set the number of good iterations in a row after which the scale grows.
+
+        Args:
+            new_interval: the new ``growth_interval``.
+        """
         self._growth_interval = new_interval
 
     def _get_growth_tracker(self) -> int:
@@ -272,12 +317,20 @@ class GradScaler:
         return self._init_growth_tracker if self._growth_tracker is None else int(self._growth_tracker.item())
 
     def is_enabled(self) -> bool:
-        """Whether this scaler scales (False: every method is a pass-through)."""
+        """Say whether this scaler scales.
+
+        Returns:
+            False when it was built with ``enabled=False`` (then every method is a pass-through).
+        """
         return self._enabled
 
     def state_dict(self) -> dict[str, Any]:
-        """``scale``, ``growth_factor``, ``backoff_factor``, ``growth_interval`` and
-        ``_growth_tracker`` as Python numbers; an empty dict when disabled."""
+        """Return the scaler's state for a checkpoint.
+
+        Returns:
+            A dict of ``scale``, ``growth_factor``, ``backoff_factor``, ``growth_interval`` and
+            ``_growth_tracker`` as Python numbers; an empty dict when disabled.
+        """
         if not self._enabled:
             return {}
         return {
@@ -290,6 +343,9 @@ class GradScaler:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the state ``state_dict()`` returned (a no-op when disabled).
+
+        Args:
+            state_dict: a dict as returned by ``state_dict``.
 
         Raises:
             RuntimeError: ``state_dict`` is empty (saved from a disabled scaler).

@@ -150,7 +150,11 @@ openmp = _Openmp()
 
 def set_float32_matmul_precision(precision: str) -> None:
     """Store PyTorch's float32 matmul precision ("highest", "high" or "medium"); arraygrad's matmuls
-    keep each backend's own float32 precision. An unknown value warns and changes nothing, as in PyTorch."""
+    keep each backend's own float32 precision. An unknown value warns and changes nothing, as in PyTorch.
+
+    Args:
+        precision: ``"highest"``, ``"high"`` or ``"medium"``.
+    """
     if precision not in _PRECISIONS:
         warnings.warn(
             f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
@@ -162,13 +166,22 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 
 def get_float32_matmul_precision() -> str:
-    """The value last given to :func:`set_float32_matmul_precision` (default "highest")."""
+    """Read the float32 matmul precision setting.
+
+    Returns:
+        The value last given to :func:`set_float32_matmul_precision` (default ``"highest"``).
+    """
     return str(_state["matmul_precision"])
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Store PyTorch's deterministic-algorithms switch. arraygrad has no nondeterministic-kernel
     check, so it changes nothing (numpy, strict and jax on a CPU are deterministic).
+
+    Args:
+        mode: turn the switch on (True) or off (False).
+        warn_only: with ``mode`` True, PyTorch would warn instead of raising for a nondeterministic
+            op; stored only (default False).
 
     Raises:
         TypeError: ``mode`` or ``warn_only`` is not a bool.
@@ -183,12 +196,21 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 
 def are_deterministic_algorithms_enabled() -> bool:
-    """What :func:`use_deterministic_algorithms` last set."""
+    """Read the deterministic-algorithms switch.
+
+    Returns:
+        The ``mode`` that :func:`use_deterministic_algorithms` last set (default False).
+    """
     return bool(_state["deterministic"])
 
 
 def is_deterministic_algorithms_warn_only_enabled() -> bool:
-    """Whether :func:`use_deterministic_algorithms` was last given ``warn_only=True``."""
+    """Read the warn-only part of the deterministic-algorithms switch.
+
+    Returns:
+        True when :func:`use_deterministic_algorithms` was last called with ``mode=True`` and
+        ``warn_only=True``.
+    """
     return bool(_state["deterministic_warn_only"])
 
 
@@ -205,6 +227,9 @@ def set_num_threads(n: int) -> None:
 
     This needs the ``threadpoolctl`` package (``pip install threadpoolctl``); without it the pool
     cannot be resized at run time, and a warning says to set ``OMP_NUM_THREADS`` before starting.
+
+    Args:
+        n: the number of BLAS threads, a positive int.
 
     Raises:
         RuntimeError: ``n`` is not a positive integer.
@@ -224,9 +249,13 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads the CPU backends' BLAS uses: what threadpoolctl reports when it is
-    installed, else the value of ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` / ``MKL_NUM_THREADS``
-    at start, else the number of CPUs."""
+    """Read the number of threads the CPU backends' BLAS uses.
+
+    Returns:
+        What threadpoolctl reports (the largest BLAS pool) when it is installed, else the value of
+        ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` / ``MKL_NUM_THREADS`` at start, else the
+        number of CPUs.
+    """
     ctl = _threadpoolctl()
     if ctl is not None:
         pools = [info["num_threads"] for info in ctl.threadpool_info() if info.get("user_api") == "blas"]

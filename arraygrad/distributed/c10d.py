@@ -72,14 +72,22 @@ class ReduceOp(enum.IntEnum):
 
 
 def is_mpi_available() -> bool:
-    """Whether mpi4py can be imported (checked without importing it: importing it starts MPI)."""
+    """Say whether the MPI bindings can be imported (checked without importing them: that starts MPI).
+
+    Returns:
+        True when ``mpi4py`` is installed.
+    """
     import importlib.util
 
     return importlib.util.find_spec("mpi4py") is not None
 
 
 def is_available() -> bool:
-    """Whether arraygrad can run distributed: the MPI bindings (``pip install arraygrad[mpi]``) are installed."""
+    """Say whether arraygrad can run distributed: the MPI bindings (``pip install arraygrad[mpi]``) are installed.
+
+    Returns:
+        True when ``mpi4py`` is installed.
+    """
     return is_mpi_available()
 
 
@@ -109,6 +117,10 @@ class ProcessGroup:
     Attributes:
         comm: the ``mpi4py`` communicator the collectives run on (a duplicate, so that arraygrad's
             messages never mix with the program's own MPI traffic).
+
+    Args:
+        comm: the ``mpi4py`` communicator to run on (``init_process_group`` passes a duplicate of
+            ``COMM_WORLD``).
     """
 
     def __init__(self, comm: Any) -> None:
@@ -117,14 +129,27 @@ class ProcessGroup:
         self._size: int = comm.Get_size()
 
     def rank(self) -> int:
-        """This process's rank within the group."""
+        """Read this process's rank within the group.
+
+        Returns:
+            The rank, from 0 to ``size() - 1``.
+        """
         return self._rank
 
     def size(self) -> int:
-        """How many processes the group has."""
+        """Read how many processes the group has.
+
+        Returns:
+            The number of ranks.
+        """
         return self._size
 
     def name(self) -> str:
+        """Name the transport the group runs on.
+
+        Returns:
+            ``"mpi"``.
+        """
         return "mpi"
 
     def __repr__(self) -> str:
@@ -225,7 +250,11 @@ def init_process_group(
 
 
 def is_initialized() -> bool:
-    """Whether ``init_process_group`` has run (and ``destroy_process_group`` has not)."""
+    """Say whether the default process group exists.
+
+    Returns:
+        True once ``init_process_group`` has run, until ``destroy_process_group``.
+    """
     return GroupMember.WORLD is not None
 
 
@@ -241,10 +270,16 @@ def _group(group: ProcessGroup | None) -> ProcessGroup:
 
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:
-    """Leave the default process group (MPI itself is finalised when the process exits).
+    """Leave a process group (MPI itself is finalised when the process exits).
+
+    Args:
+        group: the group to free (default None: the default group, after which
+            ``is_initialized()`` is False).
 
     Raises:
-        ValueError: no process group was initialised.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError and a
+            RuntimeError, as PyTorch raises either).
+        TypeError: ``group`` is not a ProcessGroup or None.
     """
     pg = _group(group)
     pg.comm.Free()
@@ -253,17 +288,53 @@ def destroy_process_group(group: ProcessGroup | None = None) -> None:
 
 
 def get_rank(group: ProcessGroup | None = None) -> int:
-    """This process's rank in ``group`` (default: the default group)."""
+    """Read this process's rank in ``group``.
+
+    Args:
+        group: the process group (default None: the default group).
+
+    Returns:
+        The rank, from 0 to the group's size minus 1.
+
+    Raises:
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError and a
+            RuntimeError, as PyTorch raises either).
+        TypeError: ``group`` is not a ProcessGroup or None.
+    """
     return _group(group).rank()
 
 
 def get_world_size(group: ProcessGroup | None = None) -> int:
-    """The number of processes in ``group`` (default: the default group)."""
+    """Read the number of processes in ``group``.
+
+    Args:
+        group: the process group (default None: the default group).
+
+    Returns:
+        The group's size.
+
+    Raises:
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError and a
+            RuntimeError, as PyTorch raises either).
+        TypeError: ``group`` is not a ProcessGroup or None.
+    """
     return _group(group).size()
 
 
 def get_backend(group: ProcessGroup | None = None) -> str:
-    """The name of the transport: always ``"mpi"``."""
+    """Name the transport ``group`` runs on.
+
+    Args:
+        group: the process group (default None: the default group).
+
+    Returns:
+        Always ``"mpi"``.
+
+    Raises:
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError and a
+            RuntimeError, as PyTorch raises either).
+        TypeError: ``group`` is not a ProcessGroup or None.
+    """
     return _group(group).name()
 
 
@@ -280,6 +351,13 @@ class Work:
         op: the collective's name (``"all_reduce"`` ...).
         path: ``"buffer"`` when the tensors' memory went to MPI directly (numpy), ``"host-staged"``
             when it was copied through host memory (jax, cupy, array-api-strict, 16-bit floats).
+
+    Args:
+        op: the collective's name.
+        request: the MPI request of the nonblocking collective.
+        finish: what to run once it completes (copying host-staged results back), or None.
+        path: ``"buffer"`` or ``"host-staged"``, as above.
+        keep: the send buffers, kept alive until the request completes (default None).
     """
 
     def __init__(self, op: str, request: Any, finish: Callable[[], None] | None, path: str, keep: Any = None) -> None:
@@ -298,20 +376,36 @@ class Work:
             finish()
 
     def wait(self, timeout: timedelta | None = None) -> bool:
-        """Block until the collective has finished and its outputs are written; returns True."""
+        """Block until the collective has finished and its outputs are written.
+
+        Args:
+            timeout: accepted for PyTorch compatibility; MPI requests cannot time out, so it is
+                ignored (default None).
+
+        Returns:
+            True.
+        """
         if not self._done:
             self._request.Wait()
             self._complete()
         return True
 
     def is_completed(self) -> bool:
-        """Whether the collective has finished (never blocks)."""
+        """Say whether the collective has finished, without blocking (a finished one is completed).
+
+        Returns:
+            True once the collective's outputs are written.
+        """
         if not self._done and self._request.Test():
             self._complete()
         return self._done
 
     def is_success(self) -> bool:
-        """Whether the collective finished without error (MPI reports errors by aborting)."""
+        """Say whether the collective finished without error (MPI reports errors by aborting).
+
+        Returns:
+            The same as ``is_completed()``.
+        """
         return self.is_completed()
 
     def __repr__(self) -> str:
@@ -464,7 +558,22 @@ def _debug_check(op: str, pg: ProcessGroup, signature: tuple[Any, ...]) -> None:
 
 def barrier(group: ProcessGroup | None = None, async_op: bool = False, device_ids: Any = None,
             timeout: timedelta | None = None) -> Work | None:
-    """Block until every rank of the group has reached the barrier (returns a Work with ``async_op``)."""
+    """Block until every rank of the group has reached the barrier.
+
+    Args:
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+        device_ids: accepted for PyTorch compatibility; ignored (default None).
+        timeout: accepted for PyTorch compatibility; ignored (default None).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
+
+    Raises:
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError and a
+            RuntimeError, as PyTorch raises either).
+        TypeError: ``group`` is not a ProcessGroup or None.
+    """
     pg = _group(group)
     _debug_check("barrier", pg, ())
     return _run("barrier", pg.comm.Ibarrier(), None, "buffer", None, async_op)
