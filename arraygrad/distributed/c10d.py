@@ -610,10 +610,22 @@ def all_reduce(tensor: Tensor, op: Any = ReduceOp.SUM, group: ProcessGroup | Non
 
 def broadcast(tensor: Tensor, src: int | None = None, group: ProcessGroup | None = None, async_op: bool = False,
               group_src: int | None = None) -> Work | None:
-    """Copy ``tensor`` of rank ``src`` into ``tensor`` on every other rank.
+    """Copy ``tensor`` of rank ``src`` into ``tensor`` on every other rank, in place.
+
+    Args:
+        tensor: the data on rank ``src``; the output (same shape and dtype) on the other ranks.
+        src: the sending rank (default None: rank 0).
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+        group_src: the sending rank, given by its rank in ``group``; overrides ``src`` (default None).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
-        ValueError: ``src`` is not a rank of the group; the group is not initialised.
+        ValueError: ``src`` is not a rank of the group.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, or ``group`` is not a ProcessGroup.
     """
     pg = _group(group)
     _check_tensor("broadcast", tensor)
@@ -631,7 +643,25 @@ def broadcast(tensor: Tensor, src: int | None = None, group: ProcessGroup | None
 
 def reduce(tensor: Tensor, dst: int | None = None, op: Any = ReduceOp.SUM, group: ProcessGroup | None = None,
            async_op: bool = False, group_dst: int | None = None) -> Work | None:
-    """Combine ``tensor`` across ranks with ``op``; only rank ``dst``'s ``tensor`` gets the result."""
+    """Combine ``tensor`` across ranks with ``op``; only rank ``dst``'s ``tensor`` gets the result, in place.
+
+    Args:
+        tensor: every rank's input; the output on rank ``dst`` (other ranks keep theirs).
+        dst: the receiving rank (default None: rank 0).
+        op: a ReduceOp (default SUM); AVG (floating-point and complex only) is a SUM divided by
+            the world size.
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+        group_dst: the receiving rank, given by its rank in ``group``; overrides ``dst`` (default None).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
+
+    Raises:
+        ValueError: ``dst`` is not a rank of the group, or ``op`` is not defined for the dtype.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, or ``group`` is not a ProcessGroup.
+    """
     pg = _group(group)
     _check_tensor("reduce", tensor)
     dst = _check_rank("reduce", "dst", dst if group_dst is None else group_dst, pg)
@@ -658,10 +688,21 @@ def _check_list(op: str, what: str, tensors: Any, ref: Tensor, pg: ProcessGroup)
 
 def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: ProcessGroup | None = None,
                async_op: bool = False) -> Work | None:
-    """Every rank's ``tensor`` into ``tensor_list[rank]`` on every rank.
+    """Write every rank's ``tensor`` into ``tensor_list[rank]`` on every rank.
+
+    Args:
+        tensor_list: the outputs, one tensor per rank with ``tensor``'s shape and dtype.
+        tensor: this rank's input.
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
         ValueError: ``tensor_list`` does not hold one tensor per rank of ``tensor``'s shape and dtype.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, or ``group`` is not a ProcessGroup.
     """
     pg = _group(group)
     _check_tensor("all_gather", tensor)
@@ -697,10 +738,22 @@ def _check_stacked(op: str, big: Tensor, big_name: str, small: Tensor, small_nam
 
 def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: ProcessGroup | None = None,
                            async_op: bool = False) -> Work | None:
-    """Every rank's ``input_tensor``, concatenated along dim 0 (or stacked), into ``output_tensor``.
+    """Write every rank's ``input_tensor``, concatenated along dim 0 (or stacked), into ``output_tensor``.
+
+    Args:
+        output_tensor: the output, of shape ``(world * d0, ...)`` or ``(world, *input_tensor.shape)``.
+        input_tensor: this rank's input.
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
-        ValueError: ``output_tensor``'s shape is neither ``(world * d0, ...)`` nor ``(world, *input.shape)``.
+        ValueError: ``output_tensor``'s shape is neither ``(world * d0, ...)`` nor ``(world, *input.shape)``,
+            or its dtype or backend differs from ``input_tensor``'s.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, or ``group`` is not a ProcessGroup.
     """
     pg = _group(group)
     _check_tensor("all_gather_into_tensor", input_tensor, "input_tensor")
@@ -717,10 +770,24 @@ def all_gather_into_tensor(output_tensor: Tensor, input_tensor: Tensor, group: P
 
 def reduce_scatter(output: Tensor, input_list: list[Tensor], op: Any = ReduceOp.SUM,
                    group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
-    """``output`` on rank r gets ``input_list[r]`` combined over all ranks with ``op``.
+    """Combine ``input_list[r]`` over all ranks with ``op`` and write it into ``output`` on rank r.
+
+    Args:
+        output: this rank's output.
+        input_list: one tensor per rank, each of ``output``'s shape and dtype.
+        op: a ReduceOp (default SUM); AVG (floating-point and complex only) is a SUM divided by
+            the world size.
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
-        ValueError: ``input_list`` does not hold one tensor per rank of ``output``'s shape and dtype.
+        ValueError: ``input_list`` does not hold one tensor per rank of ``output``'s shape and dtype,
+            or ``op`` is not defined for the dtype.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, or ``group`` is not a ProcessGroup.
     """
     pg = _group(group)
     _check_tensor("reduce_scatter", output, "output")
@@ -738,10 +805,24 @@ def reduce_scatter(output: Tensor, input_list: list[Tensor], op: Any = ReduceOp.
 
 def reduce_scatter_tensor(output: Tensor, input: Tensor, op: Any = ReduceOp.SUM,  # noqa: A002 - PyTorch name
                           group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
-    """``input`` (world-size blocks along dim 0, or stacked) combined over ranks; rank r's block into ``output``.
+    """Combine ``input`` (world-size blocks along dim 0, or stacked) over ranks; rank r's block into ``output``.
+
+    Args:
+        output: this rank's output.
+        input: the blocks, of shape ``(world * d0, ...)`` or ``(world, *output.shape)``.
+        op: a ReduceOp (default SUM); AVG (floating-point and complex only) is a SUM divided by
+            the world size.
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
-        ValueError: ``input``'s shape is neither ``(world * d0, ...)`` nor ``(world, *output.shape)``.
+        ValueError: ``input``'s shape is neither ``(world * d0, ...)`` nor ``(world, *output.shape)``,
+            its dtype or backend differs from ``output``'s, or ``op`` is not defined for the dtype.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, or ``group`` is not a ProcessGroup.
     """
     pg = _group(group)
     _check_tensor("reduce_scatter_tensor", output, "output")
