@@ -32,19 +32,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_autocast_available(device_type: str) -> bool:
-    """Whether autocast supports device type ``device_type`` (``"cpu"`` or ``"cuda"``)."""
+    """Say whether autocast supports device type ``device_type``.
+
+    Args:
+        device_type: a device type such as ``"cpu"`` or ``"cuda"``.
+
+    Returns:
+        True for ``"cpu"`` and ``"cuda"``, False otherwise.
+    """
     return device_type in DEFAULT_DTYPES
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
-    """Whether autocast is on for ``device_type`` in this thread (``"cuda"`` when omitted, as in PyTorch)."""
+    """Say whether autocast is on for ``device_type`` in this thread.
+
+    Args:
+        device_type: ``"cpu"`` or ``"cuda"`` (default None: ``"cuda"``, as in PyTorch).
+
+    Returns:
+        True inside an enabled ``autocast`` region of that device type.
+    """
     return ("cuda" if device_type is None else device_type) in AUTOCAST.dtypes
 
 
 def get_autocast_dtype(device_type: str) -> dtypes.dtype:
-    """The dtype autocast uses (or would use) for ``device_type`` in this thread.
+    """Read the dtype autocast uses (or would use) for ``device_type`` in this thread.
+
+    Args:
+        device_type: ``"cpu"`` or ``"cuda"``.
+
+    Returns:
+        The dtype the current ``autocast`` region of that device type asked for (enabled or not),
+        else the default (bfloat16 on ``"cpu"``, float16 on ``"cuda"``).
 
     Raises:
+        ValueError: ``device_type`` is not a string.
         RuntimeError: autocast does not support ``device_type``.
     """
     _check_device_type(device_type)
@@ -193,8 +215,18 @@ def custom_fwd(fwd: Callable[..., Any] | None = None, *, device_type: str, cast_
     ``cast_inputs`` (a floating dtype), inside an enabled region of ``device_type`` the floating
     tensor arguments are cast to it and ``forward`` runs with autocast off.
 
+    Args:
+        fwd: the ``forward`` static method to wrap; omitted when used as ``@custom_fwd(device_type=...)``
+            (default None).
+        device_type: ``"cpu"`` or ``"cuda"``.
+        cast_inputs: a floating dtype to cast the floating tensor arguments to (default None: no cast).
+
+    Returns:
+        The wrapped ``forward``, or a decorator that wraps one when ``fwd`` is None.
+
     Raises:
-        ValueError: ``device_type`` is not a string. RuntimeError: an unsupported device type.
+        ValueError: ``device_type`` is not a string.
+        RuntimeError: autocast does not support ``device_type``.
     """
     _check_device_type(device_type)
     if fwd is None:
@@ -222,8 +254,17 @@ def custom_bwd(bwd: Callable[..., Any] | None = None, *, device_type: str) -> An
     """Decorator for the ``backward`` of a custom ``autograd.Function``: it runs in the autocast
     state its :func:`custom_fwd` forward ran in (``torch.amp.custom_bwd``).
 
+    Args:
+        bwd: the ``backward`` static method to wrap; omitted when used as ``@custom_bwd(device_type=...)``
+            (default None).
+        device_type: ``"cpu"`` or ``"cuda"``.
+
+    Returns:
+        The wrapped ``backward``, or a decorator that wraps one when ``bwd`` is None.
+
     Raises:
-        ValueError: ``device_type`` is not a string. RuntimeError: an unsupported device type.
+        ValueError: ``device_type`` is not a string.
+        RuntimeError: autocast does not support ``device_type``.
     """
     _check_device_type(device_type)
     if bwd is None:
