@@ -47,12 +47,26 @@ class BackendUnavailableError(RuntimeError):
 
 
 def names() -> list[str]:
-    """Return the names of all registered backends (usable or not)."""
+    """List the names of all registered backends (usable or not).
+
+    Returns:
+        The names, in registration order.
+    """
     return list(_REGISTRY)
 
 
 def split_name(spec: str) -> tuple[str, int | None]:
-    """Split ``"cupy:1"`` into ``("cupy", 1)`` and ``"numpy"`` into ``("numpy", None)``."""
+    """Split ``"cupy:1"`` into ``("cupy", 1)`` and ``"numpy"`` into ``("numpy", None)``.
+
+    Args:
+        spec: a backend name, optionally followed by ``:`` and a device index.
+
+    Returns:
+        The name and the index (None without one).
+
+    Raises:
+        ValueError: the part after ``:`` is not an integer.
+    """
     name, sep, index = spec.partition(":")
     if not sep:
         return name, None
@@ -64,6 +78,13 @@ def split_name(spec: str) -> tuple[str, int | None]:
 
 def get(name: str | Backend) -> Backend:
     """Return the backend object registered as ``name``.
+
+    Args:
+        name: a registered backend name (``"numpy"``, ``"jax"``, ``"cupy"``, ``"strict"``); a
+            backend object is returned as it is.
+
+    Returns:
+        The backend object (created on first use).
 
     Raises:
         ValueError: ``name`` is not registered (the message lists the registered names).
@@ -87,7 +108,13 @@ def get(name: str | Backend) -> Backend:
 
 
 def install_hint(name: str) -> str:
-    """The pip command that installs the library backend ``name`` needs.
+    """Give the pip command that installs the library backend ``name`` needs.
+
+    Args:
+        name: a registered backend name.
+
+    Returns:
+        The command, as a string to show the user.
 
     Raises:
         ValueError: ``name`` is not registered.
@@ -108,7 +135,12 @@ def _missing_library(name: str, library: str) -> BackendUnavailableError:
 
 
 def available() -> dict[str, str | None]:
-    """Map every registered backend name to ``None`` when usable, else the reason it is not."""
+    """Check which registered backends can be used here.
+
+    Returns:
+        A dict from every registered backend name to None when it is usable, else the reason it is
+        not (with the install command).
+    """
     result: dict[str, str | None] = {}
     for name in _REGISTRY:
         try:
@@ -151,7 +183,11 @@ _thread_default = threading.local()
 
 
 def default() -> Backend:
-    """The backend new tensors are created on when no ``backend=`` is given (in this thread)."""
+    """Get the backend new tensors are created on when no ``backend=`` is given (in this thread).
+
+    Returns:
+        The backend object.
+    """
     return get(default_name())
 
 
@@ -159,6 +195,13 @@ def set_default(name: str) -> None:
     """Make ``name`` this thread's default backend (validated now, so a typo fails here).
 
     On the main thread it is also the process default, used by every thread that has not set its own.
+
+    Args:
+        name: a registered backend name.
+
+    Raises:
+        ValueError: ``name`` is not registered (the message lists the registered names).
+        BackendUnavailableError: the backend's library is missing or it has no usable device.
     """
     global _process_default
     get(name)
@@ -168,13 +211,26 @@ def set_default(name: str) -> None:
 
 
 def default_name() -> str:
-    """The name of this thread's default backend."""
+    """Name this thread's default backend.
+
+    Returns:
+        Its registered name: the thread's own setting, else the process default.
+    """
     return getattr(_thread_default, "name", _process_default)
 
 
 def set_thread_default(name: str | None) -> None:
-    """Set (or, with None, forget) this thread's own default without touching the process default;
-    ``use_backend`` restores the previous state with it."""
+    """Set (or, with None, forget) this thread's own default without touching the process default.
+
+    ``use_backend`` restores the previous state with it.
+
+    Args:
+        name: a registered backend name, or None to follow the process default again.
+
+    Raises:
+        ValueError: ``name`` is not registered (the message lists the registered names).
+        BackendUnavailableError: the backend's library is missing or it has no usable device.
+    """
     if name is None:
         if hasattr(_thread_default, "name"):
             del _thread_default.name
@@ -184,7 +240,11 @@ def set_thread_default(name: str | None) -> None:
 
 
 def thread_default_setting() -> str | None:
-    """This thread's own default backend, or None when it follows the process default."""
+    """Read this thread's own default backend setting.
+
+    Returns:
+        Its name, or None when the thread follows the process default.
+    """
     return getattr(_thread_default, "name", None)
 
 
@@ -236,6 +296,12 @@ def cuda_backend(preferred: Backend | None = None) -> Backend:
     ``preferred`` (a tensor's own backend, or the backend asked for) when it has a CUDA device,
     else cupy when it is usable, else jax when it sees a CUDA GPU.
 
+    Args:
+        preferred: the backend to use when it has a CUDA device (default None).
+
+    Returns:
+        The chosen backend object.
+
     Raises:
         BackendUnavailableError: no backend can reach a CUDA device (the message says why for
             each candidate).
@@ -256,7 +322,11 @@ def cuda_backend(preferred: Backend | None = None) -> Backend:
 
 
 def cuda_available() -> bool:
-    """Whether some backend can place tensors on a CUDA device."""
+    """Say whether some backend can place tensors on a CUDA device.
+
+    Returns:
+        True when cupy is usable or jax sees a CUDA GPU.
+    """
     try:
         cuda_backend()
     except BackendUnavailableError:
@@ -265,12 +335,20 @@ def cuda_available() -> bool:
 
 
 def current_cuda_index() -> int:
-    """The CUDA device ``"cuda"`` without an index means in this thread (``arraygrad.cuda.set_device``)."""
+    """Read which CUDA device ``"cuda"`` without an index means in this thread (``arraygrad.cuda.set_device``).
+
+    Returns:
+        The device index (default 0).
+    """
     return getattr(_cuda_index, "value", 0)
 
 
 def set_current_cuda_index(index: int) -> None:
-    """Make CUDA device ``index`` the one ``"cuda"`` means in this thread."""
+    """Make CUDA device ``index`` the one ``"cuda"`` means in this thread.
+
+    Args:
+        index: the CUDA device index.
+    """
     _cuda_index.value = index
 
 
