@@ -49,13 +49,24 @@ ANOMALY_MODE = _AnomalyMode()
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether anomaly detection is on in this thread (``torch.is_anomaly_enabled``)."""
+    """Say whether anomaly detection is on in this thread (``torch.is_anomaly_enabled``).
+
+    Returns:
+        True inside ``detect_anomaly()`` or ``set_detect_anomaly(True)``, or after
+        ``set_anomaly_enabled(True)``.
+    """
     return ANOMALY_MODE.enabled
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    """Whether anomaly detection checks backward results for NaN in this thread
-    (``torch.is_anomaly_check_nan_enabled``)."""
+    """Say whether anomaly detection checks backward results for NaN in this thread
+    (``torch.is_anomaly_check_nan_enabled``).
+
+    Returns:
+        The ``check_nan`` setting last given to ``detect_anomaly``, ``set_detect_anomaly`` or
+        ``set_anomaly_enabled`` in this thread (True by default, as in PyTorch); it matters only
+        while anomaly detection is on.
+    """
     return ANOMALY_MODE.check_nan
 
 

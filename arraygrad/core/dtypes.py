@@ -54,13 +54,20 @@ _default_float = float32
 
 
 def get_default_dtype() -> dtype:
-    """The dtype of float tensors made from Python floats (``float32`` unless changed)."""
+    """Read the dtype of float tensors made from Python floats.
+
+    Returns:
+        ``float32`` unless ``set_default_dtype`` changed it.
+    """
     return _default_float
 
 
 def set_default_dtype(d: dtype) -> None:
     """Set the default floating dtype (``ag.float32`` or ``ag.float64``; PyTorch also allows
     ``float16`` and ``bfloat16``).
+
+    Args:
+        d: the new default floating dtype.
 
     Raises:
         TypeError: ``d`` is not a floating dtype.

@@ -136,6 +136,9 @@ class StackDataset(Dataset[Any]):
 class ConcatDataset(Dataset[T_co]):
     """Datasets one after the other: index ``len(a) + i`` is ``b[i]``.
 
+    Args:
+        datasets: the map-style datasets to concatenate, in order.
+
     Raises:
         AssertionError: no datasets, or an IterableDataset among them (PyTorch's exception type).
     """
@@ -172,6 +175,9 @@ class ConcatDataset(Dataset[T_co]):
 class ChainDataset(IterableDataset[Any]):
     """IterableDatasets one after the other (the chaining happens on the fly).
 
+    Args:
+        datasets: the IterableDatasets to chain, in order.
+
     Raises:
         AssertionError: (when iterated or measured) a member is not an IterableDataset.
     """
@@ -196,6 +202,10 @@ class ChainDataset(IterableDataset[Any]):
 
 class Subset(Dataset[T_co]):
     """The samples of ``dataset`` at ``indices``: ``Subset(d, [4, 1])[0] == d[4]``.
+
+    Args:
+        dataset: the whole dataset.
+        indices: the indices of ``dataset`` the subset holds, in its order.
 
     Raises:
         NotImplementedError: a subclass overrides ``__getitem__`` but not ``__getitems__`` (the

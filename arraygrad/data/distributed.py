@@ -97,5 +97,9 @@ class DistributedSampler(Sampler[int]):
         return self.num_samples
 
     def set_epoch(self, epoch: int) -> None:
-        """Use a new shuffle for ``epoch`` (the same on every replica)."""
+        """Use a new shuffle for ``epoch`` (the same on every replica).
+
+        Args:
+            epoch: the epoch number; the shuffle's seed is ``seed + epoch``.
+        """
         self.epoch = epoch

@@ -37,7 +37,11 @@ class Sampler(Generic[T_co]):
 
 
 class SequentialSampler(Sampler[int]):
-    """``0, 1, ..., len(data_source) - 1``."""
+    """Yield the indices ``0, 1, ..., len(data_source) - 1`` in order.
+
+    Args:
+        data_source: the dataset (anything with ``len``) whose indices are yielded.
+    """
 
     def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
@@ -194,6 +198,11 @@ class BatchSampler(Sampler[list[int]]):
 
     ``list(BatchSampler(SequentialSampler(range(10)), 3, drop_last=False))`` is
     ``[[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]``; with ``drop_last=True`` the short ``[9]`` is dropped.
+
+    Args:
+        sampler: the sampler (or any iterable of indices) to group.
+        batch_size: the number of indices per batch, a positive int.
+        drop_last: drop the last batch when it is shorter than ``batch_size``.
 
     Raises:
         ValueError: ``batch_size`` not a positive int, ``drop_last`` not a bool.

@@ -35,6 +35,12 @@ class WorkerInfo:
         seed: the seed of this worker's default generator (and of Python's ``random``):
             the iterator's base seed plus ``id``.
         dataset: this process's copy of the dataset (shard an IterableDataset with it).
+
+    Args:
+        id: this worker's id.
+        num_workers: how many workers the DataLoader runs.
+        seed: the seed of this worker's default generator.
+        dataset: this process's copy of the dataset.
     """
 
     id: int
@@ -55,6 +61,9 @@ def get_worker_info() -> WorkerInfo | None:
         info = get_worker_info()
         if info is not None:
             start, step = info.id, info.num_workers
+
+    Returns:
+        This worker's WorkerInfo (id, num_workers, seed, dataset), or None outside a worker.
     """
     return _worker_info
 
