@@ -85,7 +85,7 @@ def _resolve(path: str) -> object:
 
 
 def _group(obj: object, namespace: str) -> str:
-    module = getattr(obj, "__module__", None) or namespace
+    module = getattr(inspect.unwrap(obj), "__module__", None) or namespace  # a wrapper's module is where it is found
     if not (inspect.isclass(obj) or inspect.isfunction(obj) or inspect.isbuiltin(obj)):
         return "Constants and objects"
     return module.rsplit(".", 1)[-1].lstrip("_").replace("_", " ")
