@@ -35,13 +35,14 @@ KERNELS = ("getitem", "getitem_grad", "setitem", "index_add", "add_at", "set_at"
            "conv_grad_weight", "max_pool", "max_pool_grad", "random_bits", "diagonal", "diagonal_put",
            "reshape_view", "expand_view", "topk_indices", "lstm_forward", "lstm_backward", "gru_forward",
            "gru_backward", "sgd_update",
-           "adam_update", "adamw_update", "where_or_zero")
+           "adam_update", "adamw_update", "where_or_zero", "batch_norm_forward", "batch_norm_backward")
 
 #: kernels whose results are transcendental functions, compared within these (rtol, atol) in
 #: float32 against a float64 numpy computation instead of exactly
 TOLERANT = {"lstm_forward": (2e-5, 1e-6), "lstm_backward": (1e-4, 1e-5), "gru_forward": (2e-5, 1e-6),
             "gru_backward": (1e-4, 1e-5), "sgd_update": (1e-6, 1e-7),
-            "adam_update": (2e-6, 1e-7), "adamw_update": (2e-6, 1e-7)}
+            "adam_update": (2e-6, 1e-7), "adamw_update": (2e-6, 1e-7),
+            "batch_norm_forward": (2e-5, 1e-6), "batch_norm_backward": (1e-4, 1e-5)}
 
 #: kernels whose last argument is a dict of keyword arguments (the optimizer updates' hyperparameters)
 KEYWORD_KERNELS = frozenset({"sgd_update", "adam_update", "adamw_update"})
@@ -402,6 +403,19 @@ def _expectation(case: KernelCase, backend: Any, dtype: str) -> tuple[np.ndarray
             arr(dhs), *(arr(a.astype(host)) for a in (hs, gates, h_n_proj)), arr(h0), arr(w), reverse)
     if k in KEYWORD_KERNELS:
         return _optimizer_expectation(k, c, arr, host)
+    if k in ("batch_norm_forward", "batch_norm_backward"):
+        _, x_shape, affine = c
+        rng = np.random.default_rng(9)
+        x, dy = rng.normal(size=x_shape) * 3 + 1, rng.normal(size=x_shape)
+        w, b = rng.normal(size=x_shape[1]), rng.normal(size=x_shape[1])
+        x, dy, w, b = (a.astype(host).astype(np.float64) for a in (x, dy, w, b))  # representable in `host`
+        weight, bias = (w, b) if affine else (None, None)
+        y, mean, var, grads = numpy_batch_norm(x, weight, bias, dy, 1e-5)
+        if k == "batch_norm_forward":
+            return tuple(a.astype(host) for a in (y, mean, var)), lambda: (
+                arr(x), None if weight is None else arr(w), None if bias is None else arr(b), 1e-5)
+        return tuple(a.astype(host) for a in grads), lambda: (
+            arr(dy), arr(x), arr(mean.astype(host)), arr(var.astype(host)), None if weight is None else arr(w), 1e-5)
     if k == "where_or_zero":
         _, x, mask = c
         return np.where(mask, x, 0.0).astype(host), lambda: (
@@ -575,6 +589,23 @@ def numpy_gru(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, b: np.ndarray | Non
     return (hs, gates, h_n_proj), (dxw, dh_next, dw, db), dhs
 
 
+def numpy_batch_norm(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None, dy: np.ndarray,
+                     eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Training-mode batch norm of ``x`` (N, C, *) in float64 and its gradients for ``dy``, by the
+    textbook formulas: ``(y, mean, var, (dx, dweight, dbias))``."""
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    xhat = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    w = np.ones(x.shape[1]) if weight is None else weight
+    y = xhat * w.reshape(shape) + (0.0 if bias is None else bias.reshape(shape))
+    dbias, dweight = dy.sum(axis=axes), (dy * xhat).sum(axis=axes)
+    dxhat = dy * w.reshape(shape)
+    dx = (dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)) / np.sqrt(
+        var.reshape(shape) + eps)
+    return y, mean, var, (dx, dweight, dbias)
+
+
 def numpy_topk_indices(x: np.ndarray, k: int, axis: int, largest: bool) -> np.ndarray:
     """The first ``k`` of the order ``topk_indices`` promises, by a lexicographic sort on
     (NaN-ness, value, index): NaN first when ``largest``, last otherwise; ties by index."""
@@ -611,6 +642,10 @@ WHERE_CASES = [
     ("all_false", np.array([[-1.0, 2.0], [3.0, -4.0]]), np.zeros((2, 2), dtype=bool)),
     ("scalar", np.array(-5.0), np.array(True)),
 ]
+
+#: (name, input shape, affine): training-mode batch norm, (N, C), (N, C, L) and (N, C, H, W)
+BATCH_NORM_CASES = [("2d", (6, 3), True), ("3d", (4, 3, 5), True), ("4d", (2, 4, 3, 3), True),
+                    ("4d_no_affine", (3, 2, 2, 4), False)]
 
 OPTIM_SHAPES = ((3, 4), (5,), ())
 #: SGD cases: (name, momentum, dampening, weight_decay, nesterov, maximize, first step)
@@ -705,4 +740,5 @@ KERNEL_CASES: list[KernelCase] = [
     *(_case("sgd_update", c[0], c) for c in SGD_CASES),
     *(_case(k, c[0], c) for k in ("adam_update", "adamw_update") for c in ADAM_CASES),
     *(_case("where_or_zero", c[0], c) for c in WHERE_CASES),
+    *(_case(k, c[0], c) for k in ("batch_norm_forward", "batch_norm_backward") for c in BATCH_NORM_CASES),
 ]

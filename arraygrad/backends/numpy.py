@@ -310,6 +310,48 @@ class NumpyBackend(Backend):
     # the in-place path does not cover (other dtypes, read-only memory, array-valued
     # hyperparameters) takes the reference path.
 
+    # -- batch normalization in training mode: the reference's formulas on an (N, C, L) view, with
+    # the channel sums as einsum contractions (no product temporary) and the elementwise passes in
+    # place in one output buffer (4 passes forward, 7 backward)
+    def batch_norm_forward(self, x: Array, weight: Array | None, bias: Array | None,
+                           eps: float) -> tuple[Array, Array, Array]:
+        if x.dtype not in _NORM_DTYPES or (weight is not None and weight.dtype != x.dtype) or (
+                bias is not None and bias.dtype != x.dtype):
+            return super().batch_norm_forward(x, weight, bias, eps)
+        n, c = x.shape[:2]
+        x3 = x.reshape(n, c, -1)
+        count = x3.shape[0] * x3.shape[2]
+        mean = np.divide(np.einsum("ncl->c", x3), count, dtype=x.dtype)
+        y = np.subtract(x3, mean[:, None])
+        var = np.divide(np.einsum("ncl,ncl->c", y, y), count, dtype=x.dtype)
+        scale = np.divide(1.0, np.sqrt(var + x.dtype.type(eps)), dtype=x.dtype)
+        if weight is not None:
+            scale *= weight
+        y *= scale[:, None]
+        if bias is not None:
+            y += bias[:, None]
+        return y.reshape(x.shape), mean, var
+
+    def batch_norm_backward(self, dy: Array, x: Array, mean: Array, var: Array, weight: Array | None,
+                            eps: float) -> tuple[Array, Array, Array]:
+        if x.dtype not in _NORM_DTYPES or dy.dtype != x.dtype or mean.dtype != x.dtype or (
+                weight is not None and weight.dtype != x.dtype):
+            return super().batch_norm_backward(dy, x, mean, var, weight, eps)
+        n, c = x.shape[:2]
+        x3, dy3 = x.reshape(n, c, -1), dy.reshape(n, c, -1)
+        count = x3.shape[0] * x3.shape[2]
+        invstd = np.divide(1.0, np.sqrt(var + x.dtype.type(eps)), dtype=x.dtype)
+        xhat = np.subtract(x3, mean[:, None])
+        xhat *= invstd[:, None]
+        dbias = np.einsum("ncl->c", dy3)
+        dweight = np.einsum("ncl,ncl->c", dy3, xhat)
+        dx = xhat  # the buffer becomes dx: dy - dbias / count - xhat * dweight / count, times the scale
+        dx *= (dweight / count)[:, None]
+        np.subtract(dy3, dx, out=dx)
+        dx -= (dbias / count)[:, None]
+        dx *= (invstd if weight is None else invstd * weight)[:, None]
+        return dx.reshape(x.shape), dweight, dbias
+
     # -- LSTM over a whole sequence: the reference's recurrence with preallocated outputs and in-place
     # ufuncs (the array-API loop stacks per-step lists and allocates ~20 temporaries a step)
     def lstm_forward(self, xw: Array, h0: Array, c0: Array, w_hh: Array, reverse: bool) -> tuple[Array, Array, Array]:
@@ -534,6 +576,8 @@ def _times_sigmoid_grad_(d: np.ndarray, s: np.ndarray, tmp: np.ndarray) -> None:
     d *= tmp
 
 
+#: dtypes of the numpy batch-norm kernels (others, float16 included, take the reference path)
+_NORM_DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64))
 #: dtypes the in-place optimizer updates cover (ufuncs with ``out=`` round exactly as without)
 _UPDATE_DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64, np.complex128))
 #: per thread: scratch buffers of the in-place optimizer updates, by (dtype, slot)

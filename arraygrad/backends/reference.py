@@ -527,6 +527,43 @@ class Backend:
         x0, x1 = threefry2x32(xp, key, hi, lo)
         return xp.reshape(xp.stack([x0, x1], axis=1), (-1,))[:n]
 
+    # -- batch normalization in training mode (one graph node; see nn/_fused_norm.py)
+    def batch_norm_forward(self, x: Array, weight: Array | None, bias: Array | None,
+                           eps: float) -> tuple[Array, Array, Array]:
+        """Normalize ``x`` (N, C, *) per channel over every other dim with the batch's statistics, then
+        scale by ``weight`` (C,) and shift by ``bias`` (C,) when given. Returns ``(y, mean, var)``: the
+        output (x's shape), the channel means (C,) and the biased channel variances (C,)."""
+        xp = self.xp
+        axes = (0,) + tuple(range(2, x.ndim))
+        bshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        mean = xp.mean(x, axis=axes, keepdims=True)
+        centered = xp.subtract(x, mean)
+        var = xp.mean(xp.multiply(centered, centered), axis=axes, keepdims=True)
+        y = xp.multiply(centered, xp.divide(xp.ones((), dtype=x.dtype), xp.sqrt(xp.add(var, eps))))
+        if weight is not None:
+            y = xp.multiply(y, xp.reshape(weight, bshape))
+        if bias is not None:
+            y = xp.add(y, xp.reshape(bias, bshape))
+        return y, xp.reshape(mean, (x.shape[1],)), xp.reshape(var, (x.shape[1],))
+
+    def batch_norm_backward(self, dy: Array, x: Array, mean: Array, var: Array, weight: Array | None,
+                            eps: float) -> tuple[Array, Array, Array]:
+        """Gradients of ``batch_norm_forward`` for upstream ``dy``, from its input ``x``, its ``mean``
+        and ``var`` and the ``weight`` (or None): ``(dx, dweight, dbias)``, with
+        ``dx = weight * invstd * (dy - mean(dy) - xhat * mean(dy * xhat))`` (means over all dims but 1)."""
+        xp = self.xp
+        axes = (0,) + tuple(range(2, x.ndim))
+        bshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        count = math.prod(x.shape) // x.shape[1]
+        invstd = xp.divide(xp.ones((), dtype=x.dtype), xp.sqrt(xp.add(var, eps)))
+        xhat = xp.multiply(xp.subtract(x, xp.reshape(mean, bshape)), xp.reshape(invstd, bshape))
+        dbias = xp.sum(dy, axis=axes)
+        dweight = xp.sum(xp.multiply(dy, xhat), axis=axes)
+        inner = xp.subtract(xp.subtract(dy, xp.reshape(xp.divide(dbias, count), bshape)),
+                            xp.multiply(xhat, xp.reshape(xp.divide(dweight, count), bshape)))
+        scale = invstd if weight is None else xp.multiply(invstd, weight)
+        return xp.multiply(inner, xp.reshape(scale, bshape)), dweight, dbias
+
     # -- LSTM over a whole sequence (one graph node per layer and direction; see nn/_fused_rnn.py)
     def lstm_forward(self, xw: Array, h0: Array, c0: Array, w_hh: Array, reverse: bool) -> tuple[Array, Array, Array]:
         """The LSTM recurrence over time-major input projections ``xw`` (T, N, 4H) (``x W_ih^T`` plus

@@ -10,6 +10,7 @@ from arraygrad.core.autocast import AUTOCAST, autocast_args
 from arraygrad.core.autograd import no_grad
 from arraygrad.core.conv import scalar_name
 from arraygrad.core.tensor import Tensor
+from arraygrad.nn._fused_norm import batch_norm_training
 from arraygrad.nn.functional._utils import _require_floating
 
 __all__ = [
@@ -25,7 +26,9 @@ def _channel_shape(input: Tensor) -> tuple[int, ...]:  # noqa: A002
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalise each channel of ``(N, C, *)`` to zero mean and unit variance, then scale and shift.
+    """Normalise each channel of ``(N, C, *)`` and scale and shift it, as ``torch.nn.functional.batch_norm``.
+
+    Each channel is brought to zero mean and unit variance.
 
     Training: the batch's mean and biased variance over all dims but 1 normalise; the running
     statistics (when given) are updated in place, without a graph, as
@@ -33,16 +36,24 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     Evaluation (``training=False``): the running statistics normalise.
 
     Args:
-        input: ``(N, C)`` or ``(N, C, *)``.
-        running_mean: ``(C,)`` buffers, or None (needed when not training).
-        running_var: ``(C,)`` buffers, or None (needed when not training).
-        weight: ``(C,)`` affine parameters, or None.
-        bias: ``(C,)`` affine parameters, or None.
+        input: a floating ``(N, C)`` or ``(N, C, *)`` tensor.
+        running_mean: the ``(C,)`` running mean, or None (needed when not training).
+        running_var: the ``(C,)`` running variance, or None (needed when not training).
+        weight: optional ``(C,)`` per-channel scale (default None).
+        bias: optional ``(C,)`` per-channel shift (default None).
+        training: normalise with the batch statistics and update the running ones (default False).
+        momentum: the weight of the batch statistics in the running update (default 0.1).
+        eps: added to the variance before its square root (default 1e-5).
+
+    Returns:
+        A tensor of the input's shape.
 
     Raises:
         ValueError: training with a single value per channel.
-        RuntimeError: input with fewer than 2 dims, statistics or affine parameters not of
-            shape ``(C,)``, or no running statistics when not training.
+        RuntimeError: ``input`` with fewer than 2 dims, statistics or affine parameters not of shape
+            ``(C,)`` or of another dtype than the input (float32 ones with a float16 or bfloat16
+            input are allowed), or no running statistics when not training.
+        NotImplementedError: ``input`` is not floating point.
     """
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps, "batch_norm")
 
@@ -60,32 +71,45 @@ def _batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor 
                 f"{op}: input of shape {tuple(input.shape)} has {c} channels, but {name} has shape {tuple(t.shape)}"
             )
     _check_param_dtypes(input, op, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
-    bshape = _channel_shape(input)
-    axes = (0,) + tuple(range(2, input.ndim))
     if training:
         count = input.numel() // c if c else 0
         if count <= 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {list(input.shape)}"
             )
-        mean = ops.mean(input, axes, keepdim=True)
-        centered = ops.sub(input, mean)
-        var = ops.mean(ops.mul(centered, centered), axes, keepdim=True)
+        # one graph node (nn/_fused_norm.py); the Tensor-op version serves higher-order gradients
+        out, mean, var = batch_norm_training(input, weight, bias, eps, _batch_norm_composite)
         if running_mean is not None or running_var is not None:
+            backend = input._backend
             with no_grad():
                 if running_mean is not None:
-                    batch_mean = shape.reshape(mean.detach(), (c,))
+                    batch_mean = Tensor._wrap(mean, backend)
                     running_mean.copy_(ops.add(ops.mul(running_mean, 1 - momentum), ops.mul(batch_mean, momentum)))
                 if running_var is not None:
-                    batch_var = ops.mul(shape.reshape(var.detach(), (c,)), count / (count - 1))
+                    batch_var = ops.mul(Tensor._wrap(var, backend), count / (count - 1))
                     running_var.copy_(ops.add(ops.mul(running_var, 1 - momentum), ops.mul(batch_var, momentum)))
-        out = ops.mul(centered, ops.rsqrt(ops.add(var, eps)))
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError(f"{op}: running_mean and running_var must be given when training=False")
-        mean = shape.reshape(running_mean, bshape)
-        scale = ops.rsqrt(ops.add(shape.reshape(running_var, bshape), eps))
-        out = ops.mul(ops.sub(input, mean), scale)
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError(f"{op}: running_mean and running_var must be given when training=False")
+    bshape = _channel_shape(input)
+    mean = shape.reshape(running_mean, bshape)
+    scale = ops.rsqrt(ops.add(shape.reshape(running_var, bshape), eps))
+    out = ops.mul(ops.sub(input, mean), scale)
+    if weight is not None:
+        out = ops.mul(out, shape.reshape(weight, bshape))
+    if bias is not None:
+        out = ops.add(out, shape.reshape(bias, bshape))
+    return out
+
+
+def _batch_norm_composite(input: Tensor, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:  # noqa: A002
+    """Training-mode batch norm with Tensor ops (differentiable to any order)."""
+    bshape = _channel_shape(input)
+    axes = (0,) + tuple(range(2, input.ndim))
+    mean = ops.mean(input, axes, keepdim=True)
+    centered = ops.sub(input, mean)
+    var = ops.mean(ops.mul(centered, centered), axes, keepdim=True)
+    out = ops.mul(centered, ops.rsqrt(ops.add(var, eps)))
     if weight is not None:
         out = ops.mul(out, shape.reshape(weight, bshape))
     if bias is not None:
@@ -96,13 +120,34 @@ def _batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,  # noqa: A002
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalise each channel of each sample of ``(N, C, *)`` over its spatial dims (batch norm
-    of the ``(1, N * C, *)`` view, as PyTorch); running statistics, when given, are updated
-    with the mean over the batch of the per-sample statistics.
+    """Normalise each channel of each sample over its spatial dims, as ``torch.nn.functional.instance_norm``.
+
+    It is the batch norm of the ``(1, N * C, *)`` view, as PyTorch; running statistics, when given
+    and ``use_input_stats``, are updated in place with the mean over the batch of the per-sample
+    statistics.
+
+    Args:
+        input: a floating ``(N, C, *)`` tensor with at least one spatial dim.
+        running_mean: optional ``(C,)`` running mean (default None).
+        running_var: optional ``(C,)`` running variance (default None).
+        weight: optional ``(C,)`` per-channel scale (default None).
+        bias: optional ``(C,)`` per-channel shift (default None).
+        use_input_stats: normalise with each sample's own statistics; False uses the running
+            statistics, which must then be given (default True).
+        momentum: the weight of the new statistics in the running update (default 0.1).
+        eps: added to the variance before its square root (default 1e-5).
+
+    Returns:
+        A tensor of the input's shape.
 
     Raises:
-        ValueError: a single spatial element per channel with ``use_input_stats``.
-        RuntimeError: input with fewer than 3 dims or parameters not of shape ``(C,)``.
+        ValueError: ``input`` with fewer than 3 dims and ``use_input_stats``, or a single spatial
+            element per channel with ``use_input_stats``.
+        RuntimeError: ``input`` with fewer than 3 dims without ``use_input_stats``, parameters or
+            statistics not of shape ``(C,)`` or of another dtype than the input, or no running
+            statistics without ``use_input_stats``.
+        IndexError: an empty batch or channel dim.
+        NotImplementedError: ``input`` is not floating point.
     """
     if input.ndim < 3:
         if use_input_stats:  # PyTorch's check: no spatial dims means one element per channel
@@ -187,11 +232,26 @@ def _check_param_dtypes(input: Tensor, op: str, **params: Tensor | None) -> None
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """Normalise over the trailing ``normalized_shape`` dims (mean and biased variance), then
-    multiply by ``weight`` and add ``bias`` (both of shape ``normalized_shape``) elementwise.
+    """Normalise over the trailing dims, then scale and shift, as ``torch.nn.functional.layer_norm``.
+
+    The mean and biased variance are taken over the trailing dims of each sample; the result is
+    multiplied by ``weight`` and ``bias`` is added, elementwise.
+
+    Args:
+        input: a floating tensor whose trailing dims are ``normalized_shape``.
+        normalized_shape: the normalized trailing dims, an int or a tuple of ints.
+        weight: optional scale of shape ``normalized_shape`` (default None).
+        bias: optional shift of shape ``normalized_shape`` (default None).
+        eps: added to the variance before its square root (default 1e-5).
+
+    Returns:
+        A tensor of the input's shape.
 
     Raises:
-        RuntimeError: the input's trailing dims are not ``normalized_shape``.
+        RuntimeError: the input's trailing dims are not ``normalized_shape`` (or it is empty), or
+            ``weight`` or ``bias`` is not of that shape or of another dtype than the input.
+        TypeError: ``normalized_shape`` with a non-integer entry.
+        NotImplementedError: ``input`` is not floating point.
     """
     if AUTOCAST.active:
         input, weight, bias = autocast_args("layer_norm", input, weight, bias)
@@ -215,11 +275,26 @@ _MACHINE_EPS = {"float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "
 
 def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,  # noqa: A002
              eps: float | None = None) -> Tensor:
-    """``input / sqrt(mean(input**2) + eps) * weight`` over the trailing ``normalized_shape``
-    dims; ``eps`` None means the machine epsilon of the input's dtype (as PyTorch).
+    """Divide ``input`` by its root mean square over the trailing dims, as ``torch.nn.functional.rms_norm``.
+
+    The result is ``input / sqrt(mean(input**2) + eps) * weight``.
+
+    Args:
+        input: a floating tensor whose trailing dims are ``normalized_shape``.
+        normalized_shape: the normalized trailing dims, an int or a tuple of ints.
+        weight: optional scale of shape ``normalized_shape`` (default None).
+        eps: added to the mean square; None means the machine epsilon of the input's dtype, as
+            PyTorch (default None).
+
+    Returns:
+        A tensor of the input's shape.
 
     Raises:
-        RuntimeError: the input's trailing dims are not ``normalized_shape``.
+        ValueError: a 0-d input.
+        RuntimeError: the input's trailing dims are not ``normalized_shape`` (or it is empty), or
+            ``weight`` is not of that shape.
+        TypeError: ``normalized_shape`` with a non-integer entry.
+        NotImplementedError: ``input`` is not floating point.
     """
     if input.ndim == 0:
         raise ValueError(f"rms_norm: expected an input with at least 1 dim, got a 0-d input ({normalized_shape=})")
@@ -239,11 +314,27 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """Split the channels of ``(N, C, *)`` into ``num_groups`` groups and normalise each group
-    of each sample (mean and biased variance), then apply the per-channel ``weight``/``bias``.
+    """Normalise groups of channels of each sample, then scale and shift, as ``torch.nn.functional.group_norm``.
+
+    The channels of ``(N, C, *)`` are split into ``num_groups`` consecutive groups; each group of
+    each sample is normalised with its mean and biased variance, then the per-channel ``weight``
+    and ``bias`` apply.
+
+    Args:
+        input: a floating ``(N, C, *)`` tensor.
+        num_groups: the number of groups; it divides ``C``.
+        weight: optional ``(C,)`` per-channel scale (default None).
+        bias: optional ``(C,)`` per-channel shift (default None).
+        eps: added to the variance before its square root (default 1e-5).
+
+    Returns:
+        A tensor of the input's shape.
 
     Raises:
-        RuntimeError: input with fewer than 2 dims, or C not divisible by ``num_groups``.
+        RuntimeError: ``input`` with fewer than 2 dims, ``C`` not divisible by a positive
+            ``num_groups``, or ``weight`` or ``bias`` not of shape ``(C,)`` or of another dtype than
+            the input.
+        NotImplementedError: ``input`` is not floating point.
     """
     if AUTOCAST.active:
         input, weight, bias = autocast_args("group_norm", input, weight, bias)
@@ -271,10 +362,23 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None) -> Tensor:  # noqa: A002
-    """``input / max(||input||_p, eps)`` along ``dim``.
+    """Divide ``input`` by its ``p``-norm along ``dim``, as ``torch.nn.functional.normalize``.
+
+    The result is ``input / max(||input||_p, eps)``, each norm taken along ``dim`` (kept).
+
+    Args:
+        input: a floating tensor of any shape.
+        p: the order of the norm (default 2.0).
+        dim: the dim along which the norm is taken (default 1).
+        eps: the smallest norm divided by, which avoids a division by zero (default 1e-12).
+        out: not supported; must be None (default None).
+
+    Returns:
+        A tensor of the input's shape and dtype.
 
     Raises:
-        NotImplementedError: ``out`` given.
+        NotImplementedError: ``out`` is given.
+        RuntimeError: ``input`` is not floating point.
     """
     if out is not None:
         raise NotImplementedError("normalize: the out= argument is not supported")
