@@ -309,29 +309,69 @@ __version__ = "0.1.0"
 
 
 def is_tensor(obj: object) -> bool:
+    """Tell whether ``obj`` is an arraygrad Tensor, as ``torch.is_tensor``.
+
+    Args:
+        obj: any object.
+
+    Returns:
+        True when ``obj`` is a ``Tensor`` (sparse tensors included).
+    """
     return isinstance(obj, Tensor)
 
 
 def detach(input: Tensor) -> Tensor:  # noqa: A002
+    """Return a tensor sharing ``input``'s memory but detached from the autograd graph, as ``Tensor.detach``.
+
+    Args:
+        input: the tensor to detach.
+
+    Returns:
+        A tensor with the same values that does not require grad.
+    """
     return input.detach()
 
 
 def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    """Tell whether ``input`` has a floating-point dtype, as ``torch.is_floating_point``.
+
+    Args:
+        input: the tensor.
+
+    Returns:
+        True for float16, bfloat16, float32 and float64 tensors.
+    """
     return input.dtype.is_floating_point
 
 
 def numel(input: Tensor) -> int:  # noqa: A002
+    """Return the number of elements of ``input``, as ``torch.numel``.
+
+    Args:
+        input: the tensor.
+
+    Returns:
+        The product of its sizes (1 for a 0-d tensor).
+    """
     return input.numel()
 
 
 def get_default_backend() -> str:
-    """The name of the backend new tensors are created on."""
+    """Return the name of the backend new tensors are created on in this thread.
+
+    Returns:
+        The backend name, such as ``"numpy"`` or ``"jax"``.
+    """
     return backends.default_name()
 
 
 def set_default_backend(name: str) -> None:
-    """Create new tensors on backend ``name`` from now on, in this thread; called on the main
-    thread it also sets the default of every thread that has not chosen its own.
+    """Create new tensors on backend ``name`` from now on, in this thread.
+
+    Called on the main thread it also sets the default of every thread that has not chosen its own.
+
+    Args:
+        name: the backend name, such as ``"numpy"``, ``"jax"``, ``"cupy"`` or ``"array_api_strict"``.
 
     Raises:
         ValueError: unknown name (the message lists registered backends).
@@ -342,12 +382,19 @@ def set_default_backend(name: str) -> None:
 
 @contextlib.contextmanager
 def use_backend(name: str) -> Iterator[backends.Backend]:
-    """Within the block, new tensors created by this thread are on backend ``name``::
+    """Create new tensors on backend ``name`` within the block, in this thread::
 
         with ag.use_backend("jax"):
             x = ag.ones(3)
 
-    Other threads keep their own default, as each thread keeps its own grad mode.
+    Other threads keep their own default, as each thread keeps its own grad mode. The previous
+    default comes back on exit.
+
+    Args:
+        name: the backend name, such as ``"numpy"`` or ``"jax"``.
+
+    Yields:
+        The backend object for ``name``.
     """
     previous = backends.thread_default_setting()
     backends.set_thread_default(name)

@@ -469,6 +469,9 @@ def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, *, weig
         backend: the backend to create tensors on (a name such as ``"jax"`` or a Backend), combined
             with ``map_location``; default: the default backend.
 
+    Returns:
+        The saved object, with its tensors on the chosen backend and device.
+
     Raises:
         FileNotFoundError: there is no file at the path. IsADirectoryError: it is a directory.
         pickle.UnpicklingError: a pickled checkpoint needs a global that ``weights_only=True``

@@ -115,6 +115,8 @@ def public_objects() -> dict[str, object]:
                 for member, value in vars(obj).items():
                     if member.startswith("_") or not inspect.isfunction(value):
                         continue
+                    if not (inspect.unwrap(value).__module__ or "").startswith("arraygrad"):
+                        continue  # another package's method, wrapped (SummaryWriter's tensorboardX methods)
                     seen.setdefault(f"{namespace}.{name}.{member}", value)
     return seen
 

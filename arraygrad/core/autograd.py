@@ -36,7 +36,11 @@ GRAD_MODE = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops currently record the graph for autograd."""
+    """Tell whether ops currently record the graph for autograd, as ``torch.is_grad_enabled``.
+
+    Returns:
+        True when grad mode is on in the current thread.
+    """
     return GRAD_MODE.enabled
 
 
@@ -80,7 +84,11 @@ class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch name
 
 
 class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch name
-    """Set grad mode to ``mode``; takes effect immediately, and as a context manager restores it."""
+    """Set grad mode to ``mode``; it takes effect immediately, and as a context manager restores it on exit.
+
+    Args:
+        mode: True to record the graph, False to stop recording.
+    """
 
     def __init__(self, mode: bool) -> None:
         self._target = bool(mode)
@@ -92,19 +100,25 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch name
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether ``inference_mode`` is active."""
+    """Tell whether ``inference_mode`` is active, as ``torch.is_inference_mode_enabled``.
+
+    Returns:
+        True inside an enabled ``inference_mode`` region.
+    """
     return GRAD_MODE.inference
 
 
 class inference_mode:  # noqa: N801 - PyTorch name
-    """Like ``no_grad``, and tensors created inside are inference tensors (``t.is_inference()``):
-    they cannot be saved for backward later, nor changed in place outside inference mode.
+    """Disable graph recording, as ``no_grad``, and make tensors created inside inference tensors.
+
+    Inference tensors (``t.is_inference()``) cannot be saved for backward later, nor changed in
+    place outside inference mode.
 
     Use as ``with ag.inference_mode(): ...``, ``@ag.inference_mode()`` or ``@ag.inference_mode``.
     ``inference_mode(False)`` turns it off (and grad mode on, as PyTorch's) inside an inference-mode region.
 
     Args:
-        mode: whether to enable inference mode.
+        mode: whether to enable inference mode (default True).
     """
 
     def __new__(cls, mode: Any = True) -> Any:
@@ -136,6 +150,11 @@ class inference_mode:  # noqa: N801 - PyTorch name
         return wrapper
 
     def clone(self) -> inference_mode:
+        """Return a new ``inference_mode`` with the same ``mode``.
+
+        Returns:
+            A fresh, unentered context manager.
+        """
         return inference_mode(self.mode)
 
 
@@ -487,7 +506,21 @@ def backward(
     retain_graph: bool | None = None,
     create_graph: bool = False,
 ) -> None:
-    """Accumulate into ``.grad`` of the leaves the gradient of ``tensors`` (see Tensor.backward)."""
+    """Accumulate the gradient of ``tensors`` into the ``.grad`` of the graph's leaves, as ``Tensor.backward``.
+
+    Args:
+        tensors: a tensor or a sequence of tensors to differentiate.
+        grad_tensors: the gradient with respect to each of ``tensors``, a tensor or a sequence (None
+            entries allowed for tensors with a single element, which get ones) (default None).
+        retain_graph: keep the graph for another backward pass; None for the value of
+            ``create_graph`` (default None).
+        create_graph: record the backward pass so that higher-order gradients can be taken
+            (default False).
+
+    Raises:
+        RuntimeError: a tensor does not require grad, a gradient is missing for a tensor with more
+            than one element, or the numbers or shapes of gradients and tensors do not match.
+    """
     tensors = [tensors] if not isinstance(tensors, (list, tuple)) else list(tensors)
     grads = _make_grads(tensors, grad_tensors, "backward")
     run_backward(list(zip(tensors, grads)), create_graph if retain_graph is None else retain_graph, create_graph)
@@ -504,9 +537,26 @@ def grad(
 ) -> tuple[Tensor | None, ...]:
     """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``.
 
+    Args:
+        outputs: a tensor or a sequence of tensors to differentiate.
+        inputs: a tensor or a sequence of tensors to differentiate with respect to.
+        grad_outputs: the gradient with respect to each output, a tensor or a sequence (None entries
+            allowed for outputs with a single element, which get ones) (default None).
+        retain_graph: keep the graph for another backward pass; None for the value of
+            ``create_graph`` (default None).
+        create_graph: record the backward pass so that higher-order gradients can be taken
+            (default False).
+        allow_unused: give None for inputs the outputs do not depend on instead of raising
+            (default None).
+        materialize_grads: give zeros instead of None for unused inputs (default False).
+
+    Returns:
+        A tuple with one gradient (or None for an unused input) per input, even for a single input.
+
     Raises:
-        RuntimeError: an input is not used in the graph of the outputs (unless ``allow_unused``),
-            or an input does not require grad.
+        RuntimeError: an input is not used in the graph of the outputs (unless ``allow_unused`` or
+            ``materialize_grads``), an input or output does not require grad, or the numbers or
+            shapes of gradients and outputs do not match.
     """
     outputs = [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
     single = not isinstance(inputs, (list, tuple))
@@ -586,6 +636,11 @@ class FunctionCtx:
         self._non_diff: set[int] = set()
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Save tensors (or None) for the backward pass, to be read back as ``ctx.saved_tensors``.
+
+        Call it at most once, in ``forward`` (or ``setup_context``); each call replaces what an
+        earlier one saved.
+        """
         self._to_save = tensors
 
     @property
@@ -595,9 +650,18 @@ class FunctionCtx:
         return self._node.saved_tensors
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Mark outputs of ``forward`` as not differentiable: they do not require grad.
+
+        Pass the output tensors themselves.
+        """
         self._non_diff.update(id(t) for t in tensors)
 
     def set_materialize_grads(self, value: bool) -> None:
+        """Choose whether ``backward`` gets zeros (True, the default) or None for outputs without a gradient.
+
+        Args:
+            value: True to turn missing output gradients into zero tensors, False to pass None.
+        """
         self.materialize_grads = value
 
 

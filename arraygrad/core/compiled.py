@@ -1200,18 +1200,21 @@ def compile(model: Any = None, *, fullgraph: bool = False, dynamic: bool | None 
     Args:
         model: the function or module (omit it to use ``@ag.compile(...)`` with arguments).
         fullgraph: accepted for PyTorch compatibility: arraygrad always compiles the whole
-            function and raises ``CompileError`` where PyTorch would break the graph.
-        dynamic: accepted for PyTorch compatibility; ignored (shapes are static:
-            a new input shape compiles again).
-        mode: accepted for PyTorch compatibility; ignored (shapes are static:
-            a new input shape compiles again).
-        options: accepted for PyTorch compatibility; ignored (shapes are static:
-            a new input shape compiles again).
+            function and raises ``CompileError`` where PyTorch would break the graph (default False).
+        dynamic: accepted for PyTorch compatibility; ignored (shapes are static: a new input shape
+            compiles again) (default None).
         backend: PyTorch's compiler name; ``"eager"`` runs the function eagerly, any other
-            value compiles where the tensors' backend can.
-        disable: run eagerly (as ``backend="eager"``).
+            value compiles where the tensors' backend can (default ``"inductor"``).
+        mode: accepted for PyTorch compatibility; ignored (default None).
+        options: accepted for PyTorch compatibility; ignored (default None).
+        disable: run eagerly, as ``backend="eager"`` (default False).
+
+    Returns:
+        A ``CompiledFunction`` for a function, an ``OptimizedModule`` for a module, or, when
+        ``model`` is None, a decorator that makes one of them.
 
     Raises:
+        TypeError: ``model`` is neither callable nor a Module.
         CompileError: (when called) the function reads a tensor's value on the host, makes a
             value-dependent shape, or returns something other than tensors.
     """

@@ -94,13 +94,20 @@ _DEFAULT_DEVICE = _DefaultDevice()
 
 
 def set_default_device(device: Any) -> None:
-    """Create tensors on ``device`` (``"cuda"``, ``"cpu"``, ``"jax"``...) from now on when a factory
-    function (``zeros``, ``tensor``, ``randn``...) is given neither ``device=`` nor ``backend=``;
-    ``None`` goes back to the default backend's own placement. Checked now, so a device that
-    cannot be used fails here.
+    """Set the device factory functions create tensors on when given neither ``device=`` nor ``backend=``.
+
+    Applies to ``zeros``, ``tensor``, ``randn``... from now on, in the current thread. The device is
+    checked now, so one that cannot be used fails here.
+
+    Args:
+        device: ``"cuda"``, ``"cpu"``, a backend name such as ``"jax"``, or a device; None goes back
+            to the default backend's own placement.
 
     Raises:
-        the errors of :func:`resolve` for ``device``.
+        ValueError: an unknown backend name.
+        RuntimeError: a device arraygrad has no backend for, a malformed device, or a CUDA index
+            beyond the devices there.
+        BackendUnavailableError: ``"cuda"`` and no backend reaches a CUDA device.
     """
     if device is None:
         _DEFAULT_DEVICE.value = None
@@ -120,9 +127,12 @@ def get_default_device_setting() -> Any:
 
 
 def get_default_device() -> Device:
-    """The device new tensors are created on when no ``device=`` is given, as
-    ``torch.get_default_device()``: the device set by :func:`set_default_device`, else where the
-    default backend puts new arrays (``cpu``, or ``cuda:0`` for jax on a GPU)."""
+    """Return the device new tensors are created on when no ``device=`` is given, as ``torch.get_default_device()``.
+
+    Returns:
+        The device set by :func:`set_default_device`, else where the default backend puts new
+        arrays (``cpu``, or ``cuda:0`` for jax on a GPU).
+    """
     setting = _DEFAULT_DEVICE.value
     if isinstance(setting, Device) and not (setting.type == "cuda" and setting.index is None):
         return setting
@@ -192,13 +202,18 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
 
     Args:
         data: a number, (nested) list/tuple, array or Tensor.
-        dtype: arraygrad dtype; default inferred like PyTorch (floats -> float32, ints -> int64).
-        device: where to create it (default backend when omitted).
-        backend: where to create it (default backend when omitted).
-        requires_grad: make it a leaf that records operations.
+        dtype: arraygrad dtype; None infers it as PyTorch does (floats -> the default float dtype,
+            ints -> int64, bools -> bool) (default None).
+        device: where to create it; None for the default device (default None).
+        requires_grad: make it a leaf that records operations (default False).
+        backend: the backend to create it on; None for the default one (default None).
+
+    Returns:
+        A new tensor that shares no memory with ``data``.
 
     Raises:
-        TypeError: unsupported data or dtype; ValueError: ragged nested lists.
+        TypeError: unsupported data or dtype.
+        ValueError: ragged nested lists.
     """
     be, index = resolve(backend, device)
     if isinstance(data, Tensor):
@@ -237,9 +252,21 @@ def _host(data: Any) -> Any:
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any = None) -> Tensor:
-    """Like ``tensor`` but without a copy where none is needed: ``data`` itself when it already is
-    a matching Tensor, and a tensor sharing a numpy array's memory on the numpy backend when the
-    dtype matches (as ``torch.as_tensor``)."""
+    """Convert ``data`` to a tensor without copying where no copy is needed, as ``torch.as_tensor``.
+
+    ``data`` itself is returned when it already is a Tensor of the requested dtype and place; a
+    numpy array becomes a tensor sharing its memory on the numpy backend when the dtype matches.
+    Anything else is copied as by ``tensor``.
+
+    Args:
+        data: a number, (nested) list/tuple, array or Tensor.
+        dtype: the dtype of the result; None keeps or infers it (default None).
+        device: the device of the result; None for ``data``'s own or the default (default None).
+        backend: the backend of the result; None for ``data``'s own or the default (default None).
+
+    Returns:
+        A tensor holding ``data``, sharing its memory where possible.
+    """
     if isinstance(data, Tensor):
         out = data
         if dtype is not None:
@@ -258,11 +285,18 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None, *, backend: Any 
 
 
 def from_numpy(array: Any, *, backend: Any = None) -> Tensor:
-    """A tensor from a numpy array.
+    """Create a tensor from a numpy array.
 
     On the numpy backend the tensor shares the array's memory both ways, as in PyTorch: writes
     into the array show in the tensor, and in-place tensor ops write into the array. On other
     backends the values are copied to the backend.
+
+    Args:
+        array: the numpy array.
+        backend: the backend of the tensor; None for the default one (default None).
+
+    Returns:
+        The tensor holding ``array``'s values.
 
     Raises:
         TypeError: ``array`` is not a numpy array.
@@ -277,7 +311,17 @@ def from_numpy(array: Any, *, backend: Any = None) -> Tensor:
 
 
 def from_dlpack(obj: Any, *, backend: Any = None) -> Tensor:
-    """A tensor sharing the memory of a DLPack-capable array, on ``backend`` (default: the default backend)."""
+    """Create a tensor sharing the memory of a DLPack-capable array.
+
+    The tensor stays on the array's own device (never the default device).
+
+    Args:
+        obj: an array supporting the DLPack protocol (``__dlpack__``).
+        backend: the backend of the tensor; None for the default one (default None).
+
+    Returns:
+        The tensor sharing ``obj``'s memory.
+    """
     be, _ = resolve(backend, None, backends.default())  # the array's own device, never the default device
     return _wrap(be.from_dlpack(obj), be)
 
@@ -328,19 +372,23 @@ def _float_or(dtype: Any) -> dtypes.dtype:
 
 def zeros(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False, pin_memory: bool = False, backend: Any = None) -> Tensor:
-    """A tensor of zeros of the given shape (default float dtype).
+    """Create a tensor of zeros of the given shape.
+
+    The shape is given as ints (``zeros(2, 3)``), one sequence (``zeros((2, 3))``, ``zeros(Size)``) or the
+    ``size`` keyword.
 
     Args:
-        sizes: the shape, as ints (``zeros(2, 3)``) or one sequence (``zeros((2, 3))``, ``zeros(Size)``).
-        size: the shape as a keyword (``zeros(size=(2, 3))``), instead of ``sizes``.
-        dtype: as for ``tensor``; ``layout``, ``pin_memory``: accepted
-            for PyTorch compatibility (strided, unpinned).
-        device: as for ``tensor``; ``layout``, ``pin_memory``: accepted
-            for PyTorch compatibility (strided, unpinned).
-        backend: as for ``tensor``; ``layout``, ``pin_memory``: accepted
-            for PyTorch compatibility (strided, unpinned).
-        requires_grad: as for ``tensor``; ``layout``, ``pin_memory``: accepted
-            for PyTorch compatibility (strided, unpinned).
+        size: the shape as a keyword (``zeros(size=(2, 3))``), instead of positional sizes (default None).
+        dtype: the dtype of the result; None for the default float dtype (default None).
+        layout: accepted for PyTorch compatibility; ignored (strided only) (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        pin_memory: accepted for PyTorch compatibility; ignored (default False).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The tensor of zeros.
 
     Raises:
         TypeError: a size that is not a sequence of ints, or sizes given twice.
@@ -354,7 +402,28 @@ def zeros(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, 
 
 def ones(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
          requires_grad: bool = False, pin_memory: bool = False, backend: Any = None) -> Tensor:
-    """A tensor of ones of the given shape (default float dtype); arguments and errors as ``zeros``."""
+    """Create a tensor of ones of the given shape.
+
+    The shape is given as ints (``ones(2, 3)``), one sequence (``ones((2, 3))``, ``ones(Size)``) or the
+    ``size`` keyword.
+
+    Args:
+        size: the shape as a keyword (``ones(size=(2, 3))``), instead of positional sizes (default None).
+        dtype: the dtype of the result; None for the default float dtype (default None).
+        layout: accepted for PyTorch compatibility; ignored (strided only) (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        pin_memory: accepted for PyTorch compatibility; ignored (default False).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The tensor of ones.
+
+    Raises:
+        TypeError: a size that is not a sequence of ints, or sizes given twice.
+        RuntimeError: a negative size.
+    """
     shape = _size(sizes, "ones", size)
     be, index = resolve(backend, device)
     arr = be.xp.ones(shape, dtype=be.native_dtype(_float_or(dtype).name))
@@ -364,19 +433,56 @@ def ones(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, d
 def empty(*sizes: Any, size: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None,
           backend: Any = None) -> Tensor:
-    """An uninitialised tensor (zero-filled here: arrays of some backends cannot be left
-    uninitialised); arguments and errors as ``zeros``."""
+    """Create an uninitialised tensor of the given shape (zero-filled here).
+
+    The shape is given as ints (``empty(2, 3)``), one sequence (``empty((2, 3))``, ``empty(Size)``) or the
+    ``size`` keyword.
+    Arrays of some backends cannot be left uninitialised, so the values are zeros.
+
+    Args:
+        size: the shape as a keyword (``empty(size=(2, 3))``), instead of positional sizes (default None).
+        dtype: the dtype of the result; None for the default float dtype (default None).
+        layout: accepted for PyTorch compatibility; ignored (strided only) (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        pin_memory: accepted for PyTorch compatibility; ignored (default False).
+        memory_format: accepted for PyTorch compatibility; ignored (default None).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The new tensor.
+
+    Raises:
+        TypeError: a size that is not a sequence of ints, or sizes given twice.
+        RuntimeError: a negative size.
+    """
     shape = _size(sizes, "empty", size)
     return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad, backend=backend)
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
          requires_grad: bool = False, pin_memory: bool = False, backend: Any = None) -> Tensor:
-    """A tensor of ``size`` (a sequence of ints) filled with ``fill_value`` (dtype inferred from it
-    like PyTorch: bool, int64 or the default float dtype).
+    """Create a tensor of ``size`` filled with ``fill_value``.
+
+    Args:
+        size: the shape, a sequence of ints.
+        fill_value: the value of every element.
+        dtype: the dtype of the result; None infers it from ``fill_value`` as PyTorch does (bool,
+            int64 or the default float dtype) (default None).
+        layout: accepted for PyTorch compatibility; ignored (strided only) (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        pin_memory: accepted for PyTorch compatibility; ignored (default False).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The filled tensor.
 
     Raises:
-        TypeError: ``size`` is not a sequence of ints; RuntimeError: a negative size.
+        TypeError: ``size`` is not a sequence of ints.
+        RuntimeError: a negative size.
     """
     shape = _size((), "full", size)
     be, index = resolve(backend, device)
@@ -387,7 +493,24 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, layout: Any = None, d
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive) spaced by ``step``; int64 unless a bound is a float.
+    """Create a 1-d tensor of values from ``start`` to ``end`` (exclusive) spaced by ``step``.
+
+    ``arange(n)`` counts from 0 to ``n - 1``. The length is ``ceil((end - start) / step)``; floating
+    values are computed as ``start + i * step``.
+
+    Args:
+        start: the first value, or the end (exclusive) when ``end`` is None.
+        end: the end of the range, exclusive (default None).
+        step: the spacing between values (default 1).
+        dtype: the dtype of the result; None for int64, or the default float dtype when a bound or
+            ``step`` is a float (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The 1-d tensor of values.
 
     Raises:
         RuntimeError: ``step`` is zero or has the wrong sign.
@@ -415,10 +538,24 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+    """Create a 1-d tensor of ``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Args:
+        start: the first value.
+        end: the last value.
+        steps: the number of values.
+        dtype: the dtype of the result; None for the default float dtype (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The 1-d tensor of ``steps`` values.
 
     Raises:
-        TypeError: ``steps`` is not an integer. RuntimeError: ``steps`` is negative.
+        TypeError: ``steps`` is not an integer.
+        RuntimeError: ``steps`` is negative.
     """
     steps = _steps(steps, "linspace")
     be, index = resolve(backend, device)
@@ -438,10 +575,23 @@ def _steps(steps: Any, op: str) -> int:
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, **kwargs: Any) -> Tensor:
-    """``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end`` inclusive.
+    """Create a 1-d tensor of ``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end``.
+
+    Both ends are included. The keywords ``dtype``, ``device``, ``requires_grad`` and ``backend``
+    are those of ``linspace``.
+
+    Args:
+        start: the first exponent.
+        end: the last exponent.
+        steps: the number of values.
+        base: the base of the powers (default 10.0).
+
+    Returns:
+        The 1-d tensor of ``steps`` values.
 
     Raises:
-        TypeError: ``steps`` is not an integer. RuntimeError: ``steps`` is negative.
+        TypeError: ``steps`` is not an integer.
+        RuntimeError: ``steps`` is negative.
     """
     steps = _steps(steps, "logspace")
     out = linspace(start, end, steps, **{k: v for k, v in kwargs.items() if k != "requires_grad"})
@@ -460,10 +610,23 @@ def _matrix_size(value: Any, name: str, position: int) -> int:
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
         backend: Any = None) -> Tensor:
-    """An ``n x m`` identity matrix (``m`` defaults to ``n``).
+    """Create an ``n x m`` identity matrix: ones on the main diagonal, zeros elsewhere.
+
+    Args:
+        n: the number of rows.
+        m: the number of columns; None for ``n`` (default None).
+        dtype: the dtype of the result; None for the default float dtype (default None).
+        device: the device of the result (``"cpu"``, ``"cuda:N"``, or a backend name such as ``"jax"``);
+            None for the default device (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        backend: the backend of the result, by name or object; None for the default one (default None).
+
+    Returns:
+        The 2-d tensor of shape ``(n, m)``.
 
     Raises:
-        TypeError: ``n`` or ``m`` is not an integer. RuntimeError: ``n`` or ``m`` is negative.
+        TypeError: ``n`` or ``m`` is not an integer.
+        RuntimeError: ``n`` or ``m`` is negative.
     """
     n = _matrix_size(n, "n", 1)
     m = n if m is None else _matrix_size(m, "m", 2)
@@ -482,6 +645,18 @@ def _like(t: Tensor, dtype: Any, device: Any, backend: Any) -> tuple[Backend, in
 
 def zeros_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                backend: Any = None) -> Tensor:
+    """Create a tensor of zeros with the shape of ``t``, and its dtype and backend unless given.
+
+    Args:
+        t: the tensor whose shape (and by default dtype and backend) is taken.
+        dtype: the dtype of the result; None for ``t``'s (default None).
+        device: the device of the result; None (with ``backend`` None) for ``t``'s backend (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        backend: the backend of the result; None (with ``device`` None) for ``t``'s (default None).
+
+    Returns:
+        The new tensor, shaped like ``t``.
+    """
     be, index, dt = _like(t, dtype, device, backend)
     return zeros(tuple(t.shape), dtype=dt, backend=be, requires_grad=requires_grad,
                  device=None if index is None else f"{be.name}:{index}")
@@ -489,17 +664,52 @@ def zeros_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_gra
 
 def ones_like(t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               backend: Any = None) -> Tensor:
+    """Create a tensor of ones with the shape of ``t``, and its dtype and backend unless given.
+
+    Args:
+        t: the tensor whose shape (and by default dtype and backend) is taken.
+        dtype: the dtype of the result; None for ``t``'s (default None).
+        device: the device of the result; None (with ``backend`` None) for ``t``'s backend (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        backend: the backend of the result; None (with ``device`` None) for ``t``'s (default None).
+
+    Returns:
+        The new tensor, shaped like ``t``.
+    """
     be, index, dt = _like(t, dtype, device, backend)
     return ones(tuple(t.shape), dtype=dt, backend=be, requires_grad=requires_grad,
                 device=None if index is None else f"{be.name}:{index}")
 
 
 def empty_like(t: Tensor, **kwargs: Any) -> Tensor:
+    """Create an uninitialised (here zero-filled) tensor with the shape of ``t``.
+
+    The keywords ``dtype``, ``device``, ``requires_grad`` and ``backend`` are those of ``zeros_like``.
+
+    Args:
+        t: the tensor whose shape (and by default dtype and backend) is taken.
+
+    Returns:
+        The new tensor, shaped like ``t``.
+    """
     return zeros_like(t, **kwargs)
 
 
 def full_like(t: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               backend: Any = None) -> Tensor:
+    """Create a tensor filled with ``fill_value`` with the shape of ``t``, and its dtype and backend unless given.
+
+    Args:
+        t: the tensor whose shape (and by default dtype and backend) is taken.
+        fill_value: the value of every element.
+        dtype: the dtype of the result; None for ``t``'s (default None).
+        device: the device of the result; None (with ``backend`` None) for ``t``'s backend (default None).
+        requires_grad: make the result a leaf that records operations (default False).
+        backend: the backend of the result; None (with ``device`` None) for ``t``'s (default None).
+
+    Returns:
+        The filled tensor, shaped like ``t``.
+    """
     be, index, dt = _like(t, dtype, device, backend)
     return full(tuple(t.shape), fill_value, dtype=dt, backend=be, requires_grad=requires_grad,
                 device=None if index is None else f"{be.name}:{index}")

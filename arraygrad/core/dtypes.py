@@ -6,7 +6,17 @@ from typing import Any
 
 
 class dtype:  # noqa: N801 - named like torch.dtype
-    """A data type, independent of the backend; each backend maps it to its native dtype."""
+    """A data type, independent of the backend; each backend maps it to its native dtype.
+
+    The dtypes are the module-level instances (``arraygrad.float32``...); there is no need to make
+    new ones.
+
+    Args:
+        name: the dtype's name, such as ``"float32"``.
+        kind: one letter: ``"b"`` bool, ``"u"`` unsigned int, ``"i"`` signed int, ``"f"`` float,
+            ``"c"`` complex.
+        itemsize: the size of one element in bytes.
+    """
 
     __slots__ = ("name", "is_floating_point", "is_complex", "is_signed", "itemsize")
 

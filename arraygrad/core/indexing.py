@@ -282,12 +282,31 @@ class IndexPutBackward0(Node):
 
 
 def index_put(a: Tensor, key: Any, values: Any, accumulate: bool = False, *, normalized: bool = False) -> Tensor:
-    """A new tensor equal to ``a`` with ``values`` written (or added, if ``accumulate``) at ``key``.
+    """Return a copy of ``a`` with ``values`` written (or added, if ``accumulate``) at ``key``, as ``torch.index_put``.
+
+    ``key`` is any index that ``a[key]`` accepts (ints, slices, None, Ellipsis, integer or bool tensors);
+    ``values`` is broadcast to the shape of ``a[key]``. Without ``accumulate``, which value is kept where
+    ``key`` repeats a position is unspecified; with it, repeated positions add up. The gradient flows to
+    ``a`` (zero at the written positions unless ``accumulate``) and to ``values``.
+
+    Args:
+        a: the tensor to update (the result is a new tensor).
+        key: the positions to write, an index as in ``a[key]``.
+        values: a tensor of ``a``'s dtype and backend, broadcastable to the shape of ``a[key]``.
+        accumulate: add ``values`` to the existing entries instead of replacing them (default False).
+        normalized: ``key`` is already in the normalised internal form and ``values`` may be a
+            number or a tensor of another dtype (converted to ``a``'s); for internal callers (default False).
+
+    Returns:
+        A new tensor of ``a``'s shape and dtype.
 
     Raises:
         TypeError: ``values`` is not a tensor.
         RuntimeError: ``values`` has another dtype than ``a``, cannot be broadcast to the indexed
             shape, or is on another backend.
+        IndexError: ``key`` indexes too many dimensions, holds an index out of range or a float
+            tensor, or a bool mask of the wrong shape.
+        ValueError: a slice of ``key`` has step 0.
     """
     from arraygrad.core.ops import _backend_mismatch
 
@@ -392,21 +411,58 @@ def _gather_key(a: Tensor, dim: int, index: Tensor, op: str, *, negative: bool =
 
 
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
-    """``out[i][j][k] = a[i][index[i][j][k]][k]`` (for dim 1), like ``torch.gather``.
+    """Collect the values of ``a`` along ``dim`` at the positions given by ``index``, as ``torch.gather``.
+
+    For a 3-d input and ``dim=1``, ``out[i][j][k] = a[i][index[i][j][k]][k]``. ``index`` has the rank of
+    ``a`` and may be smaller than ``a`` in every dimension but ``dim``; it is not broadcast. The gradient
+    adds back into ``a`` at the gathered positions (repeated positions accumulate).
+
+    Args:
+        a: the source tensor.
+        dim: the dimension to index along; negative counts from the end.
+        index: integer tensor of positions in ``[0, a.shape[dim])`` (negative values are refused, as in PyTorch).
+
+    Returns:
+        A tensor of ``index``'s shape and ``a``'s dtype.
 
     Raises:
-        RuntimeError: an index outside ``[0, a.shape[dim])`` (negative ones included, as in
-            PyTorch), index of another rank or too large in another dim. IndexError: bad ``dim``.
+        TypeError: ``index`` is not a tensor, or ``dim`` is not an integer.
+        IndexError: ``dim`` is out of range.
+        RuntimeError: ``index`` has another rank than ``a``, is not an integer tensor, is on another
+            backend, holds a position outside ``[0, a.shape[dim])``, or is larger than ``a`` in a
+            dimension other than ``dim``.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.gather(ag.tensor([[1, 2], [3, 4]]), 1, ag.tensor([[1, 0], [0, 0]]))
+        tensor([[2, 1],
+                [3, 3]])
     """
     return named_node(getitem_normalized(a, _gather_key(a, dim, index, "gather")), IndexBackward0, GatherBackward0)
 
 
 def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
-    """Select values along ``dim`` at ``indices`` (broadcast against ``a``); flattened when dim is None.
-    Negative indices count from the end, as in PyTorch.
+    """Pick values of ``a`` along ``dim`` at ``indices``, as ``torch.take_along_dim``.
+
+    Outside ``dim``, ``a`` and ``indices`` broadcast against each other; along ``dim`` the result has
+    ``indices``' length. With ``dim=None`` both are flattened first. Negative indices count from the end
+    (unlike ``gather``), as in PyTorch.
+
+    Args:
+        a: the source tensor.
+        indices: integer tensor of positions along ``dim``, of ``a``'s rank (any shape when ``dim`` is None).
+        dim: the dimension to index along, or None to index the flattened ``a`` with the flattened
+            ``indices`` (default None).
+
+    Returns:
+        A tensor of ``a``'s dtype: the broadcast shape with ``indices``' size along ``dim``, or the 1-d
+        tensor of ``indices.numel()`` values when ``dim`` is None.
 
     Raises:
-        RuntimeError: an index outside ``[-size, size)`` (as PyTorch's gather kernel reports it).
+        TypeError: ``dim`` is not an integer or None.
+        IndexError: ``dim`` is out of range.
+        RuntimeError: ``indices`` is not an integer tensor, holds a position outside ``[-size, size)``,
+            or does not broadcast against ``a`` outside ``dim``.
     """
     from arraygrad.core.shape import broadcast_shapes, expand, reshape
 
@@ -427,10 +483,37 @@ def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor
 
 
 def scatter(a: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Tensor:
-    """Out-of-place ``torch.scatter``: ``a`` with ``src`` (or ``value``) written at ``index`` along ``dim``.
+    """Return a copy of ``a`` with ``src`` (or ``value``) written along ``dim`` at ``index``, as ``torch.scatter``.
+
+    For a 3-d input and ``dim=1``, ``out[i][index[i][j][k]][k] = src[i][j][k]``. A tensor ``src`` is read
+    only over ``index``'s shape (its leading block); a number is written at every position of ``index``.
+    Where ``index`` repeats a position, which value is kept is unspecified unless ``reduce="add"``, which
+    adds the values to the existing entries instead.
+
+    Args:
+        a: the tensor to update (the result is a new tensor).
+        dim: the dimension to index along; negative counts from the end.
+        index: integer tensor of positions in ``[0, a.shape[dim])``, of ``a``'s rank and no larger than
+            ``a`` outside ``dim`` (nor than ``src`` anywhere).
+        src: a tensor of ``a``'s dtype and rank, or a number, to write (default None: use ``value``).
+        value: a number to write when ``src`` is not given (default None).
+        reduce: None to replace the entries or ``"add"`` to add to them (default None).
+
+    Returns:
+        A new tensor of ``a``'s shape and dtype.
 
     Raises:
-        RuntimeError: an index outside ``[0, a.shape[dim])`` (negative ones included, as in PyTorch).
+        ValueError: ``reduce`` is neither None nor ``"add"``.
+        TypeError: neither ``src`` nor ``value`` is given, ``src`` is neither a tensor nor a number,
+            ``index`` is not a tensor, or ``dim`` is not an integer.
+        IndexError: ``dim`` is out of range for ``a`` or ``src``.
+        RuntimeError: ``index`` holds a position outside ``[0, a.shape[dim])``, is not an integer
+            tensor, or has a bad rank or size; ``src`` has another dtype than ``a``.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.scatter(ag.zeros(4), 0, ag.tensor([3, 1]), ag.tensor([1.0, 2.0]))
+        tensor([0., 2., 0., 1.])
     """
     return _scatter("scatter", a, dim, index, src, value, reduce)
 
@@ -463,7 +546,32 @@ def _scatter(op: str, a: Tensor, dim: int, index: Tensor, src: Any, value: Any, 
 
 
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    """Out-of-place ``torch.scatter_add``: repeated indices accumulate (index bounds as ``scatter``)."""
+    """Return a copy of ``a`` with ``src`` added along ``dim`` at ``index``, as ``torch.scatter_add``.
+
+    For a 3-d input and ``dim=1``, ``out[i][index[i][j][k]][k] += src[i][j][k]``; repeated positions
+    accumulate. ``src`` is read only over ``index``'s shape.
+
+    Args:
+        a: the tensor to add into (the result is a new tensor).
+        dim: the dimension to index along; negative counts from the end.
+        index: integer tensor of positions in ``[0, a.shape[dim])``, of ``a``'s rank and no larger than
+            ``a`` outside ``dim`` (nor than ``src`` anywhere).
+        src: the tensor of values to add, of ``a``'s dtype and rank.
+
+    Returns:
+        A new tensor of ``a``'s shape and dtype.
+
+    Raises:
+        TypeError: ``src`` or ``index`` is not a tensor, or ``dim`` is not an integer.
+        IndexError: ``dim`` is out of range for ``a`` or ``src``.
+        RuntimeError: ``index`` holds a position outside ``[0, a.shape[dim])``, is not an integer
+            tensor, or has a bad rank or size; ``src`` has another dtype than ``a``.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.scatter_add(ag.zeros(3), 0, ag.tensor([0, 0, 2]), ag.tensor([1.0, 2.0, 3.0]))
+        tensor([3., 0., 3.])
+    """
     return _scatter("scatter_add", a, dim, index, src, None, "add")
 
 
@@ -487,25 +595,54 @@ def _dim_index_key(op: str, a: Tensor, dim: int, index: Tensor) -> tuple[Any, ..
 
 
 def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
-    """The entries of ``a`` along ``dim`` at the 1-d ``index``.
+    """Select the entries of ``a`` along ``dim`` at the positions of a 1-d ``index``, as ``torch.index_select``.
+
+    Args:
+        a: the source tensor.
+        dim: the dimension to index along; negative counts from the end.
+        index: a 0-d or 1-d integer tensor of positions in ``[0, a.shape[dim])`` (negative values are refused).
+
+    Returns:
+        A new tensor of ``a``'s dtype and shape, except that ``dim`` has ``index``'s length.
 
     Raises:
-        RuntimeError: an index outside ``[0, a.shape[dim])`` (negative ones included, as in
-            PyTorch; IndexError along dim 0, as PyTorch) or not an integer tensor.
-        IndexError: ``index`` not 1-d, or bad ``dim``.
+        TypeError: ``index`` is not a tensor, or ``dim`` is not an integer.
+        IndexError: ``index`` has more than one dimension, ``dim`` is out of range, or (along dim 0,
+            as in PyTorch) a position is out of range.
+        RuntimeError: a position outside ``[0, a.shape[dim])`` along a dim other than 0, ``index`` not
+            an integer tensor, or on another backend.
     """
     key = _dim_index_key("index_select", a, dim, index)
     return named_node(getitem_normalized(a, key), IndexBackward0, IndexSelectBackward0)
 
 
 def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
-    """Out-of-place ``torch.index_add``: ``source`` (times ``alpha``) added to ``a`` along ``dim`` at ``index``.
+    """Return a copy of ``a`` with ``alpha * source`` added along ``dim`` at ``index``, as ``torch.index_add``.
+
+    Slice ``k`` of ``source`` along ``dim`` is added to slice ``index[k]`` of ``a``; repeated positions
+    accumulate.
+
+    Args:
+        a: the tensor to add into (the result is a new tensor).
+        dim: the dimension to index along; negative counts from the end.
+        index: a 0-d or 1-d integer tensor of positions in ``[0, a.shape[dim])`` (negative values are refused).
+        source: a tensor of ``a``'s dtype and shape except along ``dim``, where its length is
+            ``index.numel()``; it is not broadcast.
+        alpha: factor applied to ``source`` before adding (default 1).
+
+    Returns:
+        A new tensor of ``a``'s shape and dtype.
 
     Raises:
-        TypeError: ``source`` is not a tensor.
-        RuntimeError: an index outside ``[0, a.shape[dim])`` (negative ones included, as in
-            PyTorch), or ``source`` is not ``a``'s shape with ``dim`` of the index's length
-            (no broadcasting, as in PyTorch). IndexError: bad ``dim``.
+        TypeError: ``index`` or ``source`` is not a tensor, or ``dim`` is not an integer.
+        IndexError: ``index`` has more than one dimension, or ``dim`` is out of range.
+        RuntimeError: a position outside ``[0, a.shape[dim])``, ``index`` not an integer tensor or on
+            another backend, ``source`` of another dtype or of the wrong shape.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.index_add(ag.zeros(3), 0, ag.tensor([0, 2]), ag.tensor([1.0, 5.0]), alpha=2)
+        tensor([ 2.,  0., 10.])
     """
     key = _dim_index_key("index_add", a, dim, index)
     if not isinstance(source, Tensor):
@@ -545,7 +682,27 @@ def check_embedding_indices(indices: Tensor, num_embeddings: int) -> None:
 
 
 def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """``a`` with ``value`` where ``mask`` is True (mask broadcasts against ``a``)."""
+    """Return a copy of ``a`` with ``value`` wherever the bool ``mask`` is True, as ``torch.masked_fill``.
+
+    Args:
+        a: the source tensor (the result is a new tensor).
+        mask: a bool tensor that broadcasts to ``a``'s shape (the result keeps ``a``'s shape).
+        value: the fill value: a number, or a 0-d tensor, converted to ``a``'s dtype.
+
+    Returns:
+        A new tensor of ``a``'s shape and dtype; the gradient flows to ``a`` where ``mask`` is False
+        (and to a tensor ``value`` from where it is True).
+
+    Raises:
+        TypeError: ``mask`` is not a tensor.
+        RuntimeError: ``mask`` is not a bool tensor or does not broadcast to ``a``'s shape, or
+            ``value`` is a tensor with dimensions.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.masked_fill(ag.tensor([1.0, 2.0, 3.0]), ag.tensor([True, False, True]), 0.0)
+        tensor([0., 2., 0.])
+    """
     from arraygrad.core.ops import MaskedFillBackward0, WhereBackward0, broadcast_mismatch, where
 
     if not isinstance(mask, Tensor):
@@ -556,6 +713,10 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
         value = value.to(a.dtype)
     elif a.dtype.is_floating_point:
         value = float(value)
+    elif a.dtype is dtypes.bool_:
+        value = bool(value)
+    elif not a.dtype.is_complex and isinstance(value, float) and math.isfinite(value):
+        value = int(value)  # PyTorch converts the value to the integer dtype (0.7 -> 0)
     if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
         raise RuntimeError("masked_fill: expected a bool tensor as mask")
     try:
@@ -571,7 +732,16 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:
-    """The elements of ``a`` where the bool ``mask`` (broadcast against ``a``) is True, as a 1-d tensor.
+    """Return the elements of ``a`` where the bool ``mask`` is True, as a 1-d tensor, as ``torch.masked_select``.
+
+    ``a`` and ``mask`` are broadcast against each other first; the elements come in row-major order.
+
+    Args:
+        a: the source tensor.
+        mask: a bool tensor broadcastable with ``a``.
+
+    Returns:
+        A 1-d tensor of ``a``'s dtype with one element per True entry of the broadcast mask.
 
     Raises:
         RuntimeError: ``mask`` is not a bool tensor, or does not broadcast against ``a``.
@@ -585,11 +755,19 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
 
 
 def take(a: Tensor, index: Tensor) -> Tensor:
-    """Elements of the flattened ``a`` at ``index`` (output has ``index``'s shape).
+    """Return the elements of the flattened ``a`` at ``index``, as ``torch.take``.
+
+    Args:
+        a: the source tensor, read in row-major order.
+        index: an int64 tensor of positions in ``[-a.numel(), a.numel())``; negative ones count from the end.
+
+    Returns:
+        A tensor of ``index``'s shape and ``a``'s dtype.
 
     Raises:
-        TypeError: ``index`` is not a tensor. RuntimeError: ``index`` is not int64.
-        IndexError: an index outside ``[-numel, numel)``.
+        TypeError: ``index`` is not a tensor.
+        RuntimeError: ``index`` is not int64.
+        IndexError: a position outside ``[-a.numel(), a.numel())``.
     """
     if not isinstance(index, Tensor):
         raise TypeError(f"take(): argument 'index' must be Tensor, not {type(index).__name__}")
@@ -599,7 +777,25 @@ def take(a: Tensor, index: Tensor) -> Tensor:
 
 
 def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
-    """Indices of non-zero elements: an (n, ndim) int64 tensor, or a tuple of 1-d tensors."""
+    """Return the indices of the non-zero elements of ``a``, as ``torch.nonzero``.
+
+    The indices come in row-major order. A 0-d ``a`` is read as a 1-d tensor of one element (PyTorch
+    gives a result with zero columns there).
+
+    Args:
+        a: the tensor to search.
+        as_tuple: return one 1-d index tensor per dimension instead of one 2-d tensor (default False).
+
+    Returns:
+        An int64 tensor of shape ``(n, a.ndim)`` holding the index of each of the ``n`` non-zero
+        elements, or with ``as_tuple`` a tuple of ``a.ndim`` int64 tensors of shape ``(n,)``.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.nonzero(ag.tensor([[0, 1], [2, 0]]))
+        tensor([[0, 1],
+                [1, 0]])
+    """
     backend = a._backend
     xp = backend.xp
     x = a._storage.array
@@ -614,15 +810,38 @@ def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
 
 
 def argwhere(a: Tensor) -> Tensor:
+    """Return the indices of the non-zero elements of ``a`` as one 2-d tensor, as ``torch.argwhere``.
+
+    Args:
+        a: the tensor to search.
+
+    Returns:
+        An int64 tensor of shape ``(n, a.ndim)``, one row per non-zero element in row-major order
+        (as ``nonzero(a)``).
+    """
     return nonzero(a)
 
 
 def one_hot(a: Tensor, num_classes: int = -1) -> Tensor:
-    """int64 one-hot encoding with a new last dimension of size ``num_classes``.
+    """Encode the integer class labels of ``a`` as one-hot vectors, as ``torch.nn.functional.one_hot``.
+
+    Args:
+        a: an integer tensor of class labels, each in ``[0, num_classes)``.
+        num_classes: the number of classes; -1 takes the largest label plus one (default -1).
+
+    Returns:
+        An int64 tensor of shape ``a.shape + (num_classes,)`` with 1 at each label's position and 0 elsewhere.
 
     Raises:
         TypeError: ``num_classes`` is not an integer.
-        RuntimeError: ``a`` is not an integer tensor, or a class is negative or >= num_classes.
+        RuntimeError: ``a`` is not an integer tensor, a label is negative or not below
+            ``num_classes``, or ``a`` is empty and ``num_classes`` is -1.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.nn.functional.one_hot(ag.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
     """
     num_classes = _int_arg(num_classes, "one_hot", "num_classes")
     if a.dtype.is_floating_point or a.dtype is dtypes.bool_:

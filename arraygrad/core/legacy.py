@@ -190,9 +190,21 @@ class Variable(metaclass=_VariableMeta):
 
 
 def tensor_type(t: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
-    """``x.type()``: PyTorch's type string (``'torch.FloatTensor'``). ``x.type(T)``: ``x`` converted
-    to ``T`` (a legacy type such as ``ag.DoubleTensor``, its string ``'torch.cuda.FloatTensor'``, a
-    dtype, or ``ag.Tensor`` for the default float type); ``x`` itself when it already is one.
+    """Return PyTorch's legacy type string of ``t``, or ``t`` converted to a given type.
+
+    ``x.type()`` gives the type string (``'torch.FloatTensor'``). ``x.type(T)`` converts ``x`` to
+    ``T``, moving it to or from CUDA when ``T`` says so.
+
+    Args:
+        t: the tensor.
+        dtype: None for the type string; else the target: a legacy type such as ``ag.DoubleTensor``,
+            its string (``'torch.cuda.FloatTensor'``), a dtype, or ``ag.Tensor`` for the default
+            float type (default None).
+        non_blocking: accepted for PyTorch compatibility; ignored (default False).
+
+    Returns:
+        The type string when ``dtype`` is None; else the converted tensor (``t`` itself when it
+        already has that type).
 
     Raises:
         ValueError: an unknown type string.
@@ -217,8 +229,20 @@ def tensor_type(t: Tensor, dtype: Any = None, non_blocking: bool = False, **kwar
 
 
 def new(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``x.new(...)``: a legacy constructor with ``x``'s dtype and backend (``x.new(2, 3)``,
-    ``x.new([1, 2])``, ``x.new()``)."""
+    """Create a tensor with ``t``'s dtype and backend from legacy constructor arguments.
+
+    ``x.new()`` is empty, ``x.new(2, 3)`` is zero-filled of that size, ``x.new([1, 2])`` holds the
+    data, ``x.new(other)`` shares ``other``'s memory; only the ``device=`` keyword is accepted.
+
+    Args:
+        t: the tensor whose dtype and backend are taken.
+
+    Returns:
+        The new tensor.
+
+    Raises:
+        TypeError: unknown keywords, a tensor of another dtype, or data that is not a sequence.
+    """
     return construct(t.dtype, False, args, kwargs, "new", like=t)
 
 
@@ -232,30 +256,80 @@ def _like(t: Tensor, kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_tensor(t: Tensor, data: Any, **kwargs: Any) -> Tensor:
-    """A new tensor (a copy) of ``data`` with ``x``'s dtype and backend unless ``dtype=`` /
-    ``device=`` say otherwise (keywords as ``arraygrad.tensor``)."""
+    """Create a new tensor (a copy) of ``data`` with ``t``'s dtype and backend.
+
+    Keywords are those of ``arraygrad.tensor``; ``dtype=``, ``device=`` or ``backend=`` override
+    what is taken from ``t``.
+
+    Args:
+        t: the tensor whose dtype and backend are taken.
+        data: the data to copy: a number, a nested sequence, an array or a tensor.
+
+    Returns:
+        The new tensor.
+    """
     return creation.tensor(data, **_like(t, kwargs))
 
 
 def new_zeros(t: Tensor, *size: Any, **kwargs: Any) -> Tensor:
-    """Zeros of ``size`` with ``x``'s dtype and backend unless given (keywords as ``arraygrad.zeros``)."""
+    """Create a tensor of the given size, filled with zeros, with ``t``'s dtype and backend.
+
+    The sizes are given as ints or as one sequence; keywords are those of ``arraygrad.zeros``, and
+    ``dtype=``, ``device=`` or ``backend=`` override what is taken from ``t``.
+
+    Args:
+        t: the tensor whose dtype and backend are taken.
+
+    Returns:
+        The new tensor.
+    """
     return creation.zeros(*size, **_like(t, kwargs))
 
 
 def new_ones(t: Tensor, *size: Any, **kwargs: Any) -> Tensor:
-    """Ones of ``size`` with ``x``'s dtype and backend unless given (keywords as ``arraygrad.ones``)."""
+    """Create a tensor of the given size, filled with ones, with ``t``'s dtype and backend.
+
+    The sizes are given as ints or as one sequence; keywords are those of ``arraygrad.ones``, and
+    ``dtype=``, ``device=`` or ``backend=`` override what is taken from ``t``.
+
+    Args:
+        t: the tensor whose dtype and backend are taken.
+
+    Returns:
+        The new tensor.
+    """
     return creation.ones(*size, **_like(t, kwargs))
 
 
 def new_empty(t: Tensor, *size: Any, **kwargs: Any) -> Tensor:
-    """An uninitialised (here zero-filled) tensor of ``size`` with ``x``'s dtype and backend unless
-    given (keywords as ``arraygrad.empty``)."""
+    """Create a tensor of the given size, uninitialised (here zero-filled), with ``t``'s dtype and backend.
+
+    The sizes are given as ints or as one sequence; keywords are those of ``arraygrad.empty``, and
+    ``dtype=``, ``device=`` or ``backend=`` override what is taken from ``t``.
+
+    Args:
+        t: the tensor whose dtype and backend are taken.
+
+    Returns:
+        The new tensor.
+    """
     return creation.empty(*size, **_like(t, kwargs))
 
 
 def new_full(t: Tensor, size: Any, fill_value: Any, **kwargs: Any) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value``, with ``x``'s dtype and backend unless given
-    (keywords as ``arraygrad.full``)."""
+    """Create a tensor of ``size`` filled with ``fill_value``, with ``t``'s dtype and backend.
+
+    Keywords are those of ``arraygrad.full``; ``dtype=``, ``device=`` or ``backend=`` override what
+    is taken from ``t``.
+
+    Args:
+        t: the tensor whose dtype and backend are taken.
+        size: the shape of the result, a sequence of ints.
+        fill_value: the value of every element.
+
+    Returns:
+        The new tensor.
+    """
     return creation.full(size, fill_value, **_like(t, kwargs))
 
 

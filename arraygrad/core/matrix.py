@@ -17,17 +17,24 @@ from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
-    """A tensor whose diagonals (over ``dim1`` and ``dim2`` of the result, ``offset`` above the
-    main one when positive) hold the last dimension of ``input``; zeros elsewhere.
+    """Build a tensor whose diagonals hold the last dimension of ``input``, with zeros elsewhere.
 
-    ``diagonal(diag_embed(x, offset, dim1, dim2), offset, dim1, dim2)`` is ``x``.
+    The diagonals run over ``dim1`` and ``dim2`` of the result, ``offset`` above the main one when
+    positive. ``diagonal(diag_embed(x, offset, dim1, dim2), offset, dim1, dim2)`` is ``x``.
+
+    Args:
+        input: the tensor whose last dimension is written on the diagonals.
+        offset: which diagonal: 0 the main one, positive above it, negative below (default 0).
+        dim1: the first dimension of the result the diagonals run over (default -2).
+        dim2: the second dimension of the result the diagonals run over (default -1).
 
     Returns:
         A tensor with one more dimension than ``input``; ``dim1`` and ``dim2`` have size
         ``input.shape[-1] + abs(offset)``.
 
     Raises:
-        TypeError: ``offset`` is not an integer. IndexError: a dim is out of range.
+        TypeError: ``input`` is not a Tensor, or ``offset`` is not an integer.
+        IndexError: a dim is out of range.
         RuntimeError: ``dim1`` and ``dim2`` are the same (always so for a 0-d ``input``).
     """
     if not isinstance(input, Tensor):
@@ -47,10 +54,21 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
-    """For a 1-d ``input``: the square matrix with ``input`` on its ``diagonal``-th diagonal.
-    For a 2-d ``input``: a copy of that diagonal as a 1-d tensor.
+    """Build a diagonal matrix from a 1-d ``input``, or extract a diagonal of a 2-d ``input``.
+
+    For a 1-d ``input``: the square matrix with ``input`` on its ``diagonal``-th diagonal. For a 2-d
+    ``input``: a copy (not a view) of that diagonal as a 1-d tensor.
+
+    Args:
+        input: a 1-d or 2-d tensor.
+        diagonal: which diagonal: 0 the main one, positive above it, negative below (default 0).
+
+    Returns:
+        A square 2-d tensor of side ``len(input) + abs(diagonal)`` for a 1-d ``input``; a 1-d tensor
+        for a 2-d ``input``.
 
     Raises:
+        TypeError: ``input`` is not a Tensor, or ``diagonal`` is not an integer.
         RuntimeError: ``input`` is neither 1-d nor 2-d.
     """
     if not isinstance(input, Tensor):
@@ -69,7 +87,18 @@ def _diagonal_copy(a: Tensor, offset: int) -> Tensor:
 
 
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
-    """The square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
+    """Build the square matrix with the flattened ``input`` on its ``offset``-th diagonal.
+
+    Args:
+        input: a tensor of any shape; it is flattened first.
+        offset: which diagonal: 0 the main one, positive above it, negative below (default 0).
+
+    Returns:
+        A square 2-d tensor of side ``input.numel() + abs(offset)``, zero off that diagonal.
+
+    Raises:
+        TypeError: ``input`` is not a Tensor, or ``offset`` is not an integer.
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"diagflat(): argument 'input' must be Tensor, not {type(input).__name__}")
     offset = _int_arg(offset, "diagflat", "offset")
@@ -101,17 +130,23 @@ def _triangle_indices(row: int, col: int, offset: int, lower: bool, dtype: Any, 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
                  layout: Any = None, backend: Any = None) -> Tensor:
-    """The (row, column) indices of the lower triangle (on and below the ``offset``-th
-    diagonal) of a ``row`` x ``col`` matrix, as a ``2 x N`` tensor in row-major order.
+    """Return the (row, column) indices of the lower triangle of a ``row`` x ``col`` matrix.
+
+    The triangle holds the elements on and below the ``offset``-th diagonal; the indices are listed
+    in row-major order.
 
     Args:
-        row: the matrix size.
-        col: the matrix size.
-        offset: which diagonal bounds the triangle (positive: above the main one).
-        dtype: int64 (default) or int32.
-        device: where the result lives (as for the creation functions).
-        backend: where the result lives (as for the creation functions).
-        layout: accepted for compatibility (strided only).
+        row: the number of rows of the matrix.
+        col: the number of columns of the matrix.
+        offset: which diagonal bounds the triangle: 0 the main one, positive above it, negative
+            below (default 0).
+        dtype: int64 or int32; None for int64 (default None).
+        device: the device of the result, as for the creation functions (default None).
+        layout: accepted for PyTorch compatibility; ignored (strided only) (default None).
+        backend: the backend of the result; None for the default one (default None).
+
+    Returns:
+        A ``2 x N`` integer tensor: row indices in the first row, column indices in the second.
 
     Raises:
         TypeError: a size or ``offset`` that is not an integer.
@@ -122,6 +157,26 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, devi
 
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
                  layout: Any = None, backend: Any = None) -> Tensor:
-    """The (row, column) indices of the upper triangle (on and above the ``offset``-th
-    diagonal) of a ``row`` x ``col`` matrix, as a ``2 x N`` tensor; see :func:`tril_indices`."""
+    """Return the (row, column) indices of the upper triangle of a ``row`` x ``col`` matrix.
+
+    The triangle holds the elements on and above the ``offset``-th diagonal; the indices are listed
+    in row-major order.
+
+    Args:
+        row: the number of rows of the matrix.
+        col: the number of columns of the matrix.
+        offset: which diagonal bounds the triangle: 0 the main one, positive above it, negative
+            below (default 0).
+        dtype: int64 or int32; None for int64 (default None).
+        device: the device of the result, as for the creation functions (default None).
+        layout: accepted for PyTorch compatibility; ignored (strided only) (default None).
+        backend: the backend of the result; None for the default one (default None).
+
+    Returns:
+        A ``2 x N`` integer tensor: row indices in the first row, column indices in the second.
+
+    Raises:
+        TypeError: a size or ``offset`` that is not an integer.
+        RuntimeError: a negative size, or a dtype other than int32/int64.
+    """
     return _triangle_indices(row, col, offset, False, dtype, device, backend, "triu_indices")

@@ -85,7 +85,15 @@ def _tensor_arg(op: str, name: str, position: int, value: Any) -> Tensor:
 
 
 def _lerp(a: Tensor, end: Tensor, weight: Any) -> Tensor:
-    """``a + weight * (end - a)``.
+    """Linearly interpolate from ``a`` towards ``end``: ``a + weight * (end - a)``.
+
+    Args:
+        a: the start tensor.
+        end: the end tensor, broadcast against ``a``.
+        weight: the interpolation weight, a number or a tensor broadcast against ``a``.
+
+    Returns:
+        The interpolated tensor.
 
     Raises:
         TypeError: ``end`` is not a Tensor.
@@ -100,27 +108,74 @@ def _lerp(a: Tensor, end: Tensor, weight: Any) -> Tensor:
 
 
 def _addcmul(a: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
-    """``a + value * tensor1 * tensor2``."""
+    """Add ``value * tensor1 * tensor2`` (elementwise, broadcast) to ``a``.
+
+    Args:
+        a: the tensor added to.
+        tensor1: the first factor.
+        tensor2: the second factor.
+        value: the scale of the product (default 1).
+
+    Returns:
+        ``a + value * tensor1 * tensor2``.
+
+    Raises:
+        TypeError: ``tensor1`` or ``tensor2`` is not a Tensor.
+    """
     _tensor_arg("addcmul_", "tensor1", 1, tensor1)
     _tensor_arg("addcmul_", "tensor2", 2, tensor2)
     return ops.add(a, ops.mul(ops.mul(tensor1, tensor2), value))
 
 
 def _addcdiv(a: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any = 1) -> Tensor:
-    """``a + value * tensor1 / tensor2``."""
+    """Add ``value * tensor1 / tensor2`` (elementwise, broadcast) to ``a``.
+
+    Args:
+        a: the tensor added to.
+        tensor1: the numerator.
+        tensor2: the denominator.
+        value: the scale of the quotient (default 1).
+
+    Returns:
+        ``a + value * tensor1 / tensor2``.
+
+    Raises:
+        TypeError: ``tensor1`` or ``tensor2`` is not a Tensor.
+    """
     _tensor_arg("addcdiv_", "tensor1", 1, tensor1)
     _tensor_arg("addcdiv_", "tensor2", 2, tensor2)
     return ops.add(a, ops.mul(ops.div(tensor1, tensor2), value))
 
 
 def zero_(t: Tensor) -> Tensor:
-    """Fill with zeros in place (a non-leaf stays in the graph, with gradient 0 to its past)."""
+    """Fill ``t`` with zeros in place (a non-leaf stays in the graph, with gradient 0 to its past).
+
+    Args:
+        t: the tensor to fill.
+
+    Returns:
+        ``t``, now all zeros.
+    """
     return fill_(t, 0)
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:
-    """Fill with ``value`` (a number or a 0-d tensor) in place; like PyTorch's, allowed on an
-    expanded tensor (every element gets the same value)."""
+    """Fill ``t`` with ``value`` in place; as in PyTorch, allowed on an expanded tensor.
+
+    Every element gets the same value, so writing through an expanded (overlapping) tensor is fine.
+    A 0-d tensor ``value`` is copied in as with ``copy_`` (its gradient flows).
+
+    Args:
+        t: the tensor to fill.
+        value: a number or a 0-d tensor.
+
+    Returns:
+        ``t``, filled with ``value``.
+
+    Raises:
+        RuntimeError: ``value`` is a tensor with one or more dimensions.
+        TypeError: ``value`` cannot be stored in ``t``'s dtype.
+    """
     return _fill(t, value, "fill_", uniform=True)
 
 
@@ -142,8 +197,22 @@ def _fill(t: Tensor, value: Any, op: str, uniform: bool) -> Tensor:
 
 
 def copy_(t: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    """Copy ``src`` (broadcast, converted to this tensor's dtype and backend) into ``t``;
-    when ``src`` requires grad, the gradient of ``t`` flows to it."""
+    """Copy ``src`` into ``t`` in place, broadcast and converted to ``t``'s dtype and backend.
+
+    When ``src`` requires grad, the gradient of ``t`` flows to it.
+
+    Args:
+        t: the destination tensor.
+        src: the source tensor, broadcastable to ``t``'s shape.
+        non_blocking: accepted for PyTorch compatibility; ignored (default False).
+
+    Returns:
+        ``t``, holding the values of ``src``.
+
+    Raises:
+        TypeError: ``src`` is not a Tensor.
+        RuntimeError: ``src`` cannot be broadcast to ``t``'s shape.
+    """
     _check_inplace(t, "copy_")
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_: expected a Tensor as source, got {type(src).__name__}")
@@ -214,8 +283,23 @@ def to_backend(t: Tensor, backend: Any, index: int | None) -> Tensor:
 
 
 def to(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Convert dtype and/or move backend/device: ``t.to(ag.float64)``, ``t.to("jax")``,
-    ``t.to("cupy:1", ag.float32)``, ``t.to(other_tensor)``. Returns ``t`` itself when nothing changes."""
+    """Convert ``t`` to another dtype and/or move it to another backend or device.
+
+    Positional arguments may be a dtype (or ``float``/``int``/``bool``), a device or backend string
+    (``"jax"``, ``"cpu"``, ``"cupy:1"``) or a tensor whose dtype and backend are taken:
+    ``t.to(ag.float64)``, ``t.to("jax")``, ``t.to("cupy:1", ag.float32)``, ``t.to(other_tensor)``.
+    Keywords ``dtype``, ``device`` and ``backend`` are accepted too; ``non_blocking`` and ``copy`` are
+    accepted and ignored. The conversion is differentiable between floating dtypes and across backends.
+
+    Args:
+        t: the tensor to convert.
+
+    Returns:
+        The converted tensor, or ``t`` itself when nothing changes.
+
+    Raises:
+        TypeError: an unexpected keyword argument is given.
+    """
     dt = kwargs.pop("dtype", None)
     dev = kwargs.pop("device", None)
     be = kwargs.pop("backend", None)
@@ -240,14 +324,34 @@ def to(t: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def _cpu(t: Tensor, memory_format: Any = None) -> Tensor:
-    """``t`` in host memory, as ``to("cpu")``: itself when it is there already, else on its backend's
-    CPU device (jax), or on the default backend (numpy when that is cupy too) for cupy tensors."""
+    """Return ``t`` in host memory, as ``to("cpu")``.
+
+    ``t`` itself when it is there already, else on its backend's CPU device (jax), or on the default
+    backend (numpy when that is cupy too) for cupy tensors.
+
+    Args:
+        t: the tensor to move.
+        memory_format: accepted for PyTorch compatibility; ignored (default None).
+
+    Returns:
+        The tensor in host memory.
+    """
     return to(t, "cpu")
 
 
 def _cuda(t: Tensor, device: Any = None, non_blocking: bool = False, memory_format: Any = None) -> Tensor:
-    """``t`` on CUDA device ``device`` (an int, ``"cuda:N"`` or a device; default: the current one), as
-    ``to("cuda")``: its own backend when that reaches CUDA (jax on a GPU), else cupy, else jax.
+    """Return ``t`` on a CUDA device, as ``to("cuda")``.
+
+    The backend is ``t``'s own when that reaches CUDA (jax on a GPU), else cupy, else jax.
+
+    Args:
+        t: the tensor to move.
+        device: an int, ``"cuda:N"`` or a device; None for the current one (default None).
+        non_blocking: accepted for PyTorch compatibility; ignored (default False).
+        memory_format: accepted for PyTorch compatibility; ignored (default None).
+
+    Returns:
+        The tensor on the CUDA device.
 
     Raises:
         BackendUnavailableError: no backend reaches a CUDA device here.
@@ -260,25 +364,170 @@ def _cuda(t: Tensor, device: Any = None, non_blocking: bool = False, memory_form
 
 
 def _to_dense(t: Tensor, dtype: Any = None) -> Tensor:
-    """The tensor itself for a dense tensor (converted to ``dtype`` if given); see ``arraygrad.sparse``."""
+    """Return the dense form of ``t``: the tensor itself for a dense tensor, converted to ``dtype`` if given.
+
+    Args:
+        t: the tensor, dense or sparse COO (``arraygrad.sparse``).
+        dtype: the dtype of the result; None keeps ``t``'s (default None).
+
+    Returns:
+        The dense tensor.
+    """
     from arraygrad.sparse.coo import to_dense
 
     return to_dense(t, dtype)
 
 
 def _to_sparse(t: Tensor, sparse_dim: int | None = None, *, layout: Any = None) -> Tensor:
-    """The sparse COO form of this tensor (its nonzeros; see ``arraygrad.sparse.coo.to_sparse``)."""
+    """Return the sparse COO form of ``t``, holding its nonzero elements.
+
+    Args:
+        t: the dense tensor.
+        sparse_dim: the number of leading sparse dimensions; None for all of them (default None).
+        layout: the sparse layout; only COO is produced (default None).
+
+    Returns:
+        The sparse COO tensor.
+    """
     from arraygrad.sparse.coo import to_sparse
 
     return to_sparse(t, sparse_dim, layout=layout)
 
 
 def _type_as(t: Tensor, other: Tensor) -> Tensor:
-    """This tensor in ``other``'s dtype."""
+    """Return ``t`` converted to the dtype of ``other``.
+
+    Args:
+        t: the tensor to convert.
+        other: the tensor whose dtype is taken.
+
+    Returns:
+        ``t`` in ``other``'s dtype (``t`` itself when it already has it).
+
+    Raises:
+        TypeError: ``other`` is not a Tensor.
+    """
     return to_dtype(t, _tensor_arg("type_as", "other", 1, other).dtype)
 
 
 # ---------------------------------------------------------------------- binding
+
+
+def _view_as(a: Tensor, other: Tensor) -> Tensor:
+    """Return a view of ``a`` with the shape of ``other``, as ``a.view(other.shape)``.
+
+    Args:
+        a: the tensor to view.
+        other: the tensor whose shape is taken.
+
+    Returns:
+        A view of ``a`` sharing its memory, shaped like ``other``.
+
+    Raises:
+        TypeError: ``other`` is not a Tensor.
+    """
+    return shape.view(a, tuple(_tensor_arg("view_as", "other", 1, other).shape))
+
+
+def _reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    """Return ``a`` reshaped to the shape of ``other``, as ``a.reshape(other.shape)``.
+
+    Args:
+        a: the tensor to reshape.
+        other: the tensor whose shape is taken.
+
+    Returns:
+        ``a`` with ``other``'s shape (a view when possible, else a copy).
+
+    Raises:
+        TypeError: ``other`` is not a Tensor.
+    """
+    return shape.reshape(a, tuple(_tensor_arg("reshape_as", "other", 1, other).shape))
+
+
+def _float(a: Tensor) -> Tensor:
+    """Return ``a`` converted to 32-bit floating point (``float32``), as ``a.to(arraygrad.float32)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``float32``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.float32)
+
+
+def _double(a: Tensor) -> Tensor:
+    """Return ``a`` converted to 64-bit floating point (``float64``), as ``a.to(arraygrad.float64)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``float64``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.float64)
+
+
+def _half(a: Tensor) -> Tensor:
+    """Return ``a`` converted to 16-bit floating point (``float16``), as ``a.to(arraygrad.float16)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``float16``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.float16)
+
+
+def _bfloat16(a: Tensor) -> Tensor:
+    """Return ``a`` converted to bfloat16 (``bfloat16``), as ``a.to(arraygrad.bfloat16)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``bfloat16``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.bfloat16)
+
+
+def _long(a: Tensor) -> Tensor:
+    """Return ``a`` converted to 64-bit integer (``int64``), as ``a.to(arraygrad.int64)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``int64``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.int64)
+
+
+def _int(a: Tensor) -> Tensor:
+    """Return ``a`` converted to 32-bit integer (``int32``), as ``a.to(arraygrad.int32)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``int32``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.int32)
+
+
+def _bool(a: Tensor) -> Tensor:
+    """Return ``a`` converted to boolean (``bool``), as ``a.to(arraygrad.bool_)``.
+
+    Args:
+        a: the tensor to convert.
+
+    Returns:
+        ``a`` as ``bool_``; ``a`` itself when it already has that dtype.
+    """
+    return to_dtype(a, dtypes.bool_)
+
 
 
 def _bind() -> None:
@@ -383,18 +632,18 @@ def _bind() -> None:
         setattr(T, name, fn)
     T.to_dense = _to_dense
     T.to_sparse = _to_sparse
-    T.view_as = lambda a, other: shape.view(a, tuple(_tensor_arg("view_as", "other", 1, other).shape))
-    T.reshape_as = lambda a, other: shape.reshape(a, tuple(_tensor_arg("reshape_as", "other", 1, other).shape))
+    T.view_as = _view_as
+    T.reshape_as = _reshape_as
     T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
     T.mT = property(lambda a: shape.transpose(a, -2, -1))
     T.H = T.T
-    T.float = lambda a: to_dtype(a, dtypes.float32)
-    T.double = lambda a: to_dtype(a, dtypes.float64)
-    T.half = lambda a: to_dtype(a, dtypes.float16)
-    T.bfloat16 = lambda a: to_dtype(a, dtypes.bfloat16)
-    T.long = lambda a: to_dtype(a, dtypes.int64)
-    T.int = lambda a: to_dtype(a, dtypes.int32)
-    T.bool = lambda a: to_dtype(a, dtypes.bool_)
+    T.float = _float
+    T.double = _double
+    T.half = _half
+    T.bfloat16 = _bfloat16
+    T.long = _long
+    T.int = _int
+    T.bool = _bool
     legacy.bind()  # type(), new(), new_tensor(), new_zeros(), ...
 
     inplace = {

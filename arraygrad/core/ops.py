@@ -177,7 +177,22 @@ class AddBackward0(Node):
 
 
 def add(a: Tensor, b: Any, *, alpha: Scalar = 1) -> Tensor:
-    """``a + alpha * b`` with broadcasting."""
+    """Add ``alpha * b`` to ``a`` elementwise with broadcasting, as ``torch.add``.
+
+    The result dtype follows PyTorch's type promotion; a Python number ``b`` does not widen a float tensor.
+
+    Args:
+        a: the input tensor.
+        b: a Tensor or Python number added to ``a``.
+        alpha: multiplier applied to ``b`` before adding (default 1).
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding ``a + alpha * b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     x, y, bt = _operands("add", a, b)
     xp = a._backend.xp
     try:
@@ -205,7 +220,20 @@ class SubBackward0(Node):
 
 
 def sub(a: Tensor, b: Any, *, alpha: Scalar = 1) -> Tensor:
-    """``a - alpha * b`` with broadcasting."""
+    """Subtract ``alpha * b`` from ``a`` elementwise with broadcasting, as ``torch.sub``.
+
+    Args:
+        a: the input tensor.
+        b: a Tensor or Python number subtracted from ``a``.
+        alpha: multiplier applied to ``b`` before subtracting (default 1).
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding ``a - alpha * b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     x, y, bt = _operands("sub", a, b)
     xp = a._backend.xp
     try:
@@ -233,7 +261,19 @@ class MulBackward0(Node):
 
 
 def mul(a: Tensor, b: Any) -> Tensor:
-    """Elementwise ``a * b`` with broadcasting."""
+    """Multiply ``a`` and ``b`` elementwise with broadcasting, as ``torch.mul``.
+
+    Args:
+        a: the input tensor.
+        b: a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding ``a * b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     x, y, bt = _operands("mul", a, b)
     try:
         out = a._backend.xp.multiply(x, y)
@@ -265,11 +305,24 @@ class DivBackward0(Node):
 
 
 def div(a: Tensor, b: Any, *, rounding_mode: str | None = None) -> Tensor:
-    """Elementwise true division (integers are promoted to the default float dtype).
-    ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (not differentiable).
+    """Divide ``a`` by ``b`` elementwise with broadcasting, as ``torch.div``.
+
+    Without ``rounding_mode`` this is true division: integer and bool inputs are promoted to the default
+    float dtype first. ``rounding_mode='floor'`` rounds the quotient down and ``'trunc'`` towards zero; both keep
+    integer dtypes (exactly, with no detour through floats) and are not differentiable.
+
+    Args:
+        a: the dividend tensor.
+        b: the divisor, a Tensor or Python number.
+        rounding_mode: None, ``'floor'`` or ``'trunc'`` (default None).
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding the (rounded) quotient.
 
     Raises:
-        RuntimeError: a rounded integer division by zero (as PyTorch on the CPU).
+        RuntimeError: ``rounding_mode`` is not one of None, ``'floor'``, ``'trunc'``; a rounded integer division
+            by zero (as PyTorch on the CPU); the shapes do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
     """
     if rounding_mode is not None:
         if rounding_mode == "floor":
@@ -322,7 +375,23 @@ class PowBackward0(Node):
 
 
 def pow(a: Tensor, b: Any) -> Tensor:  # noqa: A001 - PyTorch name
-    """Elementwise ``a ** b``."""
+    """Raise ``a`` to the power ``b`` elementwise with broadcasting, as ``torch.pow``.
+
+    The gradient with respect to a tensor exponent ``b`` is ``a ** b * log(a)`` where ``a > 0`` and 0 elsewhere.
+    Under CUDA ``autocast`` a reduced-precision input is computed in float32.
+
+    Args:
+        a: the base tensor.
+        b: the exponent, a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding ``a ** b``.
+
+    Raises:
+        RuntimeError: an integer tensor is raised to a negative integer power; the shapes do not broadcast, or
+            ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     if AUTOCAST.active:
         a, b = autocast_args("pow", a, b)
     x, y, bt = _operands("pow", a, b)
@@ -362,10 +431,21 @@ def _check_integer_divisor(op: str, x: Any, y: Any, backend: Any) -> None:
 
 
 def floor_divide(a: Tensor, b: Any) -> Tensor:
-    """Elementwise ``floor(a / b)`` (not differentiable).
+    """Divide ``a`` by ``b`` elementwise and round down, as ``torch.floor_divide`` (not differentiable).
+
+    Integer inputs stay integers; the result equals Python's ``//``.
+
+    Args:
+        a: the dividend tensor.
+        b: the divisor, a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding ``floor(a / b)``.
 
     Raises:
-        RuntimeError: an integer division by zero (as PyTorch on the CPU).
+        RuntimeError: an integer division by zero (as PyTorch on the CPU); the shapes do not broadcast, or ``b``
+            is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
     """
     x, y, _ = _operands("floor_divide", a, b)
     _check_integer_divisor("floor_divide", x, y, a._backend)
@@ -410,7 +490,23 @@ class RemainderBackward0(Node):
 
 
 def remainder(a: Tensor, b: Any) -> Tensor:
-    """Elementwise ``a - floor(a / b) * b`` (sign of the divisor, like Python's ``%``)."""
+    """Compute ``a - floor(a / b) * b`` elementwise, as ``torch.remainder``.
+
+    The result has the sign of the divisor, like Python's ``%``. The gradient is ``1`` for ``a`` and
+    ``-floor(a / b)`` for a tensor ``b``.
+
+    Args:
+        a: the dividend tensor.
+        b: the divisor, a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding the remainder.
+
+    Raises:
+        RuntimeError: an integer division by zero (as PyTorch on the CPU); the shapes do not broadcast, or ``b``
+            is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     x, y, bt = _operands("remainder", a, b)
     _check_integer_divisor("remainder", x, y, a._backend)
     try:
@@ -425,10 +521,21 @@ def remainder(a: Tensor, b: Any) -> Tensor:
 
 
 def fmod(a: Tensor, b: Any) -> Tensor:
-    """C-style remainder: ``a - trunc(a / b) * b`` (the sign of the dividend).
+    """Compute the C-style remainder ``a - trunc(a / b) * b`` elementwise, as ``torch.fmod``.
+
+    The result has the sign of the dividend ``a`` (unlike ``remainder``, which takes the divisor's).
+
+    Args:
+        a: the dividend tensor.
+        b: the divisor, a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b`` holding the remainder.
 
     Raises:
-        RuntimeError: an integer division by zero (as PyTorch on the CPU).
+        RuntimeError: an integer division by zero (as PyTorch on the CPU); the shapes do not broadcast, or ``b``
+            is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
     """
     x, y, _ = _operands("fmod", a, b)
     _check_integer_divisor("fmod", x, y, a._backend)
@@ -500,12 +607,40 @@ def _extremum(op: str, a: Tensor, b: Any, pick_a: bool) -> Tensor:
 
 
 def maximum(a: Tensor, b: Any) -> Tensor:
-    """Elementwise maximum; at ties each input gets half the gradient."""
+    """Take the larger of ``a`` and ``b`` elementwise with broadcasting, as ``torch.maximum``.
+
+    Where the two are equal each input receives half of the gradient.
+
+    Args:
+        a: the first tensor.
+        b: the second operand, a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _extremum("maximum", a, b, True)
 
 
 def minimum(a: Tensor, b: Any) -> Tensor:
-    """Elementwise minimum; at ties each input gets half the gradient."""
+    """Take the smaller of ``a`` and ``b`` elementwise with broadcasting, as ``torch.minimum``.
+
+    Where the two are equal each input receives half of the gradient.
+
+    Args:
+        a: the first tensor.
+        b: the second operand, a Tensor or Python number.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _extremum("minimum", a, b, False)
 
 
@@ -533,7 +668,30 @@ class MaskedFillBackward0(WhereBackward0):
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch name
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (either may be a scalar)."""
+    """Pick elements of ``input`` where ``condition`` is true and of ``other`` elsewhere, as ``torch.where``.
+
+    The three operands broadcast together; the gradient flows to ``input`` where ``condition`` holds and to
+    ``other`` elsewhere. A deprecated uint8 ``condition`` is accepted as PyTorch does.
+
+    Args:
+        condition: a bool (or uint8) Tensor.
+        input: a Tensor or Python number taken where ``condition`` is true.
+        other: a Tensor or Python number taken where ``condition`` is false.
+
+    Returns:
+        A new Tensor of the broadcast shape, with the promoted dtype of ``input`` and ``other``.
+
+    Raises:
+        TypeError: ``condition`` is not a Tensor, or ``input`` and ``other`` are both non-Tensors and one of them
+            is not a number.
+        RuntimeError: ``condition`` has a dtype other than bool or uint8; the shapes do not broadcast, or a
+            Tensor operand is on another backend.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.where(ag.tensor([True, False, True]), ag.tensor([1.0, 2.0, 3.0]), 0.0)
+        tensor([1., 0., 3.])
+    """
     if not isinstance(condition, Tensor):
         raise TypeError("where: condition must be a bool Tensor")
     backend = condition._backend
@@ -587,6 +745,17 @@ class NegBackward0(Node):
 
 
 def neg(a: Tensor) -> Tensor:
+    """Negate ``a`` elementwise, as ``torch.neg``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a`` holding ``-a``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor (use ``logical_not`` or ``~`` to invert a mask).
+    """
     if a._storage.array.dtype == a._backend.dtypes["bool"]:
         raise NotImplementedError(  # PyTorch's type since 2.14 (a RuntimeError subclass, as before)
             "neg: negation, the `-` operator, on a bool tensor is not supported; "
@@ -661,6 +830,17 @@ class ExpBackward0(_SavedOutput):
 
 
 def exp(a: Tensor) -> Tensor:
+    """Compute the exponential ``e ** a`` elementwise, as ``torch.exp``.
+
+    Integer and bool inputs are promoted to the default float dtype. Under CUDA ``autocast`` a reduced-precision input
+    is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("exp", a)
     return _unary_out(a, a._backend.xp.exp(_float_array(a, "exp")), ExpBackward0)
@@ -674,6 +854,17 @@ class Expm1Backward0(_SavedOutput):
 
 
 def expm1(a: Tensor) -> Tensor:
+    """Compute ``exp(a) - 1`` elementwise, accurate for small ``a``, as ``torch.expm1``.
+
+    Integer and bool inputs are promoted to the default float dtype. Under CUDA ``autocast`` a reduced-precision input
+    is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("expm1", a)
     return _unary_out(a, a._backend.xp.expm1(_float_array(a, "expm1")), Expm1Backward0)
@@ -687,6 +878,17 @@ class LogBackward0(_SavedInput):
 
 
 def log(a: Tensor) -> Tensor:
+    """Compute the natural logarithm of ``a`` elementwise, as ``torch.log``.
+
+    Integer and bool inputs are promoted to the default float dtype. Negative inputs give nan and 0 gives ``-inf``.
+    Under CUDA ``autocast`` a reduced-precision input is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("log", a)
     return _unary_in(a, a._backend.xp.log(_float_array(a, "log")), LogBackward0)
@@ -700,16 +902,47 @@ class Log1PBackward0(_SavedInput):
 
 
 def log1p(a: Tensor) -> Tensor:
+    """Compute ``log(1 + a)`` elementwise, accurate for small ``a``, as ``torch.log1p``.
+
+    Integer and bool inputs are promoted to the default float dtype. Under CUDA ``autocast`` a reduced-precision input
+    is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("log1p", a)
     return _unary_in(a, a._backend.xp.log1p(_float_array(a, "log1p")), Log1PBackward0)
 
 
 def log2(a: Tensor) -> Tensor:
+    """Compute the base-2 logarithm of ``a`` elementwise, as ``torch.log2``.
+
+    Computed as ``log(a) / log(2)``. Integer and bool inputs are promoted to the default float dtype.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     return div(log(a), math.log(2.0))
 
 
 def log10(a: Tensor) -> Tensor:
+    """Compute the base-10 logarithm of ``a`` elementwise, as ``torch.log10``.
+
+    Computed as ``log(a) / log(10)``. Integer and bool inputs are promoted to the default float dtype.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     return div(log(a), math.log(10.0))
 
 
@@ -721,6 +954,16 @@ class SqrtBackward0(_SavedOutput):
 
 
 def sqrt(a: Tensor) -> Tensor:
+    """Compute the square root of ``a`` elementwise, as ``torch.sqrt``.
+
+    Integer and bool inputs are promoted to the default float dtype. Negative inputs give nan.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     return _unary_out(a, a._backend.xp.sqrt(_float_array(a, "sqrt")), SqrtBackward0)
 
 
@@ -732,6 +975,17 @@ class RsqrtBackward0(_SavedOutput):
 
 
 def rsqrt(a: Tensor) -> Tensor:
+    """Compute the reciprocal square root ``1 / sqrt(a)`` elementwise, as ``torch.rsqrt``.
+
+    Integer and bool inputs are promoted to the default float dtype. Under CUDA ``autocast`` a reduced-precision input
+    is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("rsqrt", a)
     xp = a._backend.xp
@@ -746,6 +1000,17 @@ class ReciprocalBackward0(_SavedOutput):
 
 
 def reciprocal(a: Tensor) -> Tensor:
+    """Compute ``1 / a`` elementwise, as ``torch.reciprocal``.
+
+    Integer and bool inputs are promoted to the default float dtype. 0 gives inf. Under CUDA ``autocast`` a
+    reduced-precision input is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("reciprocal", a)
     return _unary_out(a, a._backend.xp.divide(1.0, _float_array(a, "reciprocal")), ReciprocalBackward0)
@@ -759,6 +1024,16 @@ class SinBackward0(_SavedInput):
 
 
 def sin(a: Tensor) -> Tensor:
+    """Compute the sine of ``a`` (in radians) elementwise, as ``torch.sin``.
+
+    Integer and bool inputs are promoted to the default float dtype.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     return _unary_in(a, a._backend.xp.sin(_float_array(a, "sin")), SinBackward0)
 
 
@@ -770,6 +1045,16 @@ class CosBackward0(_SavedInput):
 
 
 def cos(a: Tensor) -> Tensor:
+    """Compute the cosine of ``a`` (in radians) elementwise, as ``torch.cos``.
+
+    Integer and bool inputs are promoted to the default float dtype.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     return _unary_in(a, a._backend.xp.cos(_float_array(a, "cos")), CosBackward0)
 
 
@@ -781,6 +1066,17 @@ class TanBackward0(_SavedOutput):
 
 
 def tan(a: Tensor) -> Tensor:
+    """Compute the tangent of ``a`` (in radians) elementwise, as ``torch.tan``.
+
+    Integer and bool inputs are promoted to the default float dtype. Under CUDA ``autocast`` a reduced-precision input
+    is computed in float32.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     if AUTOCAST.active:
         a = autocast_args("tan", a)
     return _unary_out(a, a._backend.xp.tan(_float_array(a, "tan")), TanBackward0)
@@ -794,6 +1090,16 @@ class TanhBackward0(_SavedOutput):
 
 
 def tanh(a: Tensor) -> Tensor:
+    """Compute the hyperbolic tangent of ``a`` elementwise, as ``torch.tanh``.
+
+    Integer and bool inputs are promoted to the default float dtype.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     return _unary_out(a, a._backend.xp.tanh(_float_array(a, "tanh")), TanhBackward0)
 
 
@@ -805,7 +1111,17 @@ class SigmoidBackward0(_SavedOutput):
 
 
 def sigmoid(a: Tensor) -> Tensor:
-    """``1 / (1 + exp(-a))``, computed without overflow for large ``|a|``."""
+    """Compute the logistic sigmoid ``1 / (1 + exp(-a))`` elementwise, as ``torch.sigmoid``.
+
+    Computed from ``exp(-|a|)`` only, so it does not overflow for large ``|a|``. Integer and bool inputs are promoted to
+    the default float dtype.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape of ``a``, of ``a``'s floating dtype (the default float dtype for integers).
+    """
     xp = a._backend.xp
     x = _float_array(a, "sigmoid")
     # exp of a non-positive number only: stable on both tails
@@ -830,7 +1146,19 @@ class ReluBackward0(_SavedOutput):
 
 
 def relu(a: Tensor) -> Tensor:
-    """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
+    """Replace the negative elements of ``a`` by 0, as ``torch.relu``.
+
+    The gradient at 0 is 0, as in PyTorch.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a`` holding ``max(a, 0)``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor.
+    """
     if a._storage.array.dtype == a._backend.dtypes["bool"]:
         raise NotImplementedError("relu: Boolean inputs not supported for relu")
     return _unary_out(a, a._backend.xp.maximum(a._storage.array, 0), ReluBackward0)
@@ -844,6 +1172,19 @@ class AbsBackward0(_SavedInput):
 
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001 - PyTorch name
+    """Compute the absolute value of ``a`` elementwise, as ``torch.abs``.
+
+    The gradient is ``sign(a)``, so 0 at 0.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor.
+    """
     _refuse_bool(a, "abs")
     return _unary_in(a, a._backend.xp.abs(a._storage.array), AbsBackward0)
 
@@ -862,6 +1203,16 @@ def _piecewise_constant(a: Tensor, out: Any) -> Tensor:
 
 
 def sign(a: Tensor) -> Tensor:
+    """Compute the sign of ``a`` elementwise (-1, 0 or 1), as ``torch.sign``.
+
+    The gradient is zero everywhere. A bool tensor is returned as a copy (a bool is its own sign).
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+    """
     x = a._storage.array
     if x.dtype == a._backend.dtypes["bool"]:
         # a bool is its own sign, as in PyTorch; the array libraries have no bool sign kernel
@@ -870,22 +1221,75 @@ def sign(a: Tensor) -> Tensor:
 
 
 def floor(a: Tensor) -> Tensor:
+    """Round ``a`` down to the nearest integer elementwise, as ``torch.floor``.
+
+    The gradient is zero everywhere.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor.
+    """
     _refuse_bool(a, "floor")
     return _piecewise_constant(a, a._backend.xp.floor(a._storage.array))
 
 
 def ceil(a: Tensor) -> Tensor:
+    """Round ``a`` up to the nearest integer elementwise, as ``torch.ceil``.
+
+    The gradient is zero everywhere.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor.
+    """
     _refuse_bool(a, "ceil")
     return _piecewise_constant(a, a._backend.xp.ceil(a._storage.array))
 
 
 def trunc(a: Tensor) -> Tensor:
+    """Round ``a`` towards zero elementwise, as ``torch.trunc``.
+
+    The gradient is zero everywhere.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor.
+    """
     _refuse_bool(a, "trunc")
     return _piecewise_constant(a, a._backend.xp.trunc(a._storage.array))
 
 
 def round(a: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch name
-    """Round half to even, like PyTorch; ``decimals`` rounds to that many decimal places."""
+    """Round ``a`` elementwise, halves to the nearest even value, as ``torch.round``.
+
+    With ``decimals`` the values are scaled by ``10 ** decimals``, rounded and scaled back. The gradient is zero
+    everywhere.
+
+    Args:
+        a: the input tensor.
+        decimals: number of decimal places to keep; negative values round to tens, hundreds... (default 0).
+
+    Returns:
+        A new Tensor of the shape of ``a``.
+
+    Raises:
+        NotImplementedError: ``a`` is a bool tensor.
+    """
     _refuse_bool(a, "round")
     xp = a._backend.xp
     x = a._storage.array
@@ -905,13 +1309,23 @@ class ClampBackward1(Node):
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch names
-    """Limit ``a`` to ``[min, max]``; the gradient passes where ``min < a < max`` (PyTorch 2.14: zero
-    at a bound, where the output no longer moves with ``a`` on one side).
+    """Limit the elements of ``a`` to the range ``[min, max]``, as ``torch.clamp``.
 
-    ``min > max`` gives ``max`` everywhere, as in PyTorch.
+    Either bound may be None (no limit on that side). Number bounds give one op whose gradient passes where
+    ``min < a < max`` and is zero at or beyond a bound; Tensor bounds broadcast and go through ``maximum`` and
+    ``minimum`` (so their gradient rule applies, half at ties). ``min > max`` gives ``max`` everywhere, as in
+    PyTorch. A float bound promotes an integer ``a`` to the default float dtype.
+
+    Args:
+        a: the input tensor.
+        min: lower bound, a number or a Tensor (default None).
+        max: upper bound, a number or a Tensor (default None).
+
+    Returns:
+        A new Tensor holding the clamped values.
 
     Raises:
-        RuntimeError: both bounds are None.
+        RuntimeError: both ``min`` and ``max`` are None.
         TypeError: a bound is neither a number nor a Tensor.
     """
     if min is None and max is None:
@@ -952,11 +1366,30 @@ clip = clamp
 
 
 def square(a: Tensor) -> Tensor:
+    """Compute ``a * a`` elementwise, as ``torch.square``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+    """
     return mul(a, a)
 
 
 def softplus(a: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """``log(1 + exp(beta * a)) / beta``, linear above ``threshold`` like PyTorch.
+    """Compute the softplus ``log(1 + exp(beta * a)) / beta`` elementwise, as ``torch.nn.functional.softplus``.
+
+    Computed in a form that never overflows; where ``beta * a > threshold`` the input is returned unchanged
+    (the function is linear there).
+
+    Args:
+        a: the input tensor, of a floating dtype.
+        beta: scale of the input inside the exponential (default 1.0).
+        threshold: above this value of ``beta * a`` the result is ``a`` itself (default 20.0).
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
 
     Raises:
         NotImplementedError: ``a`` is not a floating point tensor.
@@ -982,26 +1415,116 @@ def _compare(name: str, a: Tensor, b: Any) -> Tensor:
 
 
 def eq(a: Tensor, b: Any) -> Tensor:
+    """Compare ``a == b`` elementwise with broadcasting, as ``torch.eq`` (not differentiable).
+
+    The operands are first promoted to their common dtype.
+
+    Args:
+        a: the first tensor.
+        b: a Tensor or Python number to compare with.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _compare("equal", a, b)
 
 
 def ne(a: Tensor, b: Any) -> Tensor:
+    """Compare ``a != b`` elementwise with broadcasting, as ``torch.ne`` (not differentiable).
+
+    The operands are first promoted to their common dtype.
+
+    Args:
+        a: the first tensor.
+        b: a Tensor or Python number to compare with.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _compare("not_equal", a, b)
 
 
 def lt(a: Tensor, b: Any) -> Tensor:
+    """Compare ``a < b`` elementwise with broadcasting, as ``torch.lt`` (not differentiable).
+
+    The operands are first promoted to their common dtype.
+
+    Args:
+        a: the first tensor.
+        b: a Tensor or Python number to compare with.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _compare("less", a, b)
 
 
 def le(a: Tensor, b: Any) -> Tensor:
+    """Compare ``a <= b`` elementwise with broadcasting, as ``torch.le`` (not differentiable).
+
+    The operands are first promoted to their common dtype.
+
+    Args:
+        a: the first tensor.
+        b: a Tensor or Python number to compare with.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _compare("less_equal", a, b)
 
 
 def gt(a: Tensor, b: Any) -> Tensor:
+    """Compare ``a > b`` elementwise with broadcasting, as ``torch.gt`` (not differentiable).
+
+    The operands are first promoted to their common dtype.
+
+    Args:
+        a: the first tensor.
+        b: a Tensor or Python number to compare with.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _compare("greater", a, b)
 
 
 def ge(a: Tensor, b: Any) -> Tensor:
+    """Compare ``a >= b`` elementwise with broadcasting, as ``torch.ge`` (not differentiable).
+
+    The operands are first promoted to their common dtype.
+
+    Args:
+        a: the first tensor.
+        b: a Tensor or Python number to compare with.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _compare("greater_equal", a, b)
 
 
@@ -1024,18 +1547,71 @@ def _logical(name: str, a: Tensor, b: Any) -> Tensor:
 
 
 def logical_and(a: Tensor, b: Tensor) -> Tensor:
+    """Compute the elementwise logical AND of ``a`` and ``b``, as ``torch.logical_and``.
+
+    Both operands are read as bool (nonzero is true) and broadcast together.
+
+    Args:
+        a: the first tensor.
+        b: the second operand, a Tensor or Python number.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _logical("logical_and", a, b)
 
 
 def logical_or(a: Tensor, b: Tensor) -> Tensor:
+    """Compute the elementwise logical OR of ``a`` and ``b``, as ``torch.logical_or``.
+
+    Both operands are read as bool (nonzero is true) and broadcast together.
+
+    Args:
+        a: the first tensor.
+        b: the second operand, a Tensor or Python number.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _logical("logical_or", a, b)
 
 
 def logical_xor(a: Tensor, b: Tensor) -> Tensor:
+    """Compute the elementwise logical XOR of ``a`` and ``b``, as ``torch.logical_xor``.
+
+    Both operands are read as bool (nonzero is true) and broadcast together.
+
+    Args:
+        a: the first tensor.
+        b: the second operand, a Tensor or Python number.
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
+
+    Raises:
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _logical("logical_xor", a, b)
 
 
 def logical_not(a: Tensor) -> Tensor:
+    """Compute the elementwise logical NOT of ``a`` (nonzero is true), as ``torch.logical_not``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new bool Tensor of the shape of ``a``, true where ``a`` is zero.
+    """
     return _wrap(a._backend.xp.logical_not(_as_bool(a)), a._backend)
 
 
@@ -1060,18 +1636,77 @@ def _bitwise(name: str, a: Tensor, b: Any) -> Tensor:
 
 
 def bitwise_and(a: Tensor, b: Any) -> Tensor:
+    """Compute the elementwise bitwise AND of ``a`` and ``b``, as ``torch.bitwise_and``.
+
+    The operands are promoted to their common dtype and broadcast; on bool tensors this is the logical AND.
+
+    Args:
+        a: an integer or bool tensor.
+        b: an integer or bool Tensor, or a Python int or bool.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b``, of their common dtype.
+
+    Raises:
+        NotImplementedError: the operands are (or promote to) a floating or complex dtype.
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _bitwise("bitwise_and", a, b)
 
 
 def bitwise_or(a: Tensor, b: Any) -> Tensor:
+    """Compute the elementwise bitwise OR of ``a`` and ``b``, as ``torch.bitwise_or``.
+
+    The operands are promoted to their common dtype and broadcast; on bool tensors this is the logical OR.
+
+    Args:
+        a: an integer or bool tensor.
+        b: an integer or bool Tensor, or a Python int or bool.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b``, of their common dtype.
+
+    Raises:
+        NotImplementedError: the operands are (or promote to) a floating or complex dtype.
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _bitwise("bitwise_or", a, b)
 
 
 def bitwise_xor(a: Tensor, b: Any) -> Tensor:
+    """Compute the elementwise bitwise XOR of ``a`` and ``b``, as ``torch.bitwise_xor``.
+
+    The operands are promoted to their common dtype and broadcast; on bool tensors this is the logical XOR.
+
+    Args:
+        a: an integer or bool tensor.
+        b: an integer or bool Tensor, or a Python int or bool.
+
+    Returns:
+        A new Tensor of the broadcast shape of ``a`` and ``b``, of their common dtype.
+
+    Raises:
+        NotImplementedError: the operands are (or promote to) a floating or complex dtype.
+        RuntimeError: the shapes of ``a`` and ``b`` do not broadcast, or ``b`` is a Tensor on another backend.
+        TypeError: ``b`` is neither a Tensor nor a Python number.
+    """
     return _bitwise("bitwise_xor", a, b)
 
 
 def bitwise_not(a: Tensor) -> Tensor:
+    """Invert the bits of ``a`` elementwise, as ``torch.bitwise_not``; a bool tensor is negated logically.
+
+    Args:
+        a: an integer or bool tensor.
+
+    Returns:
+        A new Tensor of the shape and dtype of ``a``.
+
+    Raises:
+        NotImplementedError: ``a`` has a floating or complex dtype.
+    """
     xp = a._backend.xp
     x = a._storage.array
     _integer_only("bitwise_not", x, a._backend)
@@ -1079,26 +1714,83 @@ def bitwise_not(a: Tensor) -> Tensor:
 
 
 def isnan(a: Tensor) -> Tensor:
+    """Test elementwise whether ``a`` is nan, as ``torch.isnan``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new bool Tensor of the shape of ``a``.
+    """
     return _wrap(a._backend.xp.isnan(a._storage.array), a._backend)
 
 
 def isinf(a: Tensor) -> Tensor:
+    """Test elementwise whether ``a`` is positive or negative infinity, as ``torch.isinf``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new bool Tensor of the shape of ``a``.
+    """
     return _wrap(a._backend.xp.isinf(a._storage.array), a._backend)
 
 
 def isfinite(a: Tensor) -> Tensor:
+    """Test elementwise whether ``a`` is finite (neither nan nor infinite), as ``torch.isfinite``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new bool Tensor of the shape of ``a``.
+    """
     return _wrap(a._backend.xp.isfinite(a._storage.array), a._backend)
 
 
 def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    """Tell whether every element of ``a`` is close to the matching one of ``b``, as ``torch.allclose``.
+
+    Elements are close when ``|a - b| <= atol + rtol * |b|``, when they are equal (so equal infinities are
+    close), or when both are nan and ``equal_nan`` is true.
+
+    Args:
+        a: the first tensor.
+        b: the tensor to compare with, of the same dtype as ``a``; it broadcasts with ``a``.
+        rtol: relative tolerance, multiplied by ``|b|`` (default 1e-5).
+        atol: absolute tolerance (default 1e-8).
+        equal_nan: count two nan values as close (default False).
+
+    Returns:
+        A Python bool.
+
+    Raises:
+        RuntimeError: ``a`` and ``b`` have different dtypes (PyTorch does not promote here), their shapes do not
+            broadcast, or ``b`` is a Tensor on another backend.
+    """
     return bool(isclose(a, b, rtol, atol, equal_nan).all())
 
 
 def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
-    """Elementwise ``|a - b| <= atol + rtol * |b|`` (or both equal, or both NaN with ``equal_nan``).
+    """Test elementwise whether ``a`` is close to ``b``, as ``torch.isclose``.
+
+    Elements are close when ``|a - b| <= atol + rtol * |b|``, when they are equal (so equal infinities are
+    close), or when both are nan and ``equal_nan`` is true.
+
+    Args:
+        a: the first tensor.
+        b: the tensor to compare with, of the same dtype as ``a``; it broadcasts with ``a``.
+        rtol: relative tolerance, multiplied by ``|b|`` (default 1e-5).
+        atol: absolute tolerance (default 1e-8).
+        equal_nan: count two nan values as close (default False).
+
+    Returns:
+        A new bool Tensor of the broadcast shape of ``a`` and ``b``.
 
     Raises:
-        RuntimeError: the dtypes differ (PyTorch does not promote here), or the shapes do not broadcast.
+        RuntimeError: ``a`` and ``b`` have different dtypes (PyTorch does not promote here), their shapes do not
+            broadcast, or ``b`` is a Tensor on another backend.
     """
     if isinstance(b, Tensor) and b._backend is a._backend and b._storage.array.dtype != a._storage.array.dtype:
         raise RuntimeError(f"isclose: {a.dtype} did not match {b.dtype}")
@@ -1116,10 +1808,19 @@ def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8, equal_
 
 
 def equal(a: Tensor, b: Tensor) -> bool:
-    """True when ``a`` and ``b`` have the same shape and elements.
+    """Tell whether ``a`` and ``b`` have the same shape and the same elements, as ``torch.equal``.
+
+    Values are compared after type promotion, so ``1`` and ``1.0`` are equal; nan never equals itself.
+
+    Args:
+        a: the first tensor.
+        b: the second tensor.
+
+    Returns:
+        A Python bool; False when the shapes differ.
 
     Raises:
-        RuntimeError: ``a`` and ``b`` live on different backends.
+        RuntimeError: ``a`` and ``b`` are on different backends.
     """
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._backend is not b._backend:
         raise _backend_mismatch("equal", a, b)
@@ -1172,7 +1873,25 @@ class SumBackward1(SumBackward0):
 
 
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001
-    """Sum over ``dim`` (all dims when None). Integer and bool inputs sum as int64, as in PyTorch."""
+    """Sum the elements of ``a`` over ``dim``, as ``torch.sum``.
+
+    Integer and bool inputs are summed as int64, as in PyTorch. Under CUDA ``autocast`` (and without ``dtype``)
+    a reduced-precision input is summed in float32.
+
+    Args:
+        a: the input tensor.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+        dtype: dtype ``a`` is cast to before summing, which is also the result's (default None).
+
+    Returns:
+        A new Tensor of the sums; a 0-d Tensor when all dims are reduced without ``keepdim``.
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+        RuntimeError: a dim appears more than once.
+    """
     if AUTOCAST.active and dtype is None:
         a = autocast_args("sum", a)
     backend = a._backend
@@ -1202,10 +1921,24 @@ class MeanBackward1(MeanBackward0):
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Mean over ``dim`` (all dims when None).
+    """Average the elements of ``a`` over ``dim``, as ``torch.mean``.
+
+    The mean over no elements is nan, as in PyTorch.
+
+    Args:
+        a: the input tensor, of a floating or complex dtype unless ``dtype`` is given.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+        dtype: dtype ``a`` is cast to before averaging, which is also the result's (default None).
+
+    Returns:
+        A new Tensor of the means; a 0-d Tensor when all dims are reduced without ``keepdim``.
 
     Raises:
-        RuntimeError: ``a`` is an integer tensor and no floating ``dtype`` is given (as PyTorch).
+        RuntimeError: ``a`` (cast to ``dtype`` when given) is not of a floating or complex dtype; a dim appears
+            more than once.
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
     """
     backend = a._backend
     x = a._storage.array
@@ -1297,22 +2030,88 @@ def _amax(a: Tensor, dim: Any, keepdim: bool, largest: bool, op: str) -> Tensor:
 
 
 def amax(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """Maximum over ``dim`` (all dims when empty); ties share the gradient."""
+    """Take the maximum of ``a`` over ``dim``, as ``torch.amax``.
+
+    When several elements reach the maximum, the gradient is shared equally between them.
+
+    Args:
+        a: the input tensor.
+        dim: a dim or a tuple/list of dims to reduce; ``()`` or None reduces all of them (default ``()``).
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new Tensor of the dtype of ``a`` holding the maximum values.
+
+    Raises:
+        RuntimeError: all dims of an empty tensor are reduced; a dim appears more than once.
+        IndexError: a reduced dim has size 0, or a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     return _amax(a, None if dim == () else dim, keepdim, True, "amax")
 
 
 def amin(a: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """Minimum over ``dim`` (all dims when empty); ties share the gradient."""
+    """Take the minimum of ``a`` over ``dim``, as ``torch.amin``.
+
+    When several elements reach the minimum, the gradient is shared equally between them.
+
+    Args:
+        a: the input tensor.
+        dim: a dim or a tuple/list of dims to reduce; ``()`` or None reduces all of them (default ``()``).
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new Tensor of the dtype of ``a`` holding the minimum values.
+
+    Raises:
+        RuntimeError: all dims of an empty tensor are reduced; a dim appears more than once.
+        IndexError: a reduced dim has size 0, or a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     return _amax(a, None if dim == () else dim, keepdim, False, "amin")
 
 
 def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
+    """Return the index of the maximum of ``a``, as ``torch.argmax``.
+
+    With ``dim`` None the index is into the flattened tensor; ties give the first index. Not differentiable.
+
+    Args:
+        a: the input tensor (not bool).
+        dim: the dim to search along; None searches all elements (default None).
+        keepdim: keep the reduced dim with size 1; with ``dim`` None the result has ``a.ndim`` dims of size 1
+            (default False).
+
+    Returns:
+        A new int64 Tensor of indices.
+
+    Raises:
+        RuntimeError: ``a`` is a bool tensor.
+        IndexError: the searched elements are empty, or ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+    """
     return _argext(a, dim, keepdim, True)
 
 
 def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the minimum (of the flattened tensor when ``dim`` is None)."""
+    """Return the index of the minimum of ``a``, as ``torch.argmin``.
+
+    With ``dim`` None the index is into the flattened tensor; ties give the first index. Not differentiable.
+
+    Args:
+        a: the input tensor (not bool).
+        dim: the dim to search along; None searches all elements (default None).
+        keepdim: keep the reduced dim with size 1; with ``dim`` None the result has ``a.ndim`` dims of size 1
+            (default False).
+
+    Returns:
+        A new int64 Tensor of indices.
+
+    Raises:
+        RuntimeError: ``a`` is a bool tensor.
+        IndexError: the searched elements are empty, or ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+    """
     return _argext(a, dim, keepdim, False)
 
 
@@ -1353,11 +2152,32 @@ def _check_extremum_dim(op: str, dim: Any) -> None:
 
 
 def max(a: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
-    """``max(a)``: the largest element; ``max(a, dim)``: (values, indices) along ``dim``;
-    ``max(a, other_tensor)``: elementwise maximum.
+    """Take the maximum of ``a``: over all elements, along ``dim``, or elementwise, as ``torch.max``.
+
+    ``max(a)`` returns the maximum element as a 0-d Tensor (ties share the gradient). ``max(a, dim)`` returns
+    ``(values, indices)`` along ``dim``, a tuple also readable as ``.values`` and ``.indices``; the gradient
+    goes to the selected element only. ``max(a, other)`` with a Tensor ``other`` is ``maximum(a, other)``.
+
+    Args:
+        a: the input tensor.
+        dim: the dim to reduce, or a Tensor to compare with elementwise; leave it out for the overall maximum.
+        keepdim: with an integer ``dim``, keep the reduced dim with size 1 (default False).
+
+    Returns:
+        A 0-d Tensor, a ``(values, indices)`` tuple (indices int64) or an elementwise Tensor, as above.
 
     Raises:
-        TypeError: ``dim`` is given as None.
+        TypeError: ``dim`` is given as None, or is not an integer.
+        RuntimeError: ``a`` is empty and no ``dim`` is given, or ``a`` is a bool tensor and ``dim`` is given.
+        IndexError: the reduced dim has size 0 or is out of range.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]])
+        >>> ag.max(x)
+        tensor(5.)
+        >>> ag.max(x, 1)
+        (tensor([5., 4.]), tensor([1, 0]))
     """
     if isinstance(dim, Tensor):
         return maximum(a, dim)
@@ -1368,10 +2188,24 @@ def max(a: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:  # noqa: A
 
 
 def min(a: Tensor, dim: Any = _NO_DIM, keepdim: bool = False) -> Any:  # noqa: A001 - PyTorch name
-    """``min(a)``, ``min(a, dim)`` -> (values, indices), or elementwise ``min(a, other)``.
+    """Take the minimum of ``a``: over all elements, along ``dim``, or elementwise, as ``torch.min``.
+
+    ``min(a)`` returns the minimum element as a 0-d Tensor (ties share the gradient). ``min(a, dim)`` returns
+    ``(values, indices)`` along ``dim``, a tuple also readable as ``.values`` and ``.indices``; the gradient
+    goes to the selected element only. ``min(a, other)`` with a Tensor ``other`` is ``minimum(a, other)``.
+
+    Args:
+        a: the input tensor.
+        dim: the dim to reduce, or a Tensor to compare with elementwise; leave it out for the overall minimum.
+        keepdim: with an integer ``dim``, keep the reduced dim with size 1 (default False).
+
+    Returns:
+        A 0-d Tensor, a ``(values, indices)`` tuple (indices int64) or an elementwise Tensor, as above.
 
     Raises:
-        TypeError: ``dim`` is given as None.
+        TypeError: ``dim`` is given as None, or is not an integer.
+        RuntimeError: ``a`` is empty and no ``dim`` is given, or ``a`` is a bool tensor and ``dim`` is given.
+        IndexError: the reduced dim has size 0 or is out of range.
     """
     if isinstance(dim, Tensor):
         return minimum(a, dim)
@@ -1452,7 +2286,25 @@ def _prod_of_others_axes(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
 
 
 def prod(a: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Product over ``dim`` (all elements when None)."""
+    """Multiply the elements of ``a`` over ``dim``, as ``torch.prod``.
+
+    Integer and bool inputs are multiplied as int64. The gradient is exact even where ``a`` has zeros. Under
+    ``autocast`` (CPU or CUDA, without ``dtype``) a reduced-precision input is computed in float32.
+
+    Args:
+        a: the input tensor.
+        dim: the dim to reduce (a tuple of dims is also accepted); None reduces all elements (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+        dtype: dtype ``a`` is cast to before multiplying, which is also the result's (default None).
+
+    Returns:
+        A new Tensor of the products; a 0-d Tensor when all elements are reduced without ``keepdim``.
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+        RuntimeError: a dim appears more than once.
+    """
     if AUTOCAST.active and dtype is None:
         a = autocast_args("prod", a)
     backend = a._backend
@@ -1480,7 +2332,23 @@ class CumsumBackward0(Node):
 
 
 def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    """Cumulative sum along ``dim``."""
+    """Compute the cumulative sum of ``a`` along ``dim``, as ``torch.cumsum``.
+
+    Integer and bool inputs are summed as int64; a 0-d tensor is returned as is. Under CUDA ``autocast`` (and
+    without ``dtype``) a reduced-precision input is summed in float32.
+
+    Args:
+        a: the input tensor.
+        dim: the dim to accumulate along.
+        dtype: dtype ``a`` is cast to before summing, which is also the result's (default None).
+
+    Returns:
+        A new Tensor of the shape of ``a`` whose element ``i`` along ``dim`` is the sum of elements ``0..i``.
+
+    Raises:
+        IndexError: ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+    """
     if AUTOCAST.active and dtype is None:
         a = autocast_args("cumsum", a)
     backend = a._backend
@@ -1503,7 +2371,28 @@ def cumsum(a: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 def var(a: Tensor, dim: Any = None, *, correction: float | None = None, unbiased: bool | None = None,
         keepdim: bool = False) -> Tensor:
-    """Variance over ``dim`` with Bessel's ``correction`` (default 1, or 0 when ``unbiased=False``)."""
+    """Compute the variance of ``a`` over ``dim``, as ``torch.var``.
+
+    The squared deviations from the mean are summed and divided by ``max(N - correction, 0)``, so a divisor of
+    0 gives inf or nan, as in PyTorch.
+
+    Args:
+        a: the input tensor, of a floating dtype.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them (default None).
+        correction: subtracted from the number of reduced elements ``N`` to form the divisor ``N - correction``
+            (clamped at 0); None means 1, or 0 when ``unbiased`` is False (default None).
+        unbiased: older way to choose ``correction``: False means 0; ignored when ``correction`` is given
+            (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new Tensor of the variances; a 0-d Tensor when all dims are reduced without ``keepdim``.
+
+    Raises:
+        RuntimeError: ``a`` is not of a floating or complex dtype; a dim appears more than once.
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     if correction is None:
         correction = 0 if unbiased is False else 1
     axes = _axes(dim, a.ndim, "var")
@@ -1514,7 +2403,25 @@ def var(a: Tensor, dim: Any = None, *, correction: float | None = None, unbiased
 
 def std(a: Tensor, dim: Any = None, *, correction: float | None = None, unbiased: bool | None = None,
         keepdim: bool = False) -> Tensor:
-    """Standard deviation: ``sqrt(var(...))``."""
+    """Compute the standard deviation of ``a`` over ``dim``, as ``torch.std``: the square root of ``var``.
+
+    Args:
+        a: the input tensor, of a floating dtype.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them (default None).
+        correction: subtracted from the number of reduced elements ``N`` to form the divisor ``N - correction``
+            (clamped at 0); None means 1, or 0 when ``unbiased`` is False (default None).
+        unbiased: older way to choose ``correction``: False means 0; ignored when ``correction`` is given
+            (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new Tensor of the standard deviations; a 0-d Tensor when all dims are reduced without ``keepdim``.
+
+    Raises:
+        RuntimeError: ``a`` is not of a floating or complex dtype; a dim appears more than once.
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     return sqrt(var(a, dim, correction=correction, unbiased=unbiased, keepdim=keepdim))
 
 
@@ -1523,7 +2430,24 @@ def builtins_max(a: float, b: float) -> float:
 
 
 def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
-    """``log(sum(exp(a), dim))`` computed stably (the maximum is subtracted first)."""
+    """Compute ``log(sum(exp(a), dim))`` without overflow, as ``torch.logsumexp``.
+
+    The maximum over ``dim`` is subtracted before the exponential and added back afterwards (a non-finite
+    maximum is replaced by 0 for that shift, so rows of ``-inf`` give ``-inf``).
+
+    Args:
+        a: the input tensor; integers are promoted to the default float dtype.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them.
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new floating Tensor with the reduced dims removed (kept with size 1 under ``keepdim``).
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+        RuntimeError: a dim appears more than once.
+    """
     axes = _axes(dim, a.ndim, "logsumexp")
     m = amax(a.detach(), axes, keepdim=True)
     xp = a._backend.xp
@@ -1586,12 +2510,48 @@ def _softmax(a: Tensor, dim: int, dtype: Any, log: bool) -> Tensor:
 
 
 def softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """``exp(a) / sum(exp(a), dim)``, numerically stable; ``dtype`` casts the input first."""
+    """Compute ``exp(a) / sum(exp(a), dim)`` along ``dim``, as ``torch.softmax``.
+
+    The maximum along ``dim`` is subtracted first so that ``exp`` cannot overflow. An empty tensor is returned
+    as an empty copy; a 0-d tensor takes ``dim`` 0 or -1. Under CUDA ``autocast`` (and without ``dtype``) a
+    reduced-precision input is computed in float32.
+
+    Args:
+        a: the input tensor, of a floating dtype unless ``dtype`` is given.
+        dim: the dim along which the result sums to 1.
+        dtype: dtype ``a`` is cast to before the computation, which is also the result's (default None).
+
+    Returns:
+        A new Tensor of the shape of ``a`` holding probabilities along ``dim``.
+
+    Raises:
+        NotImplementedError: ``a`` (after the ``dtype`` cast) is not of a floating or complex dtype.
+        IndexError: ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+    """
     return _softmax(a, dim, dtype, log=False)
 
 
 def log_softmax(a: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """``a - logsumexp(a, dim)``, numerically stable; ``dtype`` casts the input first."""
+    """Compute ``a - logsumexp(a, dim)`` along ``dim``, as ``torch.log_softmax``.
+
+    The maximum along ``dim`` is subtracted first, so it is accurate where ``log(softmax(a))`` would underflow.
+    An empty tensor is returned as an empty copy; a 0-d tensor takes ``dim`` 0 or -1. Under CUDA ``autocast``
+    (and without ``dtype``) a reduced-precision input is computed in float32.
+
+    Args:
+        a: the input tensor, of a floating dtype unless ``dtype`` is given.
+        dim: the dim along which the softmax is taken.
+        dtype: dtype ``a`` is cast to before the computation, which is also the result's (default None).
+
+    Returns:
+        A new Tensor of the shape of ``a`` holding log-probabilities along ``dim``.
+
+    Raises:
+        NotImplementedError: ``a`` (after the ``dtype`` cast) is not of a floating or complex dtype.
+        IndexError: ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+    """
     return _softmax(a, dim, dtype, log=True)
 
 
@@ -1610,8 +2570,29 @@ class LinalgVectorNormBackward0(Node):
 
 
 def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    """Vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm; ``inf``
-    the largest magnitude."""
+    """Compute the vector p-norm of ``a`` over ``dim``, as ``torch.norm``.
+
+    The elements over the reduced dims are treated as one vector (so ``'fro'`` over two dims is the Frobenius
+    norm). ``p`` may be ``'fro'`` or 2 (Euclidean norm; the gradient is 0 where the norm is 0), ``inf`` (largest
+    absolute value), ``-inf`` (smallest absolute value), 0 (number of nonzero elements, in ``a``'s dtype), 1
+    (sum of absolute values) or any other number (``sum(|a| ** p) ** (1 / p)``).
+
+    Args:
+        a: the input tensor, of a floating or complex dtype (after the ``dtype`` cast).
+        p: the order of the norm (default ``'fro'``).
+        dim: a dim or a tuple/list of dims to reduce; None reduces all elements (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+        dtype: dtype ``a`` is cast to first (default None).
+
+    Returns:
+        A new Tensor of norms; a 0-d Tensor when all elements are reduced without ``keepdim``.
+
+    Raises:
+        RuntimeError: ``a`` is not of a floating or complex dtype; a dim appears more than once.
+        ValueError: ``p`` is neither a number nor ``'fro'``.
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     if dtype is not None:
         a = a.to(dtype)
     backend = a._backend
@@ -1641,14 +2622,58 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtyp
 
 
 def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch name
+    """Test whether every element of ``a`` over ``dim`` is true (nonzero), as ``torch.all``.
+
+    Args:
+        a: the input tensor, of any dtype.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new bool Tensor; a 0-d Tensor when all dims are reduced without ``keepdim``.
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+        RuntimeError: a dim appears more than once.
+    """
     return _wrap(a._backend.xp.all(_as_bool(a), axis=_axes(dim, a.ndim, "all"), keepdims=keepdim), a._backend)
 
 
 def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch name
+    """Test whether at least one element of ``a`` over ``dim`` is true (nonzero), as ``torch.any``.
+
+    Args:
+        a: the input tensor, of any dtype.
+        dim: a dim or a tuple/list of dims to reduce; None reduces all of them (default None).
+        keepdim: keep the reduced dims with size 1 (default False).
+
+    Returns:
+        A new bool Tensor; a 0-d Tensor when all dims are reduced without ``keepdim``.
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+        RuntimeError: a dim appears more than once.
+    """
     return _wrap(a._backend.xp.any(_as_bool(a), axis=_axes(dim, a.ndim, "any"), keepdims=keepdim), a._backend)
 
 
 def count_nonzero(a: Tensor, dim: Any = None) -> Tensor:
+    """Count the nonzero elements of ``a`` over ``dim``, as ``torch.count_nonzero``.
+
+    Args:
+        a: the input tensor.
+        dim: a dim or a tuple/list of dims to reduce; None counts over all elements (default None).
+
+    Returns:
+        A new int64 Tensor of counts, with the reduced dims removed.
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+        RuntimeError: a dim appears more than once.
+    """
     return sum(ne(a, 0), dim)
 
 
@@ -1701,10 +2726,24 @@ _MATMUL_NODES = {(2, 2): MmBackward0, (3, 3): BmmBackward0, (2, 1): MvBackward0,
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """Matrix product with NumPy's rules for 1-d operands and batch broadcasting.
+    """Compute the matrix product of ``a`` and ``b``, as ``torch.matmul``.
+
+    Two 1-d operands give their dot product (0-d); a 1-d ``a`` is treated as a row and a 1-d ``b`` as a column,
+    the added dim being removed from the result; operands with more than 2 dims are stacks of matrices whose
+    batch dims broadcast. A sparse operand is handed to the sparse matrix product. Under ``autocast`` (CPU or
+    CUDA) float32 operands are cast to the lower precision first.
+
+    Args:
+        a: the left operand, at least 1-d.
+        b: the right operand, at least 1-d, of the same dtype as ``a``.
+
+    Returns:
+        A new Tensor holding the product.
 
     Raises:
-        RuntimeError: an operand is 0-d, or the inner dimensions differ.
+        TypeError: ``b`` is not a Tensor.
+        RuntimeError: an operand is 0-d, the inner dimensions differ, the batch dims do not broadcast, the
+            dtypes differ (PyTorch does not promote here), or the operands are on different backends.
     """
     return _matmul(a, b, "matmul")
 
@@ -1763,14 +2802,38 @@ def _matmul_arrays(xp: Any, x: Any, y: Any) -> Any:
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
-    """2-d matrix product."""
+    """Multiply two matrices, as ``torch.mm``.
+
+    Args:
+        a: a 2-d tensor of shape (n, m).
+        b: a 2-d tensor of shape (m, p), of the same dtype as ``a``.
+
+    Returns:
+        A new Tensor of shape (n, p).
+
+    Raises:
+        RuntimeError: an operand is not 2-d, the inner sizes differ, the dtypes differ or the operands are on
+            different backends.
+    """
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
     return _matmul(a, b, "mm")
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
-    """Batched matrix product of (b, n, m) and (b, m, p) tensors."""
+    """Multiply two batches of matrices pairwise, as ``torch.bmm`` (no broadcasting).
+
+    Args:
+        a: a 3-d tensor of shape (batch, n, m).
+        b: a 3-d tensor of shape (batch, m, p), of the same dtype as ``a``.
+
+    Returns:
+        A new Tensor of shape (batch, n, p).
+
+    Raises:
+        RuntimeError: an operand is not 3-d, the batch sizes or the inner sizes differ, the dtypes differ or the
+            operands are on different backends.
+    """
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {a.ndim}-D and {b.ndim}-D")
     if a.shape[0] != b.shape[0]:
@@ -1831,12 +2894,25 @@ def _addmm(bias: Tensor, m1: Tensor, m2: Tensor, beta: Any, alpha: Any, weight_t
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: A002
-    """``beta * input + alpha * (mat1 @ mat2)``: ``mat1`` (n, m), ``mat2`` (m, p), ``input``
-    broadcastable to (n, p).
+    """Compute ``beta * input + alpha * (mat1 @ mat2)``, as ``torch.addmm``.
+
+    The whole expression is one graph node. Under ``autocast`` (CPU or CUDA) float32 operands are cast to the
+    lower precision first.
+
+    Args:
+        input: the tensor added to the product; it must broadcast to (n, p).
+        mat1: a matrix of shape (n, m).
+        mat2: a matrix of shape (m, p).
+        beta: multiplier of ``input`` (default 1).
+        alpha: multiplier of the product (default 1).
+
+    Returns:
+        A new Tensor of shape (n, p).
 
     Raises:
-        RuntimeError: an operand is not a matrix, the shapes cannot be multiplied, ``input`` does
-            not broadcast to the result, or the dtypes differ (as PyTorch).
+        TypeError: ``input``, ``mat1`` or ``mat2`` is not a Tensor.
+        RuntimeError: ``mat1`` or ``mat2`` is not 2-d, their shapes cannot be multiplied, ``input`` does not
+            broadcast to (n, p), the dtypes differ (as PyTorch), or the operands are on different backends.
     """
     for position, name, t in ((2, "mat1", mat1), (3, "mat2", mat2)):
         if not isinstance(t, Tensor):
@@ -1851,11 +2927,19 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
-    """Matrix-vector product of a 2-D ``a`` and a 1-D ``v``.
+    """Multiply a matrix by a vector, as ``torch.mv``.
+
+    Args:
+        a: a 2-d tensor of shape (n, m).
+        v: a 1-d tensor of size m, of the same dtype as ``a``.
+
+    Returns:
+        A new 1-d Tensor of size n.
 
     Raises:
-        IndexError: ``a`` is 0-D (as PyTorch).
-        RuntimeError: otherwise the wrong number of dimensions, or the sizes do not match.
+        IndexError: ``a`` is 0-d (as PyTorch).
+        RuntimeError: ``a`` is not 2-d or ``v`` not 1-d, the sizes do not match, the dtypes differ or the
+            operands are on different backends.
     """
     if a.ndim == 0:
         raise IndexError("mv: Dimension specified as 0 but tensor has no dimensions")
@@ -1865,14 +2949,39 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
-    """Inner product of two 1-d tensors."""
+    """Compute the inner product of two 1-d tensors, as ``torch.dot``.
+
+    Args:
+        a: a 1-d tensor.
+        b: a 1-d tensor of the same size and dtype as ``a``.
+
+    Returns:
+        A new 0-d Tensor holding ``sum(a * b)``.
+
+    Raises:
+        RuntimeError: an operand is not 1-d, the sizes differ, the dtypes differ or the operands are on
+            different backends.
+    """
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     return _matmul(a, b, "dot")
 
 
 def inner(a: Tensor, b: Tensor) -> Tensor:
-    """Sum of products over the last dimension of both tensors."""
+    """Sum the products of ``a`` and ``b`` over their last dim, as ``torch.inner``.
+
+    For a 0-d operand this is the elementwise product ``a * b``.
+
+    Args:
+        a: a tensor of shape (..., k).
+        b: a tensor of shape (..., k), of the same dtype as ``a``.
+
+    Returns:
+        A new Tensor of shape ``a.shape[:-1] + b.shape[:-1]``.
+
+    Raises:
+        RuntimeError: the last dims differ, the dtypes differ or the operands are on different backends.
+    """
     if a.ndim == 0 or b.ndim == 0:
         return mul(a, b)
     if a.shape[-1] != b.shape[-1]:
@@ -1883,7 +2992,20 @@ def inner(a: Tensor, b: Tensor) -> Tensor:
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
-    """Outer product of two 1-d tensors."""
+    """Compute the outer product of two 1-d tensors, as ``torch.outer``.
+
+    The dtypes are promoted as in ``mul``.
+
+    Args:
+        a: a 1-d tensor of size n.
+        b: a 1-d tensor of size m.
+
+    Returns:
+        A new Tensor of shape (n, m) with element ``(i, j)`` equal to ``a[i] * b[j]``.
+
+    Raises:
+        RuntimeError: an operand is not 1-d, or ``b`` is on another backend.
+    """
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"outer: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     return mul(unsqueeze(a, 1), unsqueeze(b, 0))

@@ -21,14 +21,29 @@ _MASK32 = 0xFFFFFFFF
 
 
 class Generator:
-    """A random stream: ``Generator().manual_seed(0)``; pass as ``generator=`` to random functions."""
+    """A seeded random stream, as ``torch.Generator``: ``Generator().manual_seed(0)``.
+
+    Pass it as ``generator=`` to the random functions. A new generator is seeded with 0; the same
+    seed gives the same numbers on every backend.
+
+    Args:
+        device: the device the generator is meant for; stored as ``self.device`` and not otherwise
+            used, since the stream does not depend on it (default ``"cpu"``).
+    """
 
     def __init__(self, device: Any = "cpu") -> None:
         self.device = device
         self.manual_seed(0)
 
     def manual_seed(self, seed: int) -> Generator:
-        """Restart the stream from ``seed`` (any non-negative int below 2**64)."""
+        """Restart the stream from ``seed``.
+
+        Args:
+            seed: an int; values outside ``[0, 2**64)`` are taken modulo ``2**64``.
+
+        Returns:
+            This generator, so that ``Generator().manual_seed(0)`` can be chained.
+        """
         seed = int(seed)
         if not 0 <= seed < 2**64:
             seed %= 2**64
@@ -38,23 +53,50 @@ class Generator:
         return self
 
     def seed(self) -> int:
-        """Seed from the operating system's entropy; returns the seed."""
+        """Restart the stream from a seed drawn from the operating system's entropy.
+
+        Returns:
+            The new seed, an int in ``[0, 2**64)``.
+        """
         s = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(s)
         return s
 
     def initial_seed(self) -> int:
+        """Return the seed the stream was last started from.
+
+        Returns:
+            The seed given to the last ``manual_seed`` (or drawn by ``seed``), as an int.
+        """
         return self._seed
 
     def get_state(self) -> tuple[int, int]:
+        """Return the state of the stream, to restore later with ``set_state``.
+
+        Returns:
+            The pair ``(seed, counter)``: the seed and how many blocks of random words were drawn since.
+        """
         return (self._seed, self._counter)
 
     def set_state(self, state: tuple[int, int]) -> None:
+        """Restore a state returned by ``get_state``: the stream continues from where it was then.
+
+        Args:
+            state: a ``(seed, counter)`` pair as returned by ``get_state``.
+        """
         self.manual_seed(state[0])
         self._counter = int(state[1])
 
     def bits(self, backend: Any, n: int) -> Any:
-        """``n`` uint32 random words on ``backend`` (advances the stream)."""
+        """Draw ``n`` random uint32 words on ``backend`` and advance the stream past them.
+
+        Args:
+            backend: the backend whose ``random_bits`` kernel makes the words.
+            n: how many words to draw.
+
+        Returns:
+            A 1-d native uint32 array of ``n`` words of the backend (not a Tensor).
+        """
         out = backend.random_bits(self._key, tracing.materialize(self._counter), n)
         self._counter += (n + 1) // 2
         return out
@@ -64,23 +106,61 @@ default_generator = Generator()
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator: the same seed gives the same numbers on every backend."""
+    """Seed the default generator, as ``torch.manual_seed``: the same seed gives the same numbers on every backend.
+
+    Args:
+        seed: an int; values outside ``[0, 2**64)`` are taken modulo ``2**64``.
+
+    Returns:
+        The default generator.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> _ = ag.manual_seed(3)
+        >>> a = ag.rand(2)
+        >>> _ = ag.manual_seed(3)
+        >>> b = ag.rand(2)
+        >>> bool((a == b).all())
+        True
+    """
     return default_generator.manual_seed(seed)
 
 
 def seed() -> int:
+    """Seed the default generator from the operating system's entropy, as ``torch.seed``.
+
+    Returns:
+        The new seed, an int in ``[0, 2**64)``.
+    """
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """Return the seed the default generator was last started from, as ``torch.initial_seed``.
+
+    Returns:
+        The seed, as an int.
+    """
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> tuple[int, int]:
+    """Return the state of the default generator, to restore later with ``set_rng_state``.
+
+    Unlike ``torch.get_rng_state`` (a byte tensor) the state is a pair of ints.
+
+    Returns:
+        The pair ``(seed, counter)`` of the default generator.
+    """
     return default_generator.get_state()
 
 
 def set_rng_state(state: tuple[int, int]) -> None:
+    """Restore a state of the default generator returned by ``get_rng_state``.
+
+    Args:
+        state: a ``(seed, counter)`` pair as returned by ``get_rng_state``.
+    """
     default_generator.set_state(state)
 
 
@@ -104,7 +184,25 @@ def _uniform_array(backend: Any, n: int, dt: dtypes.dtype, gen: Generator) -> An
 
 def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """Uniform samples in [0, 1) of the shape ``sizes`` or ``size=`` (as ``zeros``)."""
+    """Return samples uniform in ``[0, 1)``, of the shape ``sizes`` or ``size=``, as ``torch.rand``.
+
+    ``sizes`` is given as separate ints (``rand(2, 3)``) or one sequence (``rand((2, 3))``), as for ``zeros``.
+
+    Args:
+        size: the shape, as a keyword instead of ``sizes`` (default None).
+        generator: the stream to draw from (default None: the default generator).
+        dtype: float dtype of the result, float32 or float64 (default None: the default float dtype).
+        device: the device to create the tensor on (default None: the default device).
+        requires_grad: whether the result records autograd (default False).
+        backend: the backend to create the tensor on (default None: the default backend, or the one of ``device``).
+
+    Returns:
+        A tensor of the given shape and dtype.
+
+    Raises:
+        TypeError: the shape is missing, given twice or not made of ints.
+        NotImplementedError: ``dtype`` is not float32 or float64.
+    """
     shape = _size(sizes, "rand", size)
     be, index = resolve(backend, device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
@@ -114,8 +212,26 @@ def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtyp
 
 def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """Standard normal samples (Box-Muller on the seeded uniform stream) of the shape ``sizes`` or
-    ``size=`` (as ``zeros``)."""
+    """Return standard normal samples of the shape ``sizes`` or ``size=``, as ``torch.randn``.
+
+    The samples come from the seeded uniform stream by the Box-Muller transform. ``sizes`` is given as
+    separate ints or one sequence, as for ``zeros``.
+
+    Args:
+        size: the shape, as a keyword instead of ``sizes`` (default None).
+        generator: the stream to draw from (default None: the default generator).
+        dtype: float dtype of the result, float32 or float64 (default None: the default float dtype).
+        device: the device to create the tensor on (default None: the default device).
+        requires_grad: whether the result records autograd (default False).
+        backend: the backend to create the tensor on (default None: the default backend, or the one of ``device``).
+
+    Returns:
+        A tensor of the given shape and dtype.
+
+    Raises:
+        TypeError: the shape is missing, given twice or not made of ints.
+        NotImplementedError: ``dtype`` is not float32 or float64.
+    """
     shape = _size(sizes, "randn", size)
     be, index = resolve(backend, device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
@@ -140,10 +256,23 @@ def _int_arg(op: str, name: str, value: Any) -> int:
 
 def randint(low: int, high: int | tuple[int, ...] | None = None, size: Any = None, *, generator: Generator | None = None,
             dtype: Any = None, device: Any = None, requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """Integers uniform in [low, high) (``randint(high, size)`` means low=0); int64 by default.
+    """Return integers uniform in ``[low, high)``, as ``torch.randint``; ``randint(high, size)`` means ``low=0``.
+
+    Args:
+        low: the smallest value, or the exclusive upper bound when ``high`` is omitted.
+        high: the exclusive upper bound, or the shape in the form ``randint(high, size)`` (default None).
+        size: the shape of the result (a sequence of ints).
+        generator: the stream to draw from (default None: the default generator).
+        dtype: dtype of the result (default None: int64).
+        device: the device to create the tensor on (default None: the default device).
+        requires_grad: whether the result records autograd (default False).
+        backend: the backend to create the tensor on (default None: the default backend, or the one of ``device``).
+
+    Returns:
+        A tensor of shape ``size``.
 
     Raises:
-        TypeError: ``low`` or ``high`` is not an integer.
+        TypeError: ``low`` or ``high`` is not an integer, or ``size`` is missing or not made of ints.
         RuntimeError: ``low >= high`` or the range is wider than 2**32.
     """
     if size is None and isinstance(high, (tuple, list)):
@@ -173,10 +302,24 @@ def randint(low: int, high: int | tuple[int, ...] | None = None, size: Any = Non
 
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, backend: Any = None) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (a stable argsort of random words: same on every backend).
+    """Return a random permutation of ``0 .. n-1``, as ``torch.randperm``.
+
+    It is a stable argsort of random words, so it is the same on every backend for one seed.
+
+    Args:
+        n: the length of the permutation.
+        generator: the stream to draw from (default None: the default generator).
+        dtype: dtype of the result (default None: int64).
+        device: the device to create the tensor on (default None: the default device).
+        requires_grad: whether the result records autograd (default False).
+        backend: the backend to create the tensor on (default None: the default backend, or the one of ``device``).
+
+    Returns:
+        A 1-d tensor of ``n`` distinct values.
 
     Raises:
-        TypeError: ``n`` is not an integer. RuntimeError: ``n`` is negative.
+        TypeError: ``n`` is not an integer.
+        RuntimeError: ``n`` is negative.
     """
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
@@ -192,25 +335,88 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, d
 
 
 def rand_like(t: Tensor, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
+    """Return samples uniform in ``[0, 1)`` of ``t``'s shape, as ``torch.rand_like``.
+
+    Args:
+        t: the tensor whose shape, dtype and backend the result takes.
+        generator: the stream to draw from (default None: the default generator).
+        dtype: float dtype of the result (default None: ``t``'s dtype).
+
+    Returns:
+        A new tensor on ``t``'s backend.
+
+    Raises:
+        NotImplementedError: the dtype is not float32 or float64.
+    """
     return rand(tuple(t.shape), generator=generator, dtype=dtype or t.dtype, backend=t._backend)
 
 
 def randn_like(t: Tensor, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
+    """Return standard normal samples of ``t``'s shape, as ``torch.randn_like``.
+
+    Args:
+        t: the tensor whose shape, dtype and backend the result takes.
+        generator: the stream to draw from (default None: the default generator).
+        dtype: float dtype of the result (default None: ``t``'s dtype).
+
+    Returns:
+        A new tensor on ``t``'s backend.
+
+    Raises:
+        NotImplementedError: the dtype is not float32 or float64.
+    """
     return randn(tuple(t.shape), generator=generator, dtype=dtype or t.dtype, backend=t._backend)
 
 
 def randint_like(t: Tensor, low: int, high: int | None = None, *, dtype: Any = None) -> Tensor:
+    """Return integers uniform in ``[low, high)`` of ``t``'s shape, as ``torch.randint_like``.
+
+    Args:
+        t: the tensor whose shape, dtype and backend the result takes.
+        low: the smallest value, or the exclusive upper bound when ``high`` is omitted.
+        high: the exclusive upper bound (default None: ``low`` is the bound and 0 the smallest value).
+        dtype: dtype of the result (default None: ``t``'s dtype).
+
+    Returns:
+        A new tensor on ``t``'s backend.
+
+    Raises:
+        TypeError: ``low`` or ``high`` is not an integer.
+        RuntimeError: ``low >= high`` or the range is wider than 2**32.
+    """
     return randint(low, high, tuple(t.shape), dtype=dtype or t.dtype, backend=t._backend)
 
 
 def bernoulli(p: Tensor, *, generator: Generator | None = None) -> Tensor:
-    """0/1 samples (in ``p``'s dtype) that are 1 with probability ``p`` elementwise."""
+    """Draw 0/1 samples that are 1 with probability ``p``, elementwise, as ``torch.bernoulli``.
+
+    Not differentiable: ``p`` is read detached.
+
+    Args:
+        p: a float32 or float64 tensor of probabilities in ``[0, 1]``.
+        generator: the stream to draw from (default None: the default generator).
+
+    Returns:
+        A tensor of ``p``'s shape and dtype holding 0 and 1.
+
+    Raises:
+        NotImplementedError: ``p`` is not float32 or float64.
+    """
     u = rand(tuple(p.shape), generator=generator, dtype=p.dtype, backend=p._backend)
     return (u < p.detach()).to(p.dtype)
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """Fill ``t`` in place with samples uniform in [a, b).
+    """Fill ``t`` in place with samples uniform in ``[a, b)``, as ``torch.Tensor.uniform_``.
+
+    Args:
+        t: the float32 or float64 tensor to overwrite.
+        a: the lower bound (default 0.0).
+        b: the upper bound (default 1.0).
+        generator: the stream to draw from (default None: the default generator).
+
+    Returns:
+        ``t`` itself, overwritten.
 
     Raises:
         RuntimeError: ``a > b``.
@@ -226,7 +432,16 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator 
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Tensor:
-    """Fill ``t`` in place with normal samples.
+    """Fill ``t`` in place with normal samples of mean ``mean`` and standard deviation ``std``, as ``torch.Tensor.normal_``.
+
+    Args:
+        t: the float32 or float64 tensor to overwrite.
+        mean: the mean (default 0.0).
+        std: the standard deviation, not negative (default 1.0).
+        generator: the stream to draw from (default None: the default generator).
+
+    Returns:
+        ``t`` itself, overwritten.
 
     Raises:
         RuntimeError: ``std < 0``.

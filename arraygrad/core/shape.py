@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad.core import views
+from arraygrad.core import dtypes, views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
@@ -61,21 +61,54 @@ class SqueezeBackward1(ViewBackward0):
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    """The same elements in row-major order with a new ``shape`` (one entry may be -1): a view
-    of ``a`` when its memory allows (as PyTorch's), a copy otherwise.
+    """Return the elements of ``a`` in row-major order with a new shape, as ``torch.reshape``.
+
+    The result is a view sharing memory with ``a`` whenever the strides of ``a`` allow it (always for
+    a contiguous tensor); otherwise the data is copied into a tensor of its own, as in PyTorch.
+
+    The new shape is given after ``a``, either as separate integers (``reshape(a, 2, 3)``) or as one
+    tuple or list (``reshape(a, (2, 3))``); one entry may be -1, which is inferred from the number of
+    elements.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A tensor with the requested shape and the elements of ``a`` (a view when possible, else a copy).
 
     Raises:
-        RuntimeError: the number of elements does not match.
+        RuntimeError: the shape does not match the number of elements of ``a``, or has more than one -1.
+        TypeError: an entry of the shape is not an integer.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> x = ag.arange(6)
+        >>> y = ag.reshape(x, (2, 3))
+        >>> y[0, 0] = 9
+        >>> x
+        tensor([9, 1, 2, 3, 4, 5])
     """
     return _reshape(a, _shape_arg(shape, "reshape", "shape"), "reshape")
 
 
 def view(a: Tensor, *shape: Any) -> Tensor:
-    """A view of ``a`` with a new ``shape`` (one entry may be -1), sharing its memory.
+    """Return a view of ``a`` with a new shape that shares its memory, as ``torch.Tensor.view``.
+
+    The shape is given after ``a`` as separate integers or as one tuple or list; one entry may be -1,
+    which is inferred from the number of elements. Unlike ``reshape``, no copy is ever made: writes
+    through the result change ``a``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A view of ``a`` with the requested shape.
 
     Raises:
-        RuntimeError: the number of elements does not match, or no view exists because the
-            memory of ``a`` is not laid out for it (``a.t().view(-1)``): use ``reshape``.
+        RuntimeError: the shape does not match the number of elements of ``a`` (or has more than one
+            -1), or no view exists because the memory of ``a`` is not laid out for it
+            (``a.t().view(-1)``): use ``reshape`` there.
+        TypeError: an entry of the shape is not an integer.
     """
     return _reshape(a, _shape_arg(shape, "view"), "view")
 
@@ -130,7 +163,23 @@ class TBackward0(PermuteBackward0):
 
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
-    """Reorder the dimensions: output dim ``i`` is input dim ``dims[i]``."""
+    """Reorder the dimensions of ``a`` so that output dim ``i`` is input dim ``dims[i]``, as ``torch.permute``.
+
+    The order is given after ``a`` as separate integers (``permute(a, 2, 0, 1)``) or as one tuple or
+    list; negative dims count from the end. The result is a view sharing memory with ``a``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A view of ``a`` whose shape is ``a``'s sizes in the new order.
+
+    Raises:
+        RuntimeError: the number of dims given differs from ``a.ndim``, or they are not a permutation of
+            the dimensions of ``a``.
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     wanted = _shape_arg(dims, "permute", "dims")
     if len(wanted) != a.ndim:
         raise RuntimeError(
@@ -154,9 +203,25 @@ def _permute(a: Tensor, order: tuple[int, ...], node_cls: type[PermuteBackward0]
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap two dimensions."""
+    """Swap dimensions ``dim0`` and ``dim1`` of ``a``, as ``torch.transpose``.
+
+    The result is a view sharing memory with ``a`` (for a tensor of fewer than 2 dimensions with both
+    dims 0 or -1, a view of the same shape). ``swapaxes`` and ``swapdims`` are the same function.
+
+    Args:
+        a: the input tensor.
+        dim0: the first dimension to swap (negative counts from the end).
+        dim1: the second dimension to swap (negative counts from the end).
+
+    Returns:
+        A view of ``a`` with ``dim0`` and ``dim1`` exchanged.
+
+    Raises:
+        IndexError: ``dim0`` or ``dim1`` is out of range.
+        TypeError: ``dim0`` or ``dim1`` is not an integer.
+    """
     if a.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return a
+        return reshape(a, tuple(a.shape))  # a view, as PyTorch's (not the input object)
     order = list(range(a.ndim))
     d0, d1 = _dim(dim0, a.ndim, "transpose"), _dim(dim1, a.ndim, "transpose")
     order[d0], order[d1] = order[d1], order[d0]
@@ -167,17 +232,55 @@ swapaxes = swapdims = transpose
 
 
 def t(a: Tensor) -> Tensor:
-    """Transpose a tensor of at most 2 dimensions."""
+    """Transpose a tensor of at most 2 dimensions, as ``torch.t``.
+
+    A 2-d tensor gets its two dimensions swapped, as a view sharing memory with ``a``; a 0-d or 1-d
+    tensor gives a view of the same shape.
+
+    Args:
+        a: the input tensor, of at most 2 dimensions.
+
+    Returns:
+        The transposed view of ``a`` (of the same shape when it has fewer than 2 dimensions).
+
+    Raises:
+        RuntimeError: ``a`` has more than 2 dimensions.
+    """
     if a.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
-    return _permute(a, (1, 0), TBackward0) if a.ndim == 2 else a
+    return _permute(a, (1, 0), TBackward0) if a.ndim == 2 else reshape(a, tuple(a.shape))
 
 
 def movedim(a: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move the dimensions ``source`` of ``a`` to the positions ``destination``, as ``torch.movedim``.
+
+    The other dimensions keep their relative order. The result is a view sharing memory with ``a``
+    (a ``permute`` of it). ``moveaxis`` is the same function.
+
+    Args:
+        a: the input tensor.
+        source: the dimension to move, or a sequence of them (negative counts from the end).
+        destination: where each dimension of ``source`` ends up, an int or a sequence of the same length
+            as ``source``.
+
+    Returns:
+        A view of ``a`` with the dimensions moved.
+
+    Raises:
+        IndexError: a dim of ``source`` or ``destination`` is out of range.
+        RuntimeError: ``source`` and ``destination`` of different lengths, or a dim repeated in either.
+        TypeError: a dim is not an integer.
+    """
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [_dim(s, a.ndim, "movedim") for s in src]
     dst = [_dim(d, a.ndim, "movedim") for d in dst]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the same "
+                           f"number of dims as destination ({dst} dims)")
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     order = [i for i in range(a.ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -197,10 +300,23 @@ class ExpandBackward0(Node):
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
-    """Broadcast to a larger shape without copying data; -1 keeps a dimension's size.
+    """Broadcast ``a`` to a larger shape without copying data, as ``torch.Tensor.expand``.
+
+    The sizes are given after ``a`` as separate integers or as one tuple or list. They are matched with
+    the dims of ``a`` from the right; new leading dims may be added, a size of -1 keeps the size of that
+    dimension, and only dimensions of size 1 may grow. The result is a view sharing memory with ``a``:
+    the elements along a grown dimension are the same memory location.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A view of ``a`` with the expanded shape.
 
     Raises:
-        RuntimeError: a non-singleton dimension would have to change.
+        RuntimeError: fewer sizes than dimensions of ``a``, or a dimension of size other than 1 would
+            have to change.
+        TypeError: a size is not an integer.
     """
     new = list(_shape_arg(sizes, "expand"))
     old = tuple(a._storage.array.shape)
@@ -219,8 +335,6 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
                 f"at non-singleton dimension {i + lead}. Target sizes: {list(sizes)}. Tensor sizes: {list(old)}"
             )
     target = tuple(new)
-    if target == old:
-        return a
     if math.prod(target) == math.prod(old):
         return reshape(a, target)  # only new or unit dims: a writable view like any reshape
     step = views.ExpandStep(target)
@@ -233,14 +347,41 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
 
 
 def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
+    """Broadcast ``a`` to ``shape`` without copying data, as ``torch.broadcast_to``.
+
+    The same as ``expand`` with ``shape`` as one tuple: the result is a view sharing memory with
+    ``a``, and -1 keeps a dimension's size.
+
+    Args:
+        a: the input tensor.
+        shape: the target shape, a sequence of ints.
+
+    Returns:
+        A view of ``a`` with shape ``shape``.
+
+    Raises:
+        RuntimeError: ``shape`` has fewer dims than ``a``, or a dimension of size other than 1 would
+            have to change.
+        TypeError: an entry of ``shape`` is not an integer.
+    """
     return expand(a, tuple(shape))
 
 
 def expand_as(a: Tensor, other: Tensor) -> Tensor:
-    """``a`` expanded to ``other``'s shape (see :func:`expand`).
+    """Broadcast ``a`` to the shape of ``other`` without copying data, as ``torch.Tensor.expand_as``.
+
+    The result is a view sharing memory with ``a``; see ``expand`` for the broadcasting rule.
+
+    Args:
+        a: the input tensor.
+        other: the tensor whose shape ``a`` is expanded to.
+
+    Returns:
+        A view of ``a`` with the shape of ``other``.
 
     Raises:
         TypeError: ``other`` is not a tensor.
+        RuntimeError: ``a`` cannot be expanded to the shape of ``other``.
     """
     if not isinstance(other, Tensor):
         raise TypeError(f"expand_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
@@ -248,12 +389,23 @@ def expand_as(a: Tensor, other: Tensor) -> Tensor:
 
 
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
-    """The shape that tensors of ``shapes`` broadcast to (an int counts as a 1-d shape).
+    """Compute the shape that tensors of the given shapes broadcast to, as ``torch.broadcast_shapes``.
+
+    Each positional argument is a shape (a sequence of ints); an int counts as a 1-d shape and None is
+    skipped. No tensor is created. With no shapes the result is ``()``.
+
+    Returns:
+        The broadcast shape as a tuple of ints.
 
     Raises:
         RuntimeError: shapes that cannot be broadcast together, or an argument that is not a shape.
         ValueError: a negative size that would be broadcast.
         TypeError: a size that is not an integer.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.broadcast_shapes((2, 1), (3,), 1)
+        (2, 3)
     """
     # the checks run in PyTorch's order, so each bad input gets PyTorch's exception kind
     shapes = tuple((s,) if isinstance(s, int) else s for s in shapes if s is not None)
@@ -282,7 +434,13 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
-    """Expand ``tensors`` to their common broadcast shape (views, no copies).
+    """Expand the given tensors to their common broadcast shape, as ``torch.broadcast_tensors``.
+
+    Each positional argument is a tensor. The results are views sharing memory with their inputs (no
+    data is copied; an input that already has the broadcast shape is returned as it is).
+
+    Returns:
+        A tuple with one tensor per input, in order, all of the broadcast shape.
 
     Raises:
         TypeError: an argument that is not a tensor.
@@ -302,7 +460,24 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
 
 
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
-    """Remove dimensions of size 1 (only those in ``dim`` when given)."""
+    """Remove dimensions of size 1 from ``a``, as ``torch.squeeze``.
+
+    With ``dim`` None every dimension of size 1 is removed; otherwise only those of the dims named in
+    ``dim`` that have size 1 (a named dim of another size is kept, without error). The result is a
+    view sharing memory with ``a``.
+
+    Args:
+        a: the input tensor.
+        dim: a dimension or a tuple/list of dimensions to squeeze, negative counting from the end; None
+            for all size-1 dimensions (default None).
+
+    Returns:
+        A view of ``a`` without the squeezed dimensions.
+
+    Raises:
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     shape = tuple(a.shape)
     if dim is None:
         dims = {i for i, n in enumerate(shape) if n == 1}
@@ -314,7 +489,22 @@ def squeeze(a: Tensor, dim: Any = None) -> Tensor:
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
-    """Insert a dimension of size 1 at ``dim``."""
+    """Insert a dimension of size 1 into ``a`` at position ``dim``, as ``torch.unsqueeze``.
+
+    The result is a view sharing memory with ``a``.
+
+    Args:
+        a: the input tensor.
+        dim: the position of the new dimension in the result, in ``[-a.ndim - 1, a.ndim]``; negative
+            counts from the end of the result.
+
+    Returns:
+        A view of ``a`` with one more dimension.
+
+    Raises:
+        IndexError: ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+    """
     d = _dim(dim, a.ndim + 1, "unsqueeze")
     shape = list(a.shape)
     shape.insert(d, 1)
@@ -322,7 +512,24 @@ def unsqueeze(a: Tensor, dim: int) -> Tensor:
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dims ``start_dim..end_dim`` into one."""
+    """Merge the dimensions ``start_dim`` to ``end_dim`` of ``a`` into one, as ``torch.flatten``.
+
+    The result is a ``reshape`` of ``a``: a view sharing memory with it when its strides allow,
+    otherwise a copy. A 0-d tensor becomes a 1-d tensor of one element.
+
+    Args:
+        a: the input tensor.
+        start_dim: the first dimension to merge (default 0).
+        end_dim: the last dimension to merge, included (default -1).
+
+    Returns:
+        A tensor whose dims ``start_dim..end_dim`` are replaced by one dim of their product.
+
+    Raises:
+        RuntimeError: ``start_dim`` comes after ``end_dim``.
+        IndexError: ``start_dim`` or ``end_dim`` is out of range.
+        TypeError: ``start_dim`` or ``end_dim`` is not an integer.
+    """
     if a.ndim == 0:
         _dim(start_dim, 0, "flatten"), _dim(end_dim, 0, "flatten")  # a 0-d tensor still takes only dims -1 and 0
         return reshape(a, (1,))
@@ -334,7 +541,24 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
-    """Split dim ``dim`` into ``sizes`` (one may be -1)."""
+    """Split dimension ``dim`` of ``a`` into the dimensions ``sizes``, as ``torch.unflatten``.
+
+    One entry of ``sizes`` may be -1, inferred from the size of ``dim``. The result is a
+    ``reshape`` of ``a``: a view sharing memory with it when its strides allow, otherwise a copy.
+
+    Args:
+        a: the input tensor.
+        dim: the dimension to split (negative counts from the end).
+        sizes: the sizes that replace ``dim``, a sequence of ints whose product is ``a.shape[dim]``.
+
+    Returns:
+        A tensor with ``dim`` replaced by the dims of ``sizes``.
+
+    Raises:
+        RuntimeError: the product of ``sizes`` is not the size of ``dim``.
+        IndexError: ``dim`` is out of range.
+        TypeError: ``dim`` or an entry of ``sizes`` is not an integer.
+    """
     d = _dim(dim, a.ndim, "unflatten")
     shape = tuple(a.shape)
     sizes = list(_shape_arg((sizes,), "unflatten", "sizes"))
@@ -347,6 +571,17 @@ def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 def ravel(a: Tensor) -> Tensor:
+    """Flatten ``a`` to one dimension in row-major order, as ``torch.ravel``.
+
+    The result is a view sharing memory with ``a`` when its strides allow (always for a contiguous
+    tensor), otherwise a copy.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A 1-d tensor of ``a.numel()`` elements.
+    """
     return reshape(a, (-1,))
 
 
@@ -380,11 +615,24 @@ def _tensor_list(tensors: Any, op: str) -> list[Tensor]:
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Concatenate tensors along an existing dimension.
+    """Concatenate ``tensors`` along the existing dimension ``dim``, as ``torch.cat``.
+
+    All tensors must have the same number of dimensions and the same sizes except along ``dim``. The
+    result has the promoted dtype of the inputs and memory of its own (the data is copied).
+    ``concat`` and ``concatenate`` are the same function.
+
+    Args:
+        tensors: a non-empty list or tuple of tensors on the same backend.
+        dim: the dimension to concatenate along, negative counting from the end (default 0).
+
+    Returns:
+        A new tensor whose size along ``dim`` is the sum of the inputs' sizes there.
 
     Raises:
-        TypeError: an element is not a Tensor. ValueError: the list is empty. RuntimeError: the
-            backends differ, or the ranks or other dimensions differ.
+        TypeError: ``tensors`` is not a list or tuple, or an element is not a tensor.
+        ValueError: ``tensors`` is empty.
+        RuntimeError: the backends differ, or the ranks or the sizes outside ``dim`` differ.
+        IndexError: ``dim`` is out of range.
     """
     from arraygrad.core import dtypes
     from arraygrad.core.ops import _backend_mismatch, op_error
@@ -430,10 +678,23 @@ concat = concatenate = cat
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors of the same shape along a new dimension.
+    """Join tensors of the same shape along a new dimension ``dim``, as ``torch.stack``.
+
+    Each tensor is unsqueezed at ``dim`` and the results are concatenated (see ``cat``), so the
+    result has memory of its own and the promoted dtype of the inputs.
+
+    Args:
+        tensors: a non-empty list or tuple of tensors of the same shape.
+        dim: the position of the new dimension, in ``[-ndim - 1, ndim]`` for inputs of ``ndim`` dims
+            (default 0).
+
+    Returns:
+        A new tensor of shape ``shape[:dim] + (len(tensors),) + shape[dim:]``.
 
     Raises:
-        TypeError: an element is not a Tensor. RuntimeError: the list is empty or the shapes differ.
+        TypeError: ``tensors`` is not a list or tuple, or an element is not a tensor.
+        RuntimeError: ``tensors`` is empty, the shapes differ, or the backends differ.
+        IndexError: ``dim`` is out of range.
     """
     tensors = _tensor_list(tensors, "stack")
     shape = tuple(tensors[0].shape)
@@ -455,20 +716,42 @@ def _nonempty_list(tensors: Any, op: str) -> Any:
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Concatenate along dim 1 (dim 0 for 1-d tensors).
+    """Concatenate tensors horizontally, as ``torch.hstack``.
+
+    The tensors are joined along dim 1, or along dim 0 when the first one is 1-d (see ``cat``); the
+    result is a copy. Unlike PyTorch, 0-d tensors are not promoted to 1-d and raise IndexError.
+
+    Args:
+        tensors: a non-empty list or tuple of tensors.
+
+    Returns:
+        A new tensor with the inputs side by side.
 
     Raises:
-        RuntimeError: an empty list, or shapes that do not fit.
+        TypeError: ``tensors`` is not a list or tuple, or an element is not a tensor.
+        RuntimeError: ``tensors`` is empty, or the shapes or backends do not fit together.
+        IndexError: the tensors are 0-d.
     """
     tensors = _tensor_list(_nonempty_list(tensors, "hstack"), "hstack")
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Concatenate along dim 0, treating 1-d tensors as rows.
+    """Concatenate tensors vertically, as ``torch.vstack``.
+
+    The tensors are joined along dim 0 after each 1-d tensor of length ``n`` is made a row of shape
+    ``(1, n)`` (see ``cat``); the result is a copy. A 0-d tensor becomes one element of shape
+    ``(1,)``, so 0-d inputs give a 1-d result (PyTorch gives a column).
+
+    Args:
+        tensors: a non-empty list or tuple of tensors.
+
+    Returns:
+        A new tensor with the inputs stacked as rows.
 
     Raises:
-        RuntimeError: an empty list, or shapes that do not fit.
+        TypeError: ``tensors`` is not a list or tuple, or an element is not a tensor.
+        RuntimeError: ``tensors`` is empty, or the shapes or backends do not fit together.
     """
     tensors = _tensor_list(_nonempty_list(tensors, "vstack"), "vstack")
     return cat([t if t.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
@@ -501,8 +784,33 @@ class SplitBackward0(Node):
 
 
 def split(a: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into chunks of ``split_size`` (the last may be smaller) or of the given sizes: views
-    of ``a``, which (like PyTorch's) may not be changed in place while ``a`` requires grad."""
+    """Split ``a`` into pieces along ``dim``, as ``torch.split``.
+
+    An int ``split_size_or_sections`` gives pieces of that size (the last one smaller when the size of
+    ``dim`` is not a multiple of it); a sequence gives the size of each piece. The pieces are views
+    sharing memory with ``a``; as in PyTorch, they may not be modified in place while ``a`` requires
+    grad.
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+        split_size_or_sections: the size of each piece (a positive int), or a sequence of sizes that
+            sum to the size of ``dim``.
+        dim: the dimension to split along, negative counting from the end (default 0).
+
+    Returns:
+        A tuple of views of ``a``, in order along ``dim``.
+
+    Raises:
+        RuntimeError: ``a`` is 0-d, the split size is not positive, or the sizes do not sum to the size
+            of ``dim``.
+        IndexError: ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> tuple(len(p) for p in ag.split(ag.arange(5), 2))
+        (2, 2, 1)
+    """
     if a.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _dim(dim, a.ndim, "split")
@@ -544,7 +852,25 @@ def builtins_sum(values: Sequence[int]) -> int:
 
 
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
+    """Split ``a`` into at most ``chunks`` pieces of equal size along ``dim``, as ``torch.chunk``.
+
+    Each piece has ``ceil(a.shape[dim] / chunks)`` elements along ``dim`` and the last may be smaller,
+    so fewer than ``chunks`` pieces can result (5 elements in 4 chunks give 3 pieces of 2, 2 and 1).
+    The pieces are views sharing memory with ``a`` (see ``split``).
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+        chunks: the number of pieces wanted, a positive int.
+        dim: the dimension to split along, negative counting from the end (default 0).
+
+    Returns:
+        A tuple of views of ``a``, in order along ``dim``.
+
+    Raises:
+        RuntimeError: ``a`` is 0-d or ``chunks`` is not positive.
+        IndexError: ``dim`` is out of range.
+        TypeError: ``chunks`` or ``dim`` is not an integer.
+    """
     chunks = _int_arg(chunks, "chunk", "chunks")
     if a.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -555,10 +881,25 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def tensor_split(a: Tensor, sections: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``sections`` pieces whose sizes differ by at most one (the first ones larger).
+    """Split ``a`` into exactly ``sections`` pieces along ``dim``, as ``torch.tensor_split``.
+
+    The sizes of the pieces differ by at most one, the first ones being larger (5 elements in 3
+    sections give 2, 2 and 1); pieces may be empty when ``sections`` exceeds the size of ``dim``. Only
+    an integer count is accepted (PyTorch also takes a list of split indices). The pieces are views
+    sharing memory with ``a`` (see ``split``).
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+        sections: the number of pieces, a positive int.
+        dim: the dimension to split along, negative counting from the end (default 0).
+
+    Returns:
+        A tuple of ``sections`` views of ``a``, in order along ``dim``.
 
     Raises:
-        RuntimeError: a 0-d tensor, or ``sections`` below 1.
+        RuntimeError: ``a`` is 0-d, or ``sections`` is below 1.
+        IndexError: ``dim`` is out of range.
+        TypeError: ``sections`` or ``dim`` is not an integer.
     """
     if a.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
@@ -571,10 +912,21 @@ def tensor_split(a: Tensor, sections: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def unbind(a: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along ``dim``, with that dimension removed.
+    """Return the slices of ``a`` along ``dim``, with that dimension removed, as ``torch.unbind``.
+
+    The slices are views sharing memory with ``a``; as in PyTorch, they may not be modified in place
+    while ``a`` requires grad.
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+        dim: the dimension to remove, negative counting from the end (default 0).
+
+    Returns:
+        A tuple of ``a.shape[dim]`` views of ``a``, each of ``a``'s shape without ``dim``.
 
     Raises:
         IndexError: ``a`` is 0-d or ``dim`` is out of range.
+        TypeError: ``dim`` is not an integer.
     """
     if a.ndim == 0:
         raise IndexError(f"unbind: Dimension specified as {dim} but tensor has no dimensions")
@@ -594,7 +946,23 @@ class FlipBackward0(Node):
 
 
 def flip(a: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
+    """Reverse the order of the elements of ``a`` along ``dims``, as ``torch.flip``.
+
+    The result is a copy with memory of its own (unlike NumPy's ``flip``, and as in PyTorch); an empty
+    ``dims`` gives a plain copy.
+
+    Args:
+        a: the input tensor.
+        dims: a dimension or a sequence of dimensions to reverse, negative counting from the end.
+
+    Returns:
+        A new tensor of the shape of ``a`` with the elements reversed along ``dims``.
+
+    Raises:
+        RuntimeError: a dim appears more than once in ``dims``.
+        IndexError: a dim is out of range.
+        TypeError: a dim is not an integer.
+    """
     axes = tuple(_dim(d, a.ndim, "flip") for d in ([dims] if isinstance(dims, int) else dims))
     if len(set(axes)) != len(axes):
         repeated = next(d for d in axes if axes.count(d) > 1)
@@ -610,7 +978,15 @@ def flip(a: Tensor, dims: Any) -> Tensor:
 
 
 def fliplr(a: Tensor) -> Tensor:
-    """Reverse the columns (dim 1).
+    """Reverse the order of the columns (dim 1) of ``a``, as ``torch.fliplr``.
+
+    The result is a copy (see ``flip``).
+
+    Args:
+        a: the input tensor, of at least 2 dimensions.
+
+    Returns:
+        A new tensor of the shape of ``a`` with dim 1 reversed.
 
     Raises:
         RuntimeError: ``a`` has fewer than 2 dimensions.
@@ -621,7 +997,15 @@ def fliplr(a: Tensor) -> Tensor:
 
 
 def flipud(a: Tensor) -> Tensor:
-    """Reverse the rows (dim 0).
+    """Reverse the order of the rows (dim 0) of ``a``, as ``torch.flipud``.
+
+    The result is a copy (see ``flip``).
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+
+    Returns:
+        A new tensor of the shape of ``a`` with dim 0 reversed.
 
     Raises:
         RuntimeError: ``a`` is 0-d.
@@ -640,7 +1024,31 @@ class RollBackward0(Node):
 
 
 def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
-    """Shift elements cyclically along ``dims`` (the flattened tensor when None)."""
+    """Shift the elements of ``a`` cyclically along ``dims``, as ``torch.roll``.
+
+    Elements shifted past the end come back at the start. With ``dims`` None the tensor is rolled as if
+    flattened and then given its shape back. The result is a copy.
+
+    Args:
+        a: the input tensor.
+        shifts: the number of places to shift (an int, or a sequence with one shift per entry of
+            ``dims``); negative shifts go backwards.
+        dims: a dimension or a sequence of dimensions to roll along; None to roll the flattened tensor
+            (default None).
+
+    Returns:
+        A new tensor of the shape of ``a`` with the elements shifted.
+
+    Raises:
+        RuntimeError: ``shifts`` and ``dims`` have different lengths.
+        IndexError: ``a`` is 0-d while ``dims`` is given, or a dim is out of range.
+        TypeError: a shift or dim is not an integer.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.roll(ag.arange(5), 2)
+        tensor([3, 4, 0, 1, 2])
+    """
     if dims is None:
         flat = roll(reshape(a, (-1,)), shifts, 0)
         return reshape(flat, tuple(a.shape))
@@ -661,10 +1069,28 @@ def roll(a: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 
 
 def repeat(a: Tensor, *sizes: Any) -> Tensor:
-    """Tile the tensor ``sizes[i]`` times along each dimension (like ``torch.Tensor.repeat``).
+    """Tile ``a`` by repeating it ``sizes[i]`` times along each dimension ``i``, as ``torch.Tensor.repeat``.
+
+    The repeat counts are given after ``a`` as separate integers or as one tuple or list. There may be
+    more counts than dimensions of ``a``: ``a`` is then treated as having leading dimensions of size 1.
+    A count of 0 gives an empty dimension. The result is a new tensor with the data copied (also when
+    every count is 1).
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A tensor whose size along each dimension ``i`` is ``sizes[i]`` times the (padded) size of ``a``.
 
     Raises:
-        RuntimeError: fewer sizes than dimensions, or a negative size.
+        RuntimeError: fewer counts than dimensions of ``a``, or a negative count.
+        TypeError: a count is not an integer.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
     """
     reps = _shape_arg(sizes, "repeat", "repeats")
     if len(reps) < a.ndim:
@@ -685,11 +1111,27 @@ def repeat(a: Tensor, *sizes: Any) -> Tensor:
     for r, n in zip(reps, shape):
         target += [r, n]
     x = expand(x, tuple(target))
-    return reshape(x, tuple(r * n for r, n in zip(reps, shape)))
+    return _own_memory(reshape(x, tuple(r * n for r, n in zip(reps, shape))), a)
 
 
 def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
-    """Like ``repeat`` but missing leading reps count as 1 (``torch.tile``)."""
+    """Tile ``a`` by repeating it ``dims[i]`` times along each dimension ``i``, as ``torch.tile``.
+
+    The same as ``repeat``, except that ``dims`` may have fewer entries than ``a`` has dimensions:
+    the missing leading counts are taken as 1. The result is a copy.
+
+    Args:
+        a: the input tensor.
+        dims: the repeat count of each dimension, a sequence of non-negative ints, aligned with the last
+            dimensions of ``a``.
+
+    Returns:
+        A tensor whose size along each dimension is the product of ``a``'s (padded) size and its count.
+
+    Raises:
+        RuntimeError: a negative count.
+        TypeError: a count is not an integer.
+    """
     dims = tuple(dims)
     if len(dims) < a.ndim:
         dims = (1,) * (a.ndim - len(dims)) + dims
@@ -697,12 +1139,28 @@ def tile(a: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 def repeat_interleave(a: Tensor, repeats: int | Tensor, dim: int | None = None) -> Tensor:
-    """Repeat each element ``repeats`` times along ``dim`` (of the flattened tensor when None);
-    a 1-d tensor of ``repeats`` gives one count per element.
+    """Repeat each element (or slice) of ``a`` along ``dim``, as ``torch.repeat_interleave``.
+
+    With an int ``repeats`` (or a one-element tensor) every slice along ``dim`` is repeated that many
+    times in place, so ``[1, 2]`` with ``repeats=2`` gives ``[1, 1, 2, 2]``. With a 1-d tensor of
+    counts, slice ``i`` is repeated ``repeats[i]`` times. With ``dim`` None, ``a`` is first flattened
+    and the result is 1-d. The result is a copy (also for ``repeats`` of 1).
+
+    Args:
+        a: the input tensor.
+        repeats: the number of repetitions, a non-negative int, or an integer tensor of one count per
+            slice along ``dim`` (or of one element).
+        dim: the dimension to repeat along, negative counting from the end; None for the flattened
+            tensor (default None).
+
+    Returns:
+        A tensor whose size along ``dim`` is the sum of the repetitions.
 
     Raises:
-        TypeError: ``repeats`` is not an integer or tensor.
-        RuntimeError: a negative count, or a count tensor whose length is not the dim's size.
+        TypeError: ``repeats`` is not an integer or tensor, or ``dim`` is not an integer.
+        RuntimeError: a negative count, a count tensor of more than 1 dimension or of a floating-point
+            or complex dtype, or a count tensor whose length is not the size of ``dim``.
+        IndexError: ``dim`` is out of range.
     """
     if dim is None:
         a, dim = reshape(a, (-1,)), 0
@@ -722,7 +1180,14 @@ def repeat_interleave(a: Tensor, repeats: int | Tensor, dim: int | None = None) 
     shape = list(x.shape)
     shape[d + 1] = repeats
     x = expand(x, tuple(shape))
-    return flatten(x, d, d + 1)
+    return _own_memory(flatten(x, d, d + 1), a)
+
+
+def _own_memory(out: Tensor, a: Tensor) -> Tensor:
+    """``out``, or a copy of it when it is a view of ``a``'s memory (a repeat of counts 1, or of a
+    size-1 dim): PyTorch's repeat functions always return new memory."""
+    st_out, st_a = out._storage, a._storage
+    return clone(out) if (st_out.base or st_out) is (st_a.base or st_a) else out
 
 
 def _repeat_each(a: Tensor, repeats: Tensor, d: int) -> Tensor:
@@ -751,17 +1216,39 @@ class ConstantPadNdBackward0(Node):
 
 
 def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
-    """Pad the last ``len(pad) // 2`` dimensions, as ``torch.nn.functional.pad``: ``pad`` lists
-    (left, right) amounts starting from the last dimension. Modes: ``'constant'`` (with
-    ``value``), ``'reflect'``, ``'replicate'``, ``'circular'``. Negative amounts crop.
+    """Pad the last ``len(pad) // 2`` dimensions of ``a``, as ``torch.nn.functional.pad``.
+
+    ``pad`` lists (left, right) amounts starting from the last dimension: ``(1, 2)`` adds 1 element
+    before and 2 after the last dimension, ``(1, 1, 2, 2)`` also pads the one before it by 2 on each
+    side. A negative amount crops instead. The modes are ``'constant'`` (fill with ``value``),
+    ``'reflect'`` (mirror without repeating the edge element), ``'replicate'`` (repeat the edge
+    element) and ``'circular'`` (wrap around); each works on any number of dimensions. The result is a
+    new tensor (also when every amount is 0).
+
+    Args:
+        a: the input tensor.
+        pad: the padding amounts, an even-length sequence of ints of at most ``2 * a.ndim`` entries.
+        mode: ``'constant'``, ``'reflect'``, ``'replicate'`` or ``'circular'`` (default ``'constant'``).
+        value: the fill value of ``'constant'`` mode; None means 0. Other modes accept only None or 0
+            (default None).
+
+    Returns:
+        The padded tensor, of the dtype of ``a``: ``value`` is converted to it (an integer tensor padded
+        with ``value=0.7`` gets 0, a bool one gets True for any nonzero ``value``).
 
     Raises:
         TypeError: a padding amount that is not an integer.
-        RuntimeError: odd ``len(pad)``, too many padded dims, a negative amount that leaves a
-            dimension smaller than nothing (smaller than one element outside ``'constant'``),
-            reflect padding not smaller than the dimension, circular padding larger than it, or a
-            ``value`` outside ``'constant'`` mode.
+        RuntimeError: odd ``len(pad)``, too many padded dims, a negative amount that leaves a dimension
+            smaller than nothing (smaller than one element outside ``'constant'``), reflect padding not
+            smaller than the dimension, circular padding larger than it, or a nonzero ``value``
+            outside ``'constant'`` mode.
         NotImplementedError: an unknown mode.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> import arraygrad.nn.functional as F
+        >>> F.pad(ag.tensor([1, 2, 3]), (2, 1), mode="reflect")
+        tensor([3, 2, 1, 2, 3, 2])
     """
     pad = list(_shape_arg((pad,), "pad", "pad"))
     if len(pad) % 2:
@@ -815,13 +1302,18 @@ def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float | No
             m = pos % period
             idx = where(m >= n, period - m, m)
         out = out[(slice(None),) * axis + (idx,)]
-    return out
+    return clone(a) if out is a else out  # nothing to pad: still a new tensor, as PyTorch's
 
 
 def _constant_pad(a: Tensor, widths: list[tuple[int, int]], value: float) -> Tensor:
     from arraygrad.core.ops import _scalar_pair
 
     xp = a._backend.xp
+    # the result keeps a's dtype, as PyTorch's: the value is converted to it (0.7 -> 0 for integers)
+    if a.dtype is dtypes.bool_:
+        value = bool(value)
+    elif not (a.dtype.is_floating_point or a.dtype.is_complex) and isinstance(value, float) and math.isfinite(value):
+        value = int(value)
     x, fill = _scalar_pair(a, value)
     # crop first (negative widths), then place the rest into a filled array
     crop = tuple(slice(-lo if lo < 0 else 0, n + hi if hi < 0 else n) for (lo, hi), n in zip(widths, x.shape))
@@ -846,7 +1338,17 @@ class CloneBackward0(Node):
 
 
 def clone(a: Tensor) -> Tensor:
-    """A copy with its own storage; gradients flow through."""
+    """Return a copy of ``a`` with memory of its own, as ``torch.clone``.
+
+    The copy is part of the autograd graph: gradients flow back to ``a``. Writes to the copy do not
+    affect ``a``.
+
+    Args:
+        a: the input tensor.
+
+    Returns:
+        A new tensor with the shape, dtype and values of ``a``.
+    """
     out = a._backend.copy(a._storage.array)
     if GRAD_MODE.enabled and a._rg:
         return _wrap(out, a._backend, CloneBackward0((a,)))
@@ -854,7 +1356,18 @@ def clone(a: Tensor) -> Tensor:
 
 
 def contiguous(a: Tensor, memory_format: Any = None) -> Tensor:
-    """``a`` itself when its memory is row-major, else a row-major copy (gradients flow through)."""
+    """Return ``a`` with row-major (C-contiguous) memory, as ``torch.Tensor.contiguous``.
+
+    When ``a`` is already contiguous it is returned itself; otherwise its data is copied into a new
+    row-major tensor, through which gradients flow back to ``a``.
+
+    Args:
+        a: the input tensor.
+        memory_format: accepted for PyTorch compatibility; ignored (default None).
+
+    Returns:
+        ``a`` itself, or a contiguous copy of it.
+    """
     if a.is_contiguous():
         return a
     out = a._backend.contiguous_copy(a._storage.array)
@@ -864,10 +1377,25 @@ def contiguous(a: Tensor, memory_format: Any = None) -> Tensor:
 
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """The view of ``length`` elements of ``a`` along ``dim`` from ``start``.
+    """Return ``length`` elements of ``a`` along ``dim`` starting at ``start``, as ``torch.narrow``.
+
+    The result is a view sharing memory with ``a``. A negative ``start`` counts from the end of the
+    dimension.
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+        dim: the dimension to narrow, negative counting from the end.
+        start: the index of the first element kept, in ``[-a.shape[dim], a.shape[dim]]``.
+        length: the number of elements kept, non-negative.
+
+    Returns:
+        A view of ``a`` whose size along ``dim`` is ``length``.
 
     Raises:
-        IndexError: ``dim`` is out of range; RuntimeError: the range does not fit in the dimension.
+        RuntimeError: ``a`` is 0-d, or ``start + length`` exceeds the size of the dimension (or
+            ``length`` is negative).
+        IndexError: ``dim`` or ``start`` is out of range.
+        TypeError: ``dim``, ``start`` or ``length`` is not an integer.
     """
     if a.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -876,14 +1404,30 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     start, length = _int_arg(start, "narrow", "start"), _int_arg(length, "narrow", "length")
     if not -n <= start <= n:
         raise IndexError(f"narrow: start ({start}) out of range (expected to be in range of [{-n}, {n}])")
-    start %= n if n else 1
+    if start < 0:
+        start += n
     if length < 0 or start + length > n:
         raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return a[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def select(a: Tensor, dim: int, index: int) -> Tensor:
-    """The view of ``a`` at ``index`` along ``dim``, with that dimension removed."""
+    """Return the slice of ``a`` at ``index`` along ``dim``, with that dimension removed, as ``torch.select``.
+
+    The result is a view sharing memory with ``a``; ``select(a, 0, i)`` is ``a[i]``.
+
+    Args:
+        a: the input tensor, of at least 1 dimension.
+        dim: the dimension to index, negative counting from the end.
+        index: the position along ``dim``, negative counting from the end.
+
+    Returns:
+        A view of ``a`` with one dimension fewer.
+
+    Raises:
+        IndexError: ``a`` is 0-d, or ``dim`` or ``index`` is out of range.
+        TypeError: ``dim`` or ``index`` is not an integer.
+    """
     d = _dim(dim, a.ndim, "select")
     index = _int_arg(index, "select", "index")
     n = a.shape[d]
@@ -919,11 +1463,30 @@ def _diagonal_embed(g: Tensor, shape: tuple[int, ...], offset: int, dim1: int, d
 
 
 def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above the main one when
-    positive), appended as the last dimension, like ``torch.diagonal``.
+    """Return a diagonal of ``a`` over the dims ``dim1`` and ``dim2``, as ``torch.diagonal``.
+
+    ``offset`` 0 is the main diagonal, a positive ``offset`` one above it (towards larger ``dim2``
+    indices) and a negative one below. The two dims are removed and the diagonal becomes the last
+    dimension of the result, which is a view sharing memory with ``a``.
+
+    Args:
+        a: the input tensor, of at least 2 dimensions.
+        offset: which diagonal to take, relative to the main one (default 0).
+        dim1: the first dimension of the matrices (default 0).
+        dim2: the second dimension of the matrices (default 1).
+
+    Returns:
+        A view of ``a`` holding the diagonal as its last dimension.
 
     Raises:
-        IndexError: a dim is out of range; RuntimeError: ``dim1`` and ``dim2`` are the same.
+        IndexError: ``dim1`` or ``dim2`` is out of range.
+        RuntimeError: ``dim1`` and ``dim2`` are the same dimension.
+        TypeError: ``offset``, ``dim1`` or ``dim2`` is not an integer.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> ag.diagonal(ag.arange(9).reshape(3, 3), 1)
+        tensor([1, 5])
     """
     offset = _int_arg(offset, "diagonal", "offset")
     d1, d2 = _dim(dim1, a.ndim, "diagonal"), _dim(dim2, a.ndim, "diagonal")
@@ -939,10 +1502,23 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 
 
 def tril(a: Tensor, diagonal: int = 0) -> Tensor:
-    """``a`` with the elements above the ``diagonal``-th diagonal of its last two dims zeroed.
+    """Return the lower triangle of the matrices of ``a``, with the other elements zeroed, as ``torch.tril``.
+
+    The elements above the ``diagonal``-th diagonal of the last two dimensions are set to 0; leading
+    dimensions are batch dimensions. ``diagonal`` 0 keeps the main diagonal, ``k > 0`` also keeps the
+    ``k`` diagonals above it, and ``-k`` also zeroes the main diagonal and the ``k - 1`` below it.
+    The result is a copy.
+
+    Args:
+        a: the input tensor, of at least 2 dimensions.
+        diagonal: the last diagonal kept, relative to the main one (default 0).
+
+    Returns:
+        A new tensor of the shape and dtype of ``a``.
 
     Raises:
         RuntimeError: ``a`` has fewer than 2 dimensions.
+        TypeError: ``diagonal`` is not an integer.
     """
     from arraygrad.core import creation
 
@@ -956,10 +1532,23 @@ def tril(a: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def triu(a: Tensor, diagonal: int = 0) -> Tensor:
-    """``a`` with the elements below the ``diagonal``-th diagonal of its last two dims zeroed.
+    """Return the upper triangle of the matrices of ``a``, with the other elements zeroed, as ``torch.triu``.
+
+    The elements below the ``diagonal``-th diagonal of the last two dimensions are set to 0; leading
+    dimensions are batch dimensions. ``diagonal`` 0 keeps the main diagonal, ``k > 0`` also zeroes the
+    main diagonal and the ``k - 1`` above it, and ``-k`` also keeps the ``k`` diagonals below it.
+    The result is a copy.
+
+    Args:
+        a: the input tensor, of at least 2 dimensions.
+        diagonal: the first diagonal kept, relative to the main one (default 0).
+
+    Returns:
+        A new tensor of the shape and dtype of ``a``.
 
     Raises:
         RuntimeError: ``a`` has fewer than 2 dimensions.
+        TypeError: ``diagonal`` is not an integer.
     """
     from arraygrad.core import creation
 

@@ -142,9 +142,21 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:  # noqa: A002
-    """The int64 indices that sort ``input`` along ``dim`` (stable; see :func:`sort`).
+    """Return the int64 indices that sort ``input`` along ``dim``, as ``torch.argsort``.
+
+    The sort is always stable (equal elements keep their order), whatever ``stable`` says; see ``sort``.
+
+    Args:
+        input: the tensor to sort; a 0-d tensor gives a 0-d index.
+        dim: the dimension to sort along; negative counts from the end (default -1).
+        descending: sort from largest to smallest (default False).
+        stable: accepted for PyTorch compatibility; the sort is stable anyway (default False).
+
+    Returns:
+        An int64 tensor of ``input``'s shape.
 
     Raises:
+        TypeError: ``input`` is not a tensor.
         IndexError: ``dim`` is out of range.
     """
     _check_tensor(input, "argsort")
@@ -158,22 +170,39 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
 
 
 def msort(input: Tensor) -> Tensor:  # noqa: A002
-    """``input`` sorted along its first dimension (the values of ``sort(input, dim=0)``)."""
+    """Return ``input`` sorted in ascending order along its first dimension, as ``torch.msort``.
+
+    Args:
+        input: the tensor to sort.
+
+    Returns:
+        The values of ``sort(input, dim=0)``: a tensor of ``input``'s shape and dtype.
+
+    Raises:
+        TypeError: ``input`` is not a tensor.
+    """
     _check_tensor(input, "msort")
     return sort(input, 0)[0]
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:  # noqa: A002
-    """The ``k`` largest (or, with ``largest=False``, smallest) elements along ``dim``.
+    """Return the ``k`` largest (or, with ``largest=False``, smallest) elements along ``dim``, as ``torch.topk``.
 
     The result is always in sorted order (``sorted=False`` allows any order, so sorted is
     one); among equal elements the earlier one comes first.
 
+    Args:
+        input: the tensor to select from (not bool).
+        k: how many elements to keep, in ``[0, input.shape[dim]]``.
+        dim: the dimension to select along; negative counts from the end (default -1).
+        largest: keep the largest elements; False keeps the smallest (default True).
+        sorted: accepted for PyTorch compatibility; the result is always sorted (default True).
+
     Returns:
-        ``(values, indices)``, of ``input``'s shape with ``dim`` of size ``k``.
+        ``(values, indices)``, of ``input``'s shape with ``dim`` of size ``k``; ``indices`` is int64.
 
     Raises:
-        TypeError: ``k`` is not an integer.
+        TypeError: ``input`` is not a tensor, or ``k`` is not an integer.
         RuntimeError: ``k`` is negative or larger than the dimension ("selected index k out of range"),
             or ``input`` is bool.
         IndexError: ``dim`` is out of range.
@@ -191,10 +220,21 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> KthvalueResult:  # noqa: A002
-    """The ``k``-th smallest element (``k`` counts from 1) along ``dim``, and its index.
+    """Return the ``k``-th smallest element (``k`` counts from 1) along ``dim`` and its index, as ``torch.kthvalue``.
+
+    Args:
+        input: the tensor to select from (not bool).
+        k: the rank of the element to return, in ``[1, input.shape[dim]]``.
+        dim: the dimension to select along; negative counts from the end (default -1).
+        keepdim: keep ``dim`` with size 1 in the results instead of removing it (default False).
+
+    Returns:
+        ``(values, indices)``: ``input``'s shape without ``dim`` (size 1 with ``keepdim``); ``indices``
+        is int64.
 
     Raises:
-        TypeError: ``k`` is not an integer. NotImplementedError: ``input`` is bool.
+        TypeError: ``input`` is not a tensor, or ``k`` is not an integer.
+        NotImplementedError: ``input`` is bool.
         RuntimeError: ``k`` is not in ``[1, size of dim]``.
         IndexError: ``dim`` is out of range or of size 0.
     """
@@ -279,13 +319,23 @@ def _median(input: Tensor, dim: Any, keepdim: bool, ignore_nan: bool, op: str) -
 
 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
-    """The median: the lower of the two middle values for an even count, NaN where there is a NaN.
+    """Return the median of ``input``: the lower of the two middle values for an even count, NaN where there is a NaN.
 
     ``median(input)`` gives a 0-d tensor over all elements (NaN for an empty input);
     ``median(input, dim, keepdim=False)`` gives ``(values, indices)`` along ``dim``. The gradient
     goes to the selected element.
 
+    Args:
+        input: the tensor to reduce (not bool).
+        dim: the dimension to reduce along, or None for the median of all elements (default None).
+        keepdim: with ``dim``, keep it with size 1 in the results instead of removing it (default False).
+
+    Returns:
+        A 0-d tensor of ``input``'s dtype when ``dim`` is None; otherwise ``(values, indices)``, of
+        ``input``'s shape without ``dim`` (size 1 with ``keepdim``), ``indices`` int64.
+
     Raises:
+        TypeError: ``input`` is not a tensor.
         IndexError: ``dim`` is out of range, or the dimension is empty.
         NotImplementedError: ``input`` is bool.
     """
@@ -293,7 +343,24 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
 
 
 def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
-    """:func:`median` ignoring NaN (NaN only where every value is NaN)."""
+    """Return the median of ``input`` ignoring NaN, as ``torch.nanmedian`` (NaN only where every value is NaN).
+
+    The lower of the two middle non-NaN values is taken for an even count; otherwise it behaves as ``median``.
+
+    Args:
+        input: the tensor to reduce (not bool).
+        dim: the dimension to reduce along, or None for the median of all elements (default None).
+        keepdim: with ``dim``, keep it with size 1 in the results instead of removing it (default False).
+
+    Returns:
+        A 0-d tensor of ``input``'s dtype when ``dim`` is None; otherwise ``(values, indices)``, of
+        ``input``'s shape without ``dim`` (size 1 with ``keepdim``), ``indices`` int64.
+
+    Raises:
+        TypeError: ``input`` is not a tensor.
+        IndexError: ``dim`` is out of range, or the dimension is empty.
+        NotImplementedError: ``input`` is bool.
+    """
     return _median(input, dim, keepdim, True, "nanmedian")
 
 
@@ -342,19 +409,40 @@ def _running_extremum(input: Tensor, dim: int, largest: bool, op: str) -> tuple[
 
 
 def cummax(input: Tensor, dim: int) -> CummaxResult:  # noqa: A002
-    """Running maximum along ``dim`` and the index where it was reached (the latest on ties;
-    NaN propagates). The gradient goes to the element each running value came from.
+    """Return the running maximum along ``dim`` and the index where it was reached, as ``torch.cummax``.
+
+    On ties the latest index is given; NaN propagates. The gradient goes to the element each running
+    value came from.
+
+    Args:
+        input: the tensor to scan.
+        dim: the dimension to scan along; negative counts from the end.
+
+    Returns:
+        ``(values, indices)``, both of ``input``'s shape; ``indices`` is int64.
 
     Raises:
+        TypeError: ``input`` is not a tensor.
         IndexError: ``dim`` is out of range.
     """
     return CummaxResult(_running_extremum(input, dim, True, "cummax"))
 
 
 def cummin(input: Tensor, dim: int) -> CumminResult:  # noqa: A002
-    """Running minimum along ``dim`` and its index (see :func:`cummax`).
+    """Return the running minimum along ``dim`` and the index where it was reached, as ``torch.cummin``.
+
+    On ties the latest index is given; NaN propagates. The gradient goes to the element each running
+    value came from.
+
+    Args:
+        input: the tensor to scan.
+        dim: the dimension to scan along; negative counts from the end.
+
+    Returns:
+        ``(values, indices)``, both of ``input``'s shape; ``indices`` is int64.
 
     Raises:
+        TypeError: ``input`` is not a tensor.
         IndexError: ``dim`` is out of range.
     """
     return CumminResult(_running_extremum(input, dim, False, "cummin"))
@@ -459,9 +547,24 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
                        dim: int | None = None) -> Any:
-    """Collapse each run of equal consecutive elements (or slices along ``dim``) to one.
+    """Collapse each run of equal consecutive elements (or slices along ``dim``) to one, as ``torch.unique_consecutive``.
 
-    Returns and raises as :func:`unique`.
+    Unlike ``unique``, the input is not sorted first: equal values that are not neighbours stay apart.
+    Not differentiable.
+
+    Args:
+        input: the tensor.
+        return_inverse: also return, for each element (slice), the index of its run in the result
+            (default False).
+        return_counts: also return the length of each run (default False).
+        dim: collapse runs of equal slices along this dimension; flatten when None (default None).
+
+    Returns:
+        The collapsed tensor, or a tuple ``(output, inverse?, counts?)`` with the requested extras (int64).
+
+    Raises:
+        TypeError: ``input`` is not a tensor.
+        IndexError: ``dim`` is out of range, or ``input`` is 0-d and ``dim`` is given.
     """
     return _unique(input, return_inverse, return_counts, dim, True, "unique_consecutive")
 
@@ -471,20 +574,31 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 
 def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False,  # noqa: A002
                  side: str | None = None, sorter: Tensor | None = None) -> Tensor:
-    """Indices at which ``input`` values would be inserted into ``sorted_sequence`` to keep it sorted.
+    """Return the indices at which ``input`` values would be inserted into ``sorted_sequence`` to keep it sorted.
 
     ``sorted_sequence`` is 1-d (shared by every value) or has ``input``'s leading dimensions
     (one sorted row per row of values). ``right``/``side="right"`` puts a value equal to an
     entry after it; ``sorter`` holds the indices that sort an unsorted ``sorted_sequence``.
+    As ``torch.searchsorted``.
+
+    Args:
+        sorted_sequence: the sorted tensor (sorted along its last dimension, or by ``sorter``).
+        input: a tensor or a Python number of values to place.
+        out_int32: return int32 indices instead of int64 (default False).
+        right: place a value equal to an entry after it instead of before (default False).
+        side: ``"left"`` or ``"right"``, the same choice as ``right``; None follows ``right`` (default None).
+        sorter: int64 indices that sort ``sorted_sequence`` along its last dimension, of its shape
+            (default None: ``sorted_sequence`` is sorted already).
 
     Returns:
         int64 (int32 with ``out_int32``) indices of ``input``'s shape (0-d for a Python number).
 
     Raises:
-        TypeError: ``input`` is neither a tensor nor a number.
-        RuntimeError: the leading dimensions do not match, ``side`` and ``right`` disagree, or
-            ``sorter`` has a different shape.
+        TypeError: ``sorted_sequence`` is not a tensor, or ``input`` is neither a tensor nor a number.
+        RuntimeError: the leading dimensions do not match, ``side`` and ``right`` disagree,
+            ``sorter`` has a different shape, or ``input`` is on another backend.
         ValueError: ``side`` is neither ``"left"`` nor ``"right"``.
+        NotImplementedError: both ``sorted_sequence`` and ``input`` are bool.
     """
     _check_tensor(sorted_sequence, "searchsorted")
     if sorted_sequence.dtype == dtypes.bool_ and (
@@ -545,10 +659,22 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
 
 
 def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:  # noqa: A002
-    """The bucket of each value of ``input`` given the 1-d sorted ``boundaries`` (``torch.bucketize``):
-    ``searchsorted(boundaries, input, right=right)``.
+    """Return the bucket of each value of ``input`` given the 1-d sorted ``boundaries``, as ``torch.bucketize``.
+
+    Equal to ``searchsorted(boundaries, input, right=right)``: bucket ``i`` holds the values between
+    ``boundaries[i - 1]`` and ``boundaries[i]``.
+
+    Args:
+        input: a tensor or a Python number of values to place.
+        boundaries: the 1-d tensor of increasing bucket boundaries.
+        out_int32: return int32 indices instead of int64 (default False).
+        right: put a value equal to a boundary in the bucket after it instead of before (default False).
+
+    Returns:
+        int64 (int32 with ``out_int32``) bucket indices of ``input``'s shape.
 
     Raises:
+        TypeError: ``boundaries`` is not a tensor, or ``input`` is neither a tensor nor a number.
         RuntimeError: ``boundaries`` is not 1-d.
     """
     _check_tensor(boundaries, "bucketize")
@@ -558,14 +684,22 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
 
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:  # noqa: A002
-    """How often each value ``0 .. max(input)`` occurs in the 1-d non-negative integer ``input``
-    (at least ``minlength`` counts); with ``weights``, the sum of the weights at each value.
+    """Count how often each value ``0 .. max(input)`` occurs in the 1-d non-negative integer ``input``, as ``torch.bincount``.
+
+    With ``weights``, each occurrence adds its weight instead of 1.
+
+    Args:
+        input: a 1-d tensor of non-negative integers.
+        weights: a tensor of ``input``'s shape holding the weight of each element (default None:
+            weight 1).
+        minlength: the smallest length of the result; shorter counts are padded with zeros (default 0).
 
     Returns:
-        int64 counts, or sums in the weights' dtype (float64 for integer weights). The sums are
-        differentiable with respect to ``weights``.
+        A 1-d tensor of length ``max(max(input) + 1, minlength)``: int64 counts, or sums in the weights'
+        dtype (float64 for integer weights). The sums are differentiable with respect to ``weights``.
 
     Raises:
+        TypeError: ``input`` or ``weights`` is not a tensor.
         RuntimeError: ``input`` is not 1-d, not integer, or has a negative value; ``weights``
             has a different shape; ``minlength`` is negative.
     """

@@ -99,6 +99,11 @@ class Size(tuple):  # type: ignore[type-arg]
     """A tensor's shape: a tuple of ints, like ``torch.Size``."""
 
     def numel(self) -> int:
+        """Return the number of elements of a tensor of this shape (the product of the sizes; 1 for ``Size([])``).
+
+        Returns:
+            The element count, as an int.
+        """
         return math.prod(self)
 
     def __repr__(self) -> str:
@@ -113,12 +118,17 @@ DEVICE_TYPES = (
 
 
 class device:  # noqa: N801 - named like torch.device
-    """Where a tensor lives, as ``torch.device``: ``device("cpu")``, ``device("cuda:0")``,
-    ``device("cuda", 1)``, ``device(0)`` (CUDA device 0, when there is one).
+    """Where a tensor lives, as ``torch.device``: ``device("cpu")``, ``device("cuda:0")``, ``device("cuda", 1)``.
 
-    Two devices are equal when type and index are (``device("cuda") != device("cuda:0")``), and a
-    device never equals a string, as in PyTorch. Used as a context manager it is the default device
-    for new tensors inside the block (``ag.set_default_device``).
+    ``device(0)`` is CUDA device 0, when there is one. Two devices are equal when type and index are
+    (``device("cuda") != device("cuda:0")``), and a device never equals a string, as in PyTorch. Used
+    as a context manager it is the default device for new tensors inside the block
+    (``ag.set_default_device``).
+
+    Args:
+        spec: a device string (``"cpu"``, ``"cuda"``, ``"cuda:1"``...), a non-negative CUDA device
+            index, or a device to copy.
+        index: the device index, when ``spec`` is a type string without one (default None).
 
     Raises:
         RuntimeError: an unknown type, a malformed string, a negative index, an index given twice,
@@ -196,7 +206,12 @@ class device:  # noqa: N801 - named like torch.device
 
 
 class layout:  # noqa: N801 - named like torch.layout
-    """How a tensor's elements are stored: ``arraygrad.strided`` (dense) or ``arraygrad.sparse_coo``."""
+    """How a tensor's elements are stored, as ``torch.layout``: ``arraygrad.strided`` (dense) or ``arraygrad.sparse_coo``.
+
+    Args:
+        name: the layout's name, ``"strided"`` or ``"sparse_coo"``; it is what the layout prints and
+            pickles as.
+    """
 
     __slots__ = ("name",)
 
@@ -294,6 +309,19 @@ class Tensor(_TensorMethods):
         return Size(self._storage.array.shape)
 
     def size(self, dim: int | None = None) -> Any:
+        """Return the shape of the tensor, or the size of one dimension, as ``torch.Tensor.size``.
+
+        Args:
+            dim: the dimension whose size to return; negative counts from the end (default None: the
+                whole shape).
+
+        Returns:
+            An ``arraygrad.Size`` when ``dim`` is None, otherwise the size of ``dim`` as an int.
+
+        Raises:
+            TypeError: ``dim`` is not an integer.
+            IndexError: ``dim`` is out of range.
+        """
         shape = self._storage.array.shape
         if dim is None:
             return Size(shape)
@@ -304,11 +332,21 @@ class Tensor(_TensorMethods):
         return self._storage.array.ndim
 
     def dim(self) -> int:
+        """Return the number of dimensions of the tensor (0 for a scalar), as ``ndim``.
+
+        Returns:
+            The number of dimensions, as an int.
+        """
         return self._storage.array.ndim
 
     ndimension = dim
 
     def numel(self) -> int:
+        """Return the number of elements of the tensor (the product of its shape).
+
+        Returns:
+            The element count, as an int (1 for a 0-d tensor).
+        """
         return math.prod(self._storage.array.shape)
 
     nelement = numel
@@ -357,14 +395,28 @@ class Tensor(_TensorMethods):
         return False
 
     def get_device(self) -> int:
-        """The CUDA device index of the tensor, -1 for a tensor on the CPU (as PyTorch)."""
+        """Return the CUDA device index of the tensor, or -1 for a tensor on the CPU (as PyTorch).
+
+        Returns:
+            The device index as an int (0 for a device without an index), -1 on the CPU.
+        """
         dev = self.device
         return -1 if dev.type == "cpu" else (dev.index or 0)
 
     def is_floating_point(self) -> bool:
+        """Tell whether the tensor's dtype is a floating-point one (float16, bfloat16, float32, float64).
+
+        Returns:
+            True for a floating-point dtype, False otherwise (complex included).
+        """
         return self.dtype.is_floating_point
 
     def element_size(self) -> int:
+        """Return the size of one element in bytes (4 for float32).
+
+        Returns:
+            The item size of the tensor's dtype, as an int.
+        """
         return self.dtype.itemsize
 
     # ------------------------------------------------------------------ autograd attributes
@@ -406,11 +458,27 @@ class Tensor(_TensorMethods):
         self._grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return the tensor, as ``torch.Tensor.requires_grad_``.
+
+        Args:
+            requires_grad: whether autograd should record operations on this tensor (default True).
+
+        Returns:
+            This tensor.
+
+        Raises:
+            RuntimeError: turning it off on a non-leaf tensor, turning it on for a tensor that is neither
+                floating point nor complex, or on an inference tensor outside ``inference_mode``.
+        """
         self.requires_grad = requires_grad
         return self
 
     def is_inference(self) -> bool:
-        """Whether this tensor was created in ``inference_mode`` (or is a view of such a tensor)."""
+        """Tell whether this tensor was created in ``inference_mode`` (or is a view of such a tensor).
+
+        Returns:
+            True for an inference tensor, False otherwise.
+        """
         st = self._storage
         return (st.base or st).inference
 
@@ -437,10 +505,23 @@ class Tensor(_TensorMethods):
         return self._storage.version
 
     def detach(self) -> Tensor:
-        """A new tensor sharing storage with this one, cut from the graph."""
+        """Return a new tensor sharing storage with this one, cut from the graph, as ``torch.Tensor.detach``.
+
+        In-place changes to either show in the other; the result does not require grad.
+
+        Returns:
+            A tensor with the same values and memory, no ``grad_fn`` and ``requires_grad=False``.
+        """
         return Tensor._alias(self._storage, self._backend)
 
     def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad.
+
+        Its ``grad_fn`` is dropped and ``requires_grad`` set to False; its values and memory are kept.
+
+        Returns:
+            This tensor.
+        """
         self.grad_fn = None
         self._rg = False
         return self
@@ -471,8 +552,20 @@ class Tensor(_TensorMethods):
         return self._retains
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call ``hook(grad)`` when the gradient for this tensor is computed; a returned tensor
-        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
+        """Call ``hook(grad)`` when the gradient for this tensor is computed, as ``torch.Tensor.register_hook``.
+
+        A tensor returned by the hook replaces the gradient; None keeps it. On a leaf the hook runs before
+        the gradient is accumulated into ``.grad``.
+
+        Args:
+            hook: a callable taking the gradient tensor and returning a tensor or None.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: the tensor does not require grad.
+        """
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
@@ -486,9 +579,16 @@ class Tensor(_TensorMethods):
         return RemovableHandle(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
-        """Call ``hook(self)`` during ``backward()`` once this leaf's gradient has been accumulated into
-        ``self.grad`` (as soon as its last contribution arrives, while backward goes on elsewhere).
-        Returns a handle whose ``remove()`` unregisters it.
+        """Call ``hook(self)`` during ``backward()`` once this leaf's gradient has been accumulated into ``self.grad``.
+
+        The hook runs as soon as the last contribution arrives, while backward goes on elsewhere; its
+        return value is ignored.
+
+        Args:
+            hook: a callable taking this tensor and returning None.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
 
         Raises:
             RuntimeError: the tensor does not require grad, or is not a leaf.
@@ -508,9 +608,11 @@ class Tensor(_TensorMethods):
         """Accumulate the gradient of this tensor into ``.grad`` of the graph's leaves.
 
         Args:
-            gradient: d(something)/d(self), required unless this tensor has one element.
-            retain_graph: keep the graph's saved tensors for another backward (default: create_graph).
-            create_graph: record the backward pass so that gradients can be differentiated again.
+            gradient: d(something)/d(self), required unless this tensor has one element (default None).
+            retain_graph: keep the graph's saved tensors for another backward (default None: ``create_graph``).
+            create_graph: record the backward pass so that gradients can be differentiated again (default False).
+            inputs: a tensor or a sequence of tensors: accumulate gradients into these only, leaving the
+                ``.grad`` of the other leaves alone (default None: every leaf).
 
         Raises:
             RuntimeError: this tensor does not require grad; it is not a scalar and no gradient was
@@ -530,19 +632,38 @@ class Tensor(_TensorMethods):
 
     # ------------------------------------------------------------------ conversion
     def item(self) -> Any:
+        """Return the single value of a one-element tensor as a Python number, as ``torch.Tensor.item``.
+
+        Returns:
+            A Python ``int``, ``float``, ``bool`` or ``complex``, by the tensor's dtype.
+
+        Raises:
+            RuntimeError: the tensor has more or fewer than one element.
+        """
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         return self._backend.to_numpy(self._storage.array).reshape(()).item()
 
     def tolist(self) -> Any:
+        """Return the values of the tensor as (nested) Python lists of Python numbers, as ``torch.Tensor.tolist``.
+
+        Returns:
+            Nested lists with one level per dimension; a plain Python number for a 0-d tensor.
+        """
         return self._backend.to_numpy(self._storage.array).tolist()
 
     def numpy(self, *, force: bool = False) -> Any:
-        """The data as a numpy array on the host.
+        """Return the data as a numpy array on the host.
 
         On the numpy backend the array shares this tensor's memory, both ways, as in PyTorch:
         in-place tensor ops show in it and writes into it show in the tensor (and its views).
         On other backends it is a copy on the host (as ``.cpu().numpy()`` of a CUDA tensor).
+
+        Args:
+            force: allow a tensor that requires grad (the array is then outside the graph) (default False).
+
+        Returns:
+            A ``numpy.ndarray`` of the tensor's shape and matching dtype.
 
         Raises:
             RuntimeError: the tensor requires grad (call ``.detach().numpy()``), unless ``force``.
@@ -573,43 +694,84 @@ class Tensor(_TensorMethods):
         return self._storage.base is not None
 
     def stride(self, dim: int | None = None) -> Any:
-        """The step in elements between neighbours along each dimension of the memory this
-        tensor views (row-major for a tensor that owns its memory, as PyTorch's)."""
+        """Return the step in elements between neighbours along each dimension of the memory this tensor views.
+
+        A tensor that owns its memory is row-major, as in PyTorch; views (transposes, slices) have the
+        strides of the memory they view.
+
+        Args:
+            dim: the dimension whose stride to return; negative counts from the end (default None: all).
+
+        Returns:
+            A tuple of ints, one per dimension, or the stride of ``dim`` as an int.
+
+        Raises:
+            TypeError: ``dim`` is not an integer.
+            IndexError: ``dim`` is out of range.
+        """
         from arraygrad.core.views import layout
 
         strides = layout(self._storage, self._backend)[0]
         return strides if dim is None else strides[_dim(dim, len(strides), "stride")]
 
     def storage_offset(self) -> int:
-        """Where this tensor's first element sits in its storage, in elements."""
+        """Return where this tensor's first element sits in its storage, in elements (0 for a tensor that owns its memory).
+
+        Returns:
+            The offset, as an int.
+        """
         from arraygrad.core.views import layout
 
         return layout(self._storage, self._backend)[1]
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
-        """Whether the elements lie in row-major order with no gaps (PyTorch's rule)."""
+        """Tell whether the elements lie in row-major order with no gaps (PyTorch's rule).
+
+        Args:
+            memory_format: accepted for PyTorch compatibility; ignored (default None).
+
+        Returns:
+            True when the tensor's strides are the row-major ones of its shape (dimensions of size 1
+            and empty tensors aside), False otherwise.
+        """
         from arraygrad.core.views import is_contiguous
 
         return is_contiguous(tuple(self._storage.array.shape), self.stride())
 
     def untyped_storage(self) -> UntypedStorage:
-        """The memory this tensor views; two tensors share memory when their storages'
-        ``data_ptr()`` are equal."""
+        """Return the memory this tensor views; two tensors share memory when their storages' ``data_ptr()`` are equal.
+
+        Returns:
+            An ``UntypedStorage`` of the root memory (shared by the tensor, its views and detached aliases).
+        """
         st = self._storage
         return UntypedStorage(st.base or st, self._backend)
 
     def data_ptr(self) -> int:
-        """The address of the first element (the storage's ``data_ptr()`` plus the offset)."""
+        """Return the address of the first element: the storage's ``data_ptr()`` plus the offset in bytes.
+
+        Returns:
+            The address, as an int.
+        """
         return self.untyped_storage().data_ptr() + self.storage_offset() * self.element_size()
 
     def is_shared(self) -> bool:
-        """Whether the memory lives in shared memory (``share_memory_()``)."""
+        """Tell whether the memory lives in shared memory (``share_memory_()``).
+
+        Returns:
+            True when the memory is shared between processes, False otherwise.
+        """
         root = self._storage.base or self._storage
         return self._backend.is_shared(root.array)
 
     def share_memory_(self) -> Tensor:
-        """Move the memory into shared memory, so that processes started with
-        ``arraygrad.multiprocessing`` (fork or spawn) see the same values; a no-op when it is already.
+        """Move the memory into shared memory, so that processes started with ``arraygrad.multiprocessing`` see it.
+
+        Processes started by fork or spawn then see the same values; a no-op when it is already shared.
+        Views of the tensor follow the move.
+
+        Returns:
+            This tensor.
 
         Raises:
             RuntimeError: the backend cannot share host memory between processes (jax, cupy, strict).

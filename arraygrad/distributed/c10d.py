@@ -840,11 +840,29 @@ def reduce_scatter_tensor(output: Tensor, input: Tensor, op: Any = ReduceOp.SUM,
 
 def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int | None = None,
            group: ProcessGroup | None = None, async_op: bool = False, group_dst: int | None = None) -> Work | None:
-    """Every rank's ``tensor`` into ``gather_list[rank]`` on rank ``dst``.
+    """Collect every rank's ``tensor`` into ``gather_list`` on rank ``dst``, as ``torch.distributed.gather``.
+
+    On ``dst``, ``gather_list[r]`` receives rank r's ``tensor`` (written in place); the other ranks only send.
+
+    Args:
+        tensor: this rank's data; every rank passes the same shape and dtype.
+        gather_list: on ``dst``, one tensor per rank of ``tensor``'s shape and dtype, the outputs; None
+            (or empty) on the other ranks (default None).
+        dst: the receiving rank (default None: rank 0).
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+        group_dst: the receiving rank, given by its rank in ``group``; overrides ``dst`` (default None).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
-        ValueError: ``gather_list`` given on a rank other than ``dst``, or on ``dst`` not one tensor per
-            rank of ``tensor``'s shape and dtype.
+        ValueError: ``dst`` is not a rank of the group, ``gather_list`` is given on a rank other than
+            ``dst``, or on ``dst`` it does not hold one tensor per rank of ``tensor``'s shape and dtype.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, the list on ``dst`` is not a list or tuple, or
+            ``group`` is not a ProcessGroup.
+        RuntimeError: a sparse tensor.
     """
     pg = _group(group)
     _check_tensor("gather", tensor)
@@ -869,11 +887,29 @@ def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int | N
 
 def scatter(tensor: Tensor, scatter_list: list[Tensor] | None = None, src: int | None = None,
             group: ProcessGroup | None = None, async_op: bool = False, group_src: int | None = None) -> Work | None:
-    """``scatter_list[r]`` of rank ``src`` into ``tensor`` on rank r.
+    """Send ``scatter_list[r]`` of rank ``src`` into ``tensor`` on each rank r, as ``torch.distributed.scatter``.
+
+    Every rank, ``src`` included, receives its part into ``tensor`` in place.
+
+    Args:
+        tensor: the output, of the shape and dtype of each part.
+        scatter_list: on ``src``, one tensor per rank of ``tensor``'s shape and dtype, the parts; None
+            (or empty) on the other ranks (default None).
+        src: the sending rank (default None: rank 0).
+        group: the process group (default None: the default group).
+        async_op: return at once with a Work handle to wait on (default False).
+        group_src: the sending rank, given by its rank in ``group``; overrides ``src`` (default None).
+
+    Returns:
+        A Work handle with ``async_op``, else None.
 
     Raises:
-        ValueError: ``scatter_list`` given on a rank other than ``src``, or on ``src`` not one tensor per
-            rank of ``tensor``'s shape and dtype.
+        ValueError: ``src`` is not a rank of the group, ``scatter_list`` is given on a rank other than
+            ``src``, or on ``src`` it does not hold one tensor per rank of ``tensor``'s shape and dtype.
+        DistributedNotInitializedError: ``init_process_group`` has not run (a ValueError).
+        TypeError: a tensor argument is not a Tensor, the list on ``src`` is not a list or tuple, or
+            ``group`` is not a ProcessGroup.
+        RuntimeError: a sparse tensor.
     """
     pg = _group(group)
     _check_tensor("scatter", tensor)

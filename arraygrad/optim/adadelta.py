@@ -17,13 +17,29 @@ def adadelta_update(
     xp: ModuleType, param: Array, grad: Array, square_avg: Array, acc_delta: Array, *, lr: float, rho: float,
     eps: float, weight_decay: float, maximize: bool,
 ) -> tuple[Array, Array, Array]:
-    """One Adadelta step for one parameter, on backend arrays (pure).
+    """Compute one Adadelta step for one parameter on backend arrays, as ``torch.optim.Adadelta`` does.
 
+    With ``g`` the gradient (negated by ``maximize``, plus ``weight_decay * param``):
     ``v = rho v + (1 - rho) g^2``, ``delta = sqrt(u + eps) / sqrt(v + eps) * g``,
     ``u = rho u + (1 - rho) delta^2``, then ``param - lr delta``.
 
+    Nothing is updated in place: the function returns new arrays, and ``Adadelta.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
+    Args:
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        square_avg: ``v``, the running average of the squared gradient (the ``square_avg`` state).
+        acc_delta: ``u``, the running average of the squared updates (the ``acc_delta`` state).
+        lr: the coefficient scaling ``delta`` before it is applied.
+        rho: the decay of both running averages.
+        eps: added inside both square roots for numerical stability.
+        weight_decay: the L2 penalty: ``weight_decay * param`` is added to the gradient (0 for none).
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
+
     Returns:
-        ``(new_param, new_square_avg, new_acc_delta)``.
+        ``(new_param, new_square_avg, new_acc_delta)``, arrays of the parameter's shape.
     """
     if maximize:
         grad = xp.negative(grad)

@@ -17,13 +17,29 @@ def adagrad_update(
     xp: ModuleType, param: Array, grad: Array, state_sum: Array, *, step: int, lr: float, lr_decay: float,
     weight_decay: float, eps: float, maximize: bool,
 ) -> tuple[Array, Array]:
-    """One Adagrad step for one parameter, on backend arrays (pure).
+    """Compute one Adagrad step for one parameter on backend arrays, as ``torch.optim.Adagrad`` does.
 
+    With ``g`` the gradient (negated by ``maximize``, plus ``weight_decay * param``):
     ``sum = sum + g^2`` and ``param - clr * g / (sqrt(sum) + eps)`` with
     ``clr = lr / (1 + (step - 1) * lr_decay)``.
 
+    Nothing is updated in place: the function returns new arrays, and ``Adagrad.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
+    Args:
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        state_sum: the running sum of squared gradients (the ``sum`` state).
+        step: the step number, counting from 1 (this step included).
+        lr: the learning rate.
+        lr_decay: the learning-rate decay per step.
+        weight_decay: the L2 penalty: ``weight_decay * param`` is added to the gradient (0 for none).
+        eps: added to the denominator for numerical stability.
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
+
     Returns:
-        ``(new_param, new_sum)``.
+        ``(new_param, new_sum)``, arrays of the parameter's shape.
     """
     if maximize:
         grad = xp.negative(grad)

@@ -25,13 +25,31 @@ def adamax_update(
     xp: ModuleType, param: Array, grad: Array, exp_avg: Array, exp_inf: Array, *, step: int, lr: float, beta1: float,
     beta2: float, eps: float, weight_decay: float, maximize: bool,
 ) -> tuple[Array, Array, Array]:
-    """One Adamax step for one parameter, on backend arrays (pure).
+    """Compute one Adamax step for one parameter on backend arrays, as ``torch.optim.Adamax`` does.
 
+    With ``g`` the gradient (negated by ``maximize``, plus ``weight_decay * param``):
     ``m = m + (1 - beta1)(g - m)``, ``u = max(beta2 u, |g| + eps)``, then
     ``param - lr / (1 - beta1**step) * m / u``.
 
+    Nothing is updated in place: the function returns new arrays, and ``Adamax.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
+    Args:
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        exp_avg: ``m``, the running average of the gradient (the ``exp_avg`` state).
+        exp_inf: ``u``, the exponentially weighted infinity norm (the ``exp_inf`` state).
+        step: the step number, counting from 1 (this step included), for the bias correction.
+        lr: the learning rate.
+        beta1: the decay of the gradient's running average.
+        beta2: the decay of the infinity norm.
+        eps: added to ``|g|`` before the maximum, for numerical stability.
+        weight_decay: the L2 penalty: ``weight_decay * param`` is added to the gradient (0 for none).
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
+
     Returns:
-        ``(new_param, new_exp_avg, new_exp_inf)``.
+        ``(new_param, new_exp_avg, new_exp_inf)``, arrays of the parameter's shape.
     """
     if maximize:
         grad = xp.negative(grad)

@@ -17,18 +17,30 @@ def asgd_update(
     xp: ModuleType, param: Array, grad: Array, ax: Array, *, eta: float, mu: float, lambd: float,
     weight_decay: float, maximize: bool,
 ) -> tuple[Array, Array]:
-    """One ASGD step for one parameter, on backend arrays (pure: nothing is modified).
+    """Compute one ASGD (averaged SGD) step for one parameter on backend arrays, as ``torch.optim.ASGD`` does.
 
     ``g = ±grad + weight_decay * param``; ``param = param * (1 - lambd * eta) - eta * g``; the
-    average moves towards the new parameter: ``ax = ax + mu * (param - ax)`` (``ax = param``
-    while ``mu == 1``).
+    average moves towards the new parameter: ``ax = ax + mu * (param - ax)`` (``ax`` becomes a copy of
+    ``param`` while ``mu == 1``). ``eta`` and ``mu`` are the values ``asgd_schedule`` computed after the
+    previous step.
+
+    Nothing is updated in place: the function returns new arrays, and ``ASGD.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
 
     Args:
-        eta: this step's learning rate and averaging weight (from the previous step).
-        mu: this step's learning rate and averaging weight (from the previous step).
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        ax: the running average of the parameter (the ``ax`` state).
+        eta: this step's learning rate (the ``eta`` state; ``lr`` before the first step).
+        mu: this step's averaging weight (the ``mu`` state; 1.0 before the first step); a Python number,
+            or a traced scalar under ``ag.compile``, where both cases are computed and chosen inside the program.
+        lambd: the decay term: the parameter is first scaled by ``1 - lambd * eta``.
+        weight_decay: the L2 penalty: ``weight_decay * param`` is added to the gradient (0 for none).
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
 
     Returns:
-        ``(new_param, new_ax)``.
+        ``(new_param, new_ax)``, arrays of the parameter's shape.
     """
     if maximize:
         grad = xp.negative(grad)

@@ -26,19 +26,39 @@ def nadam_update(
     lr: float, beta1: float, beta2: float, eps: float, weight_decay: float, momentum_decay: float,
     decoupled_weight_decay: bool, maximize: bool,
 ) -> tuple[Array, Array, Array, float]:
-    """One NAdam step for one parameter, on backend arrays (pure).
+    """Compute one NAdam step for one parameter on backend arrays, as ``torch.optim.NAdam`` does.
 
     With ``mu_t = beta1 (1 - 0.5 * 0.96**(t * momentum_decay))`` and ``prod_t = mu_1 ... mu_t``:
     ``m = m + (1 - beta1)(g - m)``, ``v = beta2 v + (1 - beta2) g^2``,
     ``denom = sqrt(v / (1 - beta2**t)) + eps`` and
     ``param - lr (1 - mu_t)/(1 - prod_t) g/denom - lr mu_{t+1}/(1 - prod_t mu_{t+1}) m/denom``.
 
+    Nothing is updated in place: the function returns new arrays, and ``NAdam.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
     Args:
-        step: the step number t, counting from 1.
-        mu_product: ``prod_{t-1}`` (1.0 before the first step).
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        exp_avg: ``m``, the running average of the gradient (the ``exp_avg`` state).
+        exp_avg_sq: ``v``, the running average of the squared gradient (the ``exp_avg_sq`` state).
+        step: the step number t, counting from 1 (this step included).
+        mu_product: ``prod_{t-1}``, the product of the earlier momentum coefficients (the ``mu_product``
+            state; 1.0 before the first step).
+        lr: the learning rate.
+        beta1: the decay of the gradient's running average (the base of ``mu_t``).
+        beta2: the decay of the squared gradient's running average.
+        eps: added to the denominator for numerical stability.
+        weight_decay: the weight decay factor (0 for none): added to the gradient as
+            ``weight_decay * param``, or, with ``decoupled_weight_decay``, scaling the parameter by
+            ``1 - lr * weight_decay`` first.
+        momentum_decay: the ``psi`` of the momentum schedule ``mu_t``.
+        decoupled_weight_decay: apply the weight decay to the parameter (NAdamW) instead of the gradient.
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
 
     Returns:
-        ``(new_param, new_exp_avg, new_exp_avg_sq, new_mu_product)``.
+        ``(new_param, new_exp_avg, new_exp_avg_sq, new_mu_product)``: three arrays of the parameter's shape
+        and ``prod_t`` as a Python float.
     """
     if maximize:
         grad = xp.negative(grad)

@@ -25,16 +25,37 @@ def radam_update(
     xp: ModuleType, param: Array, grad: Array, exp_avg: Array, exp_avg_sq: Array, *, step: int, lr: float,
     beta1: float, beta2: float, eps: float, weight_decay: float, decoupled_weight_decay: bool, maximize: bool,
 ) -> tuple[Array, Array, Array]:
-    """One RAdam step for one parameter, on backend arrays (pure).
+    """Compute one RAdam step for one parameter on backend arrays, as ``torch.optim.RAdam`` does.
 
     Adam's running averages; with ``rho_inf = 2/(1 - beta2) - 1`` and
     ``rho_t = rho_inf - 2 t beta2**t / (1 - beta2**t)``: when ``rho_t > 5`` the update is
     ``lr * m_hat * r_t * sqrt(1 - beta2**t) / (sqrt(v) + eps)`` with the rectification
     ``r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))``,
-    otherwise plain momentum ``lr * m_hat`` (``m_hat = m / (1 - beta1**t)``).
+    otherwise plain momentum ``lr * m_hat`` (``m_hat = m / (1 - beta1**t)``). Under ``ag.compile``,
+    where ``step`` is traced, both updates are computed and chosen inside the program.
+
+    Nothing is updated in place: the function returns new arrays, and ``RAdam.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
+    Args:
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        exp_avg: ``m``, the running average of the gradient (the ``exp_avg`` state).
+        exp_avg_sq: ``v``, the running average of the squared gradient (the ``exp_avg_sq`` state).
+        step: the step number t, counting from 1 (this step included).
+        lr: the learning rate.
+        beta1: the decay of the gradient's running average.
+        beta2: the decay of the squared gradient's running average.
+        eps: added to the denominator for numerical stability.
+        weight_decay: the weight decay factor (0 for none): added to the gradient as
+            ``weight_decay * param``, or, with ``decoupled_weight_decay``, scaling the parameter by
+            ``1 - lr * weight_decay`` first.
+        decoupled_weight_decay: apply the weight decay to the parameter (as AdamW) instead of the gradient.
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
 
     Returns:
-        ``(new_param, new_exp_avg, new_exp_avg_sq)``.
+        ``(new_param, new_exp_avg, new_exp_avg_sq)``, arrays of the parameter's shape.
     """
     if maximize:
         grad = xp.negative(grad)

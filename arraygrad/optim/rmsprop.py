@@ -18,14 +18,35 @@ def rmsprop_update(
     momentum_buffer: Array | None, *, lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
     centered: bool, maximize: bool,
 ) -> tuple[Array, Array, Array | None, Array | None]:
-    """One RMSprop step for one parameter, on backend arrays (pure).
+    """Compute one RMSprop step for one parameter on backend arrays, as ``torch.optim.RMSprop`` does.
 
+    With ``g`` the gradient (negated by ``maximize``, plus ``weight_decay * param``):
     ``v = alpha v + (1 - alpha) g^2``; centered: ``gavg = gavg + (1 - alpha)(g - gavg)`` and
     ``avg = sqrt(v - gavg^2) + eps``, else ``avg = sqrt(v) + eps``; with momentum
     ``buf = momentum buf + g / avg`` and ``param - lr buf``, else ``param - lr g / avg``.
 
+    Nothing is updated in place: the function returns new arrays, and ``RMSprop.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
+    Args:
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        square_avg: ``v``, the running average of the squared gradient (the ``square_avg`` state).
+        grad_avg: ``gavg``, the running average of the gradient (the ``grad_avg`` state); used only when
+            ``centered``, else None.
+        momentum_buffer: ``buf`` (the ``momentum_buffer`` state); used only when ``momentum > 0``, else None.
+        lr: the learning rate.
+        alpha: the decay of the running averages.
+        eps: added to the denominator for numerical stability.
+        weight_decay: the L2 penalty: ``weight_decay * param`` is added to the gradient (0 for none).
+        momentum: the momentum factor (0 for none).
+        centered: normalise by an estimate of the gradient's variance instead of its second moment.
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
+
     Returns:
-        ``(new_param, new_square_avg, new_grad_avg, new_momentum_buffer)`` (None where unused).
+        ``(new_param, new_square_avg, new_grad_avg, new_momentum_buffer)``; ``new_grad_avg`` and
+        ``new_momentum_buffer`` are the inputs unchanged (None) where unused.
     """
     if maximize:
         grad = xp.negative(grad)

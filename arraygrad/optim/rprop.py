@@ -17,15 +17,30 @@ def rprop_update(
     xp: ModuleType, param: Array, grad: Array, prev: Array, step_size: Array, *, etaminus: float, etaplus: float,
     step_size_min: float, step_size_max: float, maximize: bool,
 ) -> tuple[Array, Array, Array]:
-    """One Rprop step for one parameter, on backend arrays (pure: nothing is modified).
+    """Compute one Rprop step for one parameter on backend arrays, as ``torch.optim.Rprop`` does.
 
-    Where the gradient keeps its sign from the previous step the per-element step size grows by
-    ``etaplus``, where it flips the step size shrinks by ``etaminus`` and that element does not move
-    (its remembered gradient becomes 0), elsewhere it stays; step sizes are clamped to
-    ``[step_size_min, step_size_max]`` and the parameter moves by ``-sign(grad) * step_size``.
+    Where the gradient (negated by ``maximize``) keeps its sign from the previous step the per-element
+    step size grows by ``etaplus``, where it flips the step size shrinks by ``etaminus`` and that
+    element does not move (its remembered gradient becomes 0), elsewhere it stays; step sizes are
+    clamped to ``[step_size_min, step_size_max]`` and the parameter moves by ``-sign(grad) * step_size``.
+
+    Nothing is updated in place: the function returns new arrays, and ``Rprop.step`` stores them
+    into the parameter and its state tensors (``Tensor._set_array``).
+
+    Args:
+        xp: the array namespace of the arrays (the backend's ``xp``).
+        param: the parameter's array.
+        grad: the parameter's gradient, same shape and dtype.
+        prev: the gradient remembered from the previous step (the ``prev`` state; zeros before the first).
+        step_size: the per-element step sizes (the ``step_size`` state).
+        etaminus: the factor (< 1) shrinking the step size where the gradient's sign flips.
+        etaplus: the factor (> 1) growing the step size where the gradient's sign is kept.
+        step_size_min: the smallest allowed step size.
+        step_size_max: the largest allowed step size.
+        maximize: ascend the gradient instead of descending it (the gradient is negated first).
 
     Returns:
-        ``(new_param, new_prev, new_step_size)``.
+        ``(new_param, new_prev, new_step_size)``, arrays of the parameter's shape.
     """
     if maximize:
         grad = xp.negative(grad)

@@ -66,8 +66,23 @@ def mm(mat1: Tensor, mat2: Tensor) -> Tensor:
 
 
 def spmm(mat1: SparseTensor, mat2: Tensor) -> Tensor:
-    """``torch.spmm``: sparse ``mat1`` times dense ``mat2`` (see :func:`mm`). The gradient of a
-    sparse leaf ``mat1`` is sparse here (PyTorch's ``spmm`` gives a dense one)."""
+    """Multiply the sparse matrix ``mat1`` by the dense matrix ``mat2``, as ``torch.spmm``.
+
+    The gradient of a sparse leaf ``mat1`` is sparse here (PyTorch's ``spmm`` gives a dense one).
+
+    Args:
+        mat1: a 2-D sparse COO matrix.
+        mat2: a dense matrix whose first dimension matches ``mat1``'s second.
+
+    Returns:
+        The dense product ``mat1 @ mat2``.
+
+    Raises:
+        RuntimeError: ``mat1`` is not a 2-D sparse matrix, ``mat2`` is not a 2-D matrix, the shapes
+            do not fit, or the operands are on different backends.
+        TypeError: ``mat2`` is not a Tensor.
+        NotImplementedError: ``mat2`` is sparse too.
+    """
     if not isinstance(mat1, SparseTensor):
         raise RuntimeError("spmm: expected a sparse matrix as first operand; use mm for dense matrices")
     return _sparse_dense_mm(mat1, mat2, "spmm")

@@ -43,9 +43,29 @@ def _accepting_tensors(method: Any) -> Any:
 
 
 class SummaryWriter(_TensorboardXWriter):  # type: ignore[misc]
-    """tensorboardX's ``SummaryWriter`` (PyTorch's arguments: ``log_dir``, ``comment``,
-    ``purge_step``, ``max_queue``, ``flush_secs``, ``filename_suffix``) whose ``add_scalar``,
-    ``add_image``, ``add_histogram``, ``add_images``, ``add_embedding``... take arraygrad tensors."""
+    """Write TensorBoard event files, as ``torch.utils.tensorboard.SummaryWriter``, accepting arraygrad tensors.
+
+    This is tensorboardX's ``SummaryWriter`` with PyTorch's constructor, whose ``add_*`` methods
+    (``add_scalar``, ``add_image``, ``add_histogram``, ``add_images``, ``add_embedding`` ...) take
+    arraygrad tensors of any backend, also inside lists, tuples and dicts: each is detached and copied
+    to the host as a numpy array first.
+
+    Args:
+        log_dir: the directory the event files go to; None makes ``runs/<date>_<time>_<hostname><comment>``
+            (default None).
+        comment: appended to the generated directory name; ignored when ``log_dir`` is given (default ``''``).
+        purge_step: on a restart at this step, hide the events already logged at this step or later
+            (default None).
+        max_queue: how many pending events and summaries are queued before an ``add_*`` call flushes
+            them to disk (default 10).
+        flush_secs: how often the pending events are flushed to disk, in seconds (default 120).
+        filename_suffix: appended to the name of every event file (default ``''``).
+    """
+
+    def __init__(self, log_dir: str | None = None, comment: str = "", purge_step: int | None = None,
+                 max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "") -> None:
+        super().__init__(logdir=log_dir, comment=comment, purge_step=purge_step, max_queue=max_queue,
+                         flush_secs=flush_secs, filename_suffix=filename_suffix)
 
 
 for _name in dir(_TensorboardXWriter):

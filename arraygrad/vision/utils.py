@@ -126,15 +126,18 @@ def save_image(tensor: Tensor | list[Tensor], fp: str | os.PathLike[str] | IO[by
     """Write an image, or a batch tiled by ``make_grid``, to a file (PNG, JPEG ... by Pillow).
 
     Values in ``[0, 1]`` become bytes as ``round(255 * x)`` (clamped to ``[0, 255]``), as torchvision does.
+    The other keyword arguments are ``make_grid``'s options (``nrow``, ``padding``, ``normalize`` ...).
 
     Args:
         tensor: what ``make_grid`` takes (a batch, a list of images, or one image).
         fp: a file name or a binary file object.
-        format: Pillow's format name (``"PNG"``); needed for a file object, else taken from the extension.
-        **kwargs: ``make_grid``'s options (``nrow``, ``padding``, ``normalize`` ...).
+        format: Pillow's format name (``"PNG"``); needed for a file object, else taken from the extension
+            (default None).
 
     Raises:
-        TypeError, ValueError: as ``make_grid``, or a channel count Pillow cannot store (1, 3 and 4 work).
+        TypeError: not a tensor or a list of tensors, or a ``value_range`` that is not a tuple (from ``make_grid``).
+        ValueError: a tensor with other than 2, 3 or 4 dimensions, ``nrow < 1`` or ``padding < 0`` (from
+            ``make_grid``), or a channel count Pillow cannot store (1, 3 and 4 work).
         OSError: the file cannot be written.
     """
     image = _require_pil("save_image")

@@ -24,10 +24,24 @@ __all__ = [
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``max(input, 0)``.
+    """Apply the rectified linear unit ``max(input, 0)`` elementwise, as ``torch.nn.functional.relu``.
+
+    Args:
+        input: a tensor of any shape and of a numeric (not bool) dtype.
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``).
 
     Raises:
-        RuntimeError: a bool input (as PyTorch).
+        NotImplementedError: a bool input (as PyTorch).
+        RuntimeError: ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> import arraygrad.nn.functional as F
+        >>> F.relu(ag.tensor([-1.0, 0.0, 2.0])).tolist()
+        [0.0, 0.0, 2.0]
     """
     if input.dtype is dtypes.bool_:
         raise NotImplementedError("relu: Boolean inputs not supported for relu")
@@ -35,12 +49,39 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 
 def relu_(input: Tensor) -> Tensor:  # noqa: A002
-    """In-place ``relu``."""
+    """Apply ``relu`` to ``input`` in place, as ``torch.nn.functional.relu_``.
+
+    Args:
+        input: a tensor of any shape and of a numeric (not bool) dtype, overwritten with the result.
+
+    Returns:
+        ``input``, holding ``max(input, 0)``.
+
+    Raises:
+        NotImplementedError: a bool input (as PyTorch).
+        RuntimeError: a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     return relu(input, inplace=True)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``input`` where positive, else ``negative_slope * input`` (gradient at 0: ``negative_slope``)."""
+    """Apply the leaky rectified linear unit elementwise, as ``torch.nn.functional.leaky_relu``.
+
+    Each element is ``input`` where positive, else ``negative_slope * input``; the gradient at 0 is
+    ``negative_slope``.
+
+    Args:
+        input: a floating tensor of any shape.
+        negative_slope: the slope of the negative part (default 0.01).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``).
+
+    Raises:
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     _require_floating(input, "leaky_relu")
     if inplace:
         return _inplace_result(input, lambda x: leaky_relu(x, negative_slope), "leaky_relu_")
@@ -48,11 +89,42 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """Apply ``leaky_relu`` to ``input`` in place, as ``torch.nn.functional.leaky_relu_``.
+
+    Args:
+        input: a floating tensor of any shape, overwritten with the result.
+        negative_slope: the slope of the negative part (default 0.01).
+
+    Returns:
+        ``input``, holding ``input`` where positive and ``negative_slope * input`` elsewhere.
+
+    Raises:
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     return leaky_relu(input, negative_slope, inplace=True)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``input`` clamped to ``[min_val, max_val]``; like PyTorch the gradient is zero at the bounds."""
+    """Clamp ``input`` elementwise to ``[min_val, max_val]``, as ``torch.nn.functional.hardtanh``.
+
+    As in PyTorch the gradient is 1 strictly inside the interval and 0 at and beyond its bounds.
+
+    Args:
+        input: a tensor of any shape and of a numeric (not bool) dtype.
+        min_val: the lower bound (default -1.0).
+        max_val: the upper bound (default 1.0).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape; of the input's dtype for a floating input, of the default
+        floating dtype for an integer one (``input`` itself when ``inplace``).
+
+    Raises:
+        RuntimeError: a bool input, an integer input with ``inplace`` (the floating result cannot be written back); or
+            ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+        ValueError: ``min_val > max_val``.
+    """
     if input.dtype is dtypes.bool_:
         raise RuntimeError("hardtanh: not implemented for a bool input")
     if min_val > max_val:
@@ -64,16 +136,61 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    """Clamp ``input`` to ``[min_val, max_val]`` in place, as ``torch.nn.functional.hardtanh_``.
+
+    Args:
+        input: a floating tensor of any shape, overwritten with the result.
+        min_val: the lower bound (default -1.0).
+        max_val: the upper bound (default 1.0).
+
+    Returns:
+        ``input``, holding the clamped values.
+
+    Raises:
+        RuntimeError: a bool or integer input (the floating result cannot be written back), or a leaf tensor that
+            requires grad (or a view of one) while grad mode is on.
+        ValueError: ``min_val > max_val``.
+    """
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``min(max(input, 0), 6)``."""
+    """Apply ``min(max(input, 0), 6)`` elementwise, as ``torch.nn.functional.relu6``.
+
+    It is ``hardtanh(input, 0.0, 6.0)``: the gradient is 0 at 0 and at 6.
+
+    Args:
+        input: a tensor of any shape and of a numeric (not bool) dtype.
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape; of the input's dtype for a floating input, of the default
+        floating dtype for an integer one (``input`` itself when ``inplace``).
+
+    Raises:
+        RuntimeError: a bool input, an integer input with ``inplace`` (the floating result cannot be written back); or
+            ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``input`` where positive, else ``alpha * (exp(input) - 1)``."""
+    """Apply the exponential linear unit elementwise, as ``torch.nn.functional.elu``.
+
+    Each element is ``input`` where positive, else ``alpha * (exp(input) - 1)``.
+
+    Args:
+        input: a floating tensor of any shape.
+        alpha: the scale of the negative part (default 1.0).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``).
+
+    Raises:
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     _require_floating(input, "elu")
     if inplace:
         return _inplace_result(input, lambda x: elu(x, alpha), "elu_")
@@ -86,11 +203,36 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """Apply ``elu`` to ``input`` in place, as ``torch.nn.functional.elu_``.
+
+    Args:
+        input: a floating tensor of any shape, overwritten with the result.
+        alpha: the scale of the negative part (default 1.0).
+
+    Returns:
+        ``input``, holding ``input`` where positive and ``alpha * (exp(input) - 1)`` elsewhere.
+
+    Raises:
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     return elu(input, alpha, inplace=True)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``input * sigmoid(input)`` (swish)."""
+    """Apply the sigmoid linear unit (swish) ``input * sigmoid(input)`` elementwise, as ``torch.nn.functional.silu``.
+
+    Args:
+        input: a floating tensor of any shape.
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``).
+
+    Raises:
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     _require_floating(input, "silu")
     if inplace:
         return _inplace_result(input, silu, "silu_")
@@ -98,7 +240,19 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``input * tanh(softplus(input))``."""
+    """Apply ``input * tanh(softplus(input))`` elementwise, as ``torch.nn.functional.mish``.
+
+    Args:
+        input: a floating tensor of any shape.
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``).
+
+    Raises:
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+    """
     _require_floating(input, "mish")
     if inplace:
         return _inplace_result(input, mish, "mish_")
@@ -106,14 +260,21 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
-    """Gaussian error linear unit ``input * Phi(input)``.
+    """Apply the Gaussian error linear unit ``input * Phi(input)`` elementwise, as ``torch.nn.functional.gelu``.
+
+    ``Phi`` is the standard normal distribution function.
 
     Args:
-        approximate: ``"none"`` (exact, through a float64-accurate erfc) or ``"tanh"``.
+        input: a floating tensor of any shape.
+        approximate: ``'none'`` (exact, through a float64-accurate erfc) or ``'tanh'`` (PyTorch's tanh approximation)
+            (default ``'none'``).
+
+    Returns:
+        A tensor of the input's shape and dtype.
 
     Raises:
-        ValueError: unknown ``approximate``.
-        NotImplementedError: an integer input.
+        NotImplementedError: ``input`` is not floating point.
+        ValueError: ``approximate`` is neither ``'none'`` nor ``'tanh'``.
     """
     _require_floating(input, "gelu")
     if approximate == "tanh":
@@ -126,14 +287,26 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
-    """``exp(input) / sum(exp(input), dim)``, numerically stable.
+    """Compute ``exp(input) / sum(exp(input), dim)`` stably along ``dim``, as ``torch.nn.functional.softmax``.
 
     Args:
-        dim: the dim that sums to 1 (None: PyTorch's deprecated implicit choice, with a warning).
-        dtype: cast the input to this dtype first (the way to take the softmax of an integer tensor).
+        input: a tensor of any shape; floating, or cast by ``dtype``.
+        dim: the dim along which the result sums to 1; None is PyTorch's deprecated implicit choice (dim 0 for 0-d,
+            1-d and 3-d inputs, else dim 1), with a warning (default None).
+        dtype: cast the input to this dtype first, the way to take the softmax of an integer tensor (default None).
+
+    Returns:
+        A tensor of the input's shape, of ``dtype`` when given, else of the input's dtype.
 
     Raises:
         NotImplementedError: an integer or bool input without a floating ``dtype`` (as PyTorch).
+        IndexError: ``dim`` is out of range.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> import arraygrad.nn.functional as F
+        >>> F.softmax(ag.tensor([[0.0, 0.0], [0.0, 0.0]]), dim=1).tolist()
+        [[0.5, 0.5], [0.5, 0.5]]
     """
     _check_floating_softmax(input, dtype, "softmax")
     if input.ndim == 0 and dim not in (None, 0, -1):
@@ -144,7 +317,22 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
-    """``input - logsumexp(input, dim)``, numerically stable; arguments and errors as ``softmax``."""
+    """Compute ``input - logsumexp(input, dim)`` stably along ``dim``, as ``torch.nn.functional.log_softmax``.
+
+    Args:
+        input: a tensor of any shape; floating, or cast by ``dtype``.
+        dim: the dim along which the exponentials of the result sum to 1; None is PyTorch's deprecated implicit choice
+            (dim 0 for 0-d, 1-d and 3-d inputs, else dim 1), with a warning (default None).
+        dtype: cast the input to this dtype first, the way to take the log-softmax of an integer tensor (default
+            None).
+
+    Returns:
+        A tensor of the input's shape, of ``dtype`` when given, else of the input's dtype.
+
+    Raises:
+        NotImplementedError: an integer or bool input without a floating ``dtype`` (as PyTorch).
+        IndexError: ``dim`` is out of range.
+    """
     _check_floating_softmax(input, dtype, "log_softmax")
     if input.ndim == 0 and dim not in (None, 0, -1):
         raise IndexError(f"log_softmax: Dimension out of range (expected to be in range of [-1, 0], but got {dim})")

@@ -61,38 +61,91 @@ def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, paddi
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
            dilation: Any = 1, groups: int = 1) -> Tensor:
-    """1-d convolution (cross-correlation, as PyTorch).
+    """Apply a 1-d convolution (a cross-correlation) over the last dim, as ``torch.nn.functional.conv1d``.
+
+    Each output size is ``floor((size + total padding - dilation * (kernel - 1) - 1) / stride) + 1``.
 
     Args:
-        input: ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
-        weight: ``(C_out, C_in / groups, k)``; bias: ``(C_out,)`` or None.
-        stride: int or 1-tuple.
-        dilation: int or 1-tuple.
-        padding: int, 1-tuple, ``'valid'`` (none) or ``'same'`` (output length = input length;
-            stride must be 1; any odd extra padding goes to the right, as PyTorch).
-        groups: split the channels into this many independent convolutions.
+        input: ``(N, C_in, L)`` or unbatched ``(C_in, L)``, of the weight's dtype.
+        weight: the filters ``(C_out, C_in / groups, k)``.
+        bias: optional ``(C_out,)`` bias added to every output position (default None).
+        stride: the step of the kernel, an int or a 1-tuple (default 1).
+        padding: implicit zeros on both sides, an int or a 1-tuple; or ``'valid'`` (none) or ``'same'`` (output size =
+            input size, stride 1 only; an odd extra padding goes to the end, as PyTorch) (default 0).
+        dilation: the spacing of the kernel's elements, an int or a 1-tuple (default 1).
+        groups: split the channels into this many independent convolutions; it divides ``C_in`` and ``C_out`` (default
+            1).
 
     Returns:
-        ``(N, C_out, L_out)`` (or ``(C_out, L_out)``).
+        ``(N, C_out, L_out)`` (or ``(C_out, L_out)`` for an unbatched input).
 
     Raises:
-        RuntimeError: wrong input dims, channel count not matching the weight and groups, a
-            bias of the wrong shape, or an input smaller than the kernel.
-        ValueError: bad padding string, or ``'same'`` with a stride.
+        RuntimeError: ``input`` without 2 or 3 dims, a weight of the wrong rank or empty, channels that do not match
+            the weight and ``groups``, ``groups < 1``, a bias of the wrong shape, input, weight or bias of different
+            dtypes or backends, an unknown padding string, ``'same'`` with a stride, a window argument of the wrong
+            length or sign, or an input smaller than the (dilated) kernel.
+        TypeError: a window argument with a non-integer entry.
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
            dilation: Any = 1, groups: int = 1) -> Tensor:
-    """2-d convolution: ``input`` ``(N, C_in, H, W)`` or ``(C_in, H, W)``, ``weight``
-    ``(C_out, C_in / groups, kH, kW)``; arguments and errors as ``conv1d`` (ints or 2-tuples)."""
+    """Apply a 2-d convolution (a cross-correlation) over the last 2 dims, as ``torch.nn.functional.conv2d``.
+
+    Each output size is ``floor((size + total padding - dilation * (kernel - 1) - 1) / stride) + 1``.
+
+    Args:
+        input: ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``, of the weight's dtype.
+        weight: the filters ``(C_out, C_in / groups, kH, kW)``.
+        bias: optional ``(C_out,)`` bias added to every output position (default None).
+        stride: the step of the kernel, an int or a 2-tuple (default 1).
+        padding: implicit zeros on both sides, an int or a 2-tuple; or ``'valid'`` (none) or ``'same'`` (output size =
+            input size, stride 1 only; an odd extra padding goes to the end, as PyTorch) (default 0).
+        dilation: the spacing of the kernel's elements, an int or a 2-tuple (default 1).
+        groups: split the channels into this many independent convolutions; it divides ``C_in`` and ``C_out`` (default
+            1).
+
+    Returns:
+        ``(N, C_out, H_out, W_out)`` (or ``(C_out, H_out, W_out)`` for an unbatched input).
+
+    Raises:
+        RuntimeError: ``input`` without 3 or 4 dims, a weight of the wrong rank or empty, channels that do not match
+            the weight and ``groups``, ``groups < 1``, a bias of the wrong shape, input, weight or bias of different
+            dtypes or backends, an unknown padding string, ``'same'`` with a stride, a window argument of the wrong
+            length or sign, or an input smaller than the (dilated) kernel.
+        TypeError: a window argument with a non-integer entry.
+    """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,  # noqa: A002
            dilation: Any = 1, groups: int = 1) -> Tensor:
-    """3-d convolution: ``input`` ``(N, C_in, D, H, W)`` or unbatched; arguments as ``conv1d``."""
+    """Apply a 3-d convolution (a cross-correlation) over the last 3 dims, as ``torch.nn.functional.conv3d``.
+
+    Each output size is ``floor((size + total padding - dilation * (kernel - 1) - 1) / stride) + 1``.
+
+    Args:
+        input: ``(N, C_in, D, H, W)`` or unbatched ``(C_in, D, H, W)``, of the weight's dtype.
+        weight: the filters ``(C_out, C_in / groups, kD, kH, kW)``.
+        bias: optional ``(C_out,)`` bias added to every output position (default None).
+        stride: the step of the kernel, an int or a 3-tuple (default 1).
+        padding: implicit zeros on both sides, an int or a 3-tuple; or ``'valid'`` (none) or ``'same'`` (output size =
+            input size, stride 1 only; an odd extra padding goes to the end, as PyTorch) (default 0).
+        dilation: the spacing of the kernel's elements, an int or a 3-tuple (default 1).
+        groups: split the channels into this many independent convolutions; it divides ``C_in`` and ``C_out`` (default
+            1).
+
+    Returns:
+        ``(N, C_out, D_out, H_out, W_out)`` (or ``(C_out, D_out, H_out, W_out)`` for an unbatched input).
+
+    Raises:
+        RuntimeError: ``input`` without 4 or 5 dims, a weight of the wrong rank or empty, channels that do not match
+            the weight and ``groups``, ``groups < 1``, a bias of the wrong shape, input, weight or bias of different
+            dtypes or backends, an unknown padding string, ``'same'`` with a stride, a window argument of the wrong
+            length or sign, or an input smaller than the (dilated) kernel.
+        TypeError: a window argument with a non-integer entry.
+    """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -109,22 +162,32 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """1-d transposed convolution (the gradient of ``conv1d`` with respect to its input).
+    """Apply a 1-d transposed convolution over the last dim, as ``torch.nn.functional.conv_transpose1d``.
+
+    It is the gradient of ``conv1d`` with respect to its input. Each output size is
+    ``(size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1``.
 
     Args:
-        input: ``(N, C_in, L)`` or ``(C_in, L)``.
-        weight: ``(C_in, C_out / groups, k)``; bias: ``(C_out,)`` or None.
-        stride: as the ``conv1d`` this transposes (ints only, no strings).
-        padding: as the ``conv1d`` this transposes (ints only, no strings).
-        dilation: as the ``conv1d`` this transposes (ints only, no strings).
-        output_padding: extra size added to one side of the output (smaller than the stride
-            or the dilation).
+        input: ``(N, C_in, L)`` or unbatched ``(C_in, L)``, of the weight's dtype.
+        weight: the filters ``(C_in, C_out / groups, k)``.
+        bias: optional ``(C_out,)`` bias added to every output position, cast to the input's dtype (default None).
+        stride: the stride of the ``conv1d`` this transposes, an int or a 1-tuple (default 1).
+        padding: the padding of the ``conv1d`` this transposes, an int or a 1-tuple (no strings): the output is
+            ``padding`` smaller on each side (default 0).
+        output_padding: extra size added to the end of each output dim, an int or a 1-tuple, smaller than the stride
+            or the dilation (default 0).
+        groups: split the channels into this many independent convolutions; it divides ``C_in`` (default 1).
+        dilation: the spacing of the kernel's elements, an int or a 1-tuple (default 1).
 
     Returns:
-        ``(N, C_out, (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1)``.
+        ``(N, C_out, L_out)`` (or ``(C_out, L_out)`` for an unbatched input).
 
     Raises:
-        RuntimeError: wrong dims or channels, or an ``output_padding`` too large.
+        RuntimeError: ``input`` without 2 or 3 dims, a weight of the wrong rank or empty, channels that do not match
+            the weight and ``groups``, ``groups < 1``, a bias of the wrong shape, input and weight of different dtypes
+            or backends, a window argument of the wrong length or sign, an ``output_padding`` not smaller than the
+            stride or the dilation, or a computed output size below 1.
+        TypeError: a window argument with a non-integer entry.
     """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
                            "conv_transpose1d")
@@ -132,14 +195,66 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """2-d transposed convolution; arguments as ``conv_transpose1d`` (ints or 2-tuples)."""
+    """Apply a 2-d transposed convolution over the last 2 dims, as ``torch.nn.functional.conv_transpose2d``.
+
+    It is the gradient of ``conv2d`` with respect to its input. Each output size is
+    ``(size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1``.
+
+    Args:
+        input: ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``, of the weight's dtype.
+        weight: the filters ``(C_in, C_out / groups, kH, kW)``.
+        bias: optional ``(C_out,)`` bias added to every output position, cast to the input's dtype (default None).
+        stride: the stride of the ``conv2d`` this transposes, an int or a 2-tuple (default 1).
+        padding: the padding of the ``conv2d`` this transposes, an int or a 2-tuple (no strings): the output is
+            ``padding`` smaller on each side (default 0).
+        output_padding: extra size added to the end of each output dim, an int or a 2-tuple, smaller than the stride
+            or the dilation (default 0).
+        groups: split the channels into this many independent convolutions; it divides ``C_in`` (default 1).
+        dilation: the spacing of the kernel's elements, an int or a 2-tuple (default 1).
+
+    Returns:
+        ``(N, C_out, H_out, W_out)`` (or ``(C_out, H_out, W_out)`` for an unbatched input).
+
+    Raises:
+        RuntimeError: ``input`` without 3 or 4 dims, a weight of the wrong rank or empty, channels that do not match
+            the weight and ``groups``, ``groups < 1``, a bias of the wrong shape, input and weight of different dtypes
+            or backends, a window argument of the wrong length or sign, an ``output_padding`` not smaller than the
+            stride or the dilation, or a computed output size below 1.
+        TypeError: a window argument with a non-integer entry.
+    """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")
 
 
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
                      padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
-    """3-d transposed convolution; arguments as ``conv_transpose1d`` (ints or 3-tuples)."""
+    """Apply a 3-d transposed convolution over the last 3 dims, as ``torch.nn.functional.conv_transpose3d``.
+
+    It is the gradient of ``conv3d`` with respect to its input. Each output size is
+    ``(size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1``.
+
+    Args:
+        input: ``(N, C_in, D, H, W)`` or unbatched ``(C_in, D, H, W)``, of the weight's dtype.
+        weight: the filters ``(C_in, C_out / groups, kD, kH, kW)``.
+        bias: optional ``(C_out,)`` bias added to every output position, cast to the input's dtype (default None).
+        stride: the stride of the ``conv3d`` this transposes, an int or a 3-tuple (default 1).
+        padding: the padding of the ``conv3d`` this transposes, an int or a 3-tuple (no strings): the output is
+            ``padding`` smaller on each side (default 0).
+        output_padding: extra size added to the end of each output dim, an int or a 3-tuple, smaller than the stride
+            or the dilation (default 0).
+        groups: split the channels into this many independent convolutions; it divides ``C_in`` (default 1).
+        dilation: the spacing of the kernel's elements, an int or a 3-tuple (default 1).
+
+    Returns:
+        ``(N, C_out, D_out, H_out, W_out)`` (or ``(C_out, D_out, H_out, W_out)`` for an unbatched input).
+
+    Raises:
+        RuntimeError: ``input`` without 4 or 5 dims, a weight of the wrong rank or empty, channels that do not match
+            the weight and ``groups``, ``groups < 1``, a bias of the wrong shape, input and weight of different dtypes
+            or backends, a window argument of the wrong length or sign, an ``output_padding`` not smaller than the
+            stride or the dilation, or a computed output size below 1.
+        TypeError: a window argument with a non-integer entry.
+    """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
                            "conv_transpose3d")
 
@@ -153,11 +268,28 @@ def _im2col_weight(channels: int, kernel: tuple[int, ...], like: Tensor) -> Tens
 
 
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:  # noqa: A002
-    """Extract sliding blocks (im2col): ``(N, C, H, W)`` -> ``(N, C * kH * kW, L)`` where L is
-    the number of block positions (also ``(C, H, W)`` -> ``(C * kH * kW, L)``).
+    """Extract sliding blocks of a batch of images into columns (im2col), as ``torch.nn.functional.unfold``.
+
+    ``(N, C, H, W)`` becomes ``(N, C * kH * kW, L)``, where ``L`` is the number of block positions, the product over
+    both dims of ``floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``; each column lists a block
+    channel by channel, then in kernel order.
+
+    Args:
+        input: a floating ``(N, C, H, W)`` or unbatched ``(C, H, W)`` tensor.
+        kernel_size: the block size, an int or a 2-tuple.
+        dilation: the spacing of the block's elements, an int or a 2-tuple (default 1).
+        padding: implicit zeros on both sides, an int or a 2-tuple (default 0).
+        stride: the step between blocks, an int or a 2-tuple (default 1).
+
+    Returns:
+        ``(N, C * kH * kW, L)`` (or ``(C * kH * kW, L)`` for an unbatched input).
 
     Raises:
-        RuntimeError: input not 3-d or 4-d, or smaller than the (dilated) kernel.
+        IndexError: ``input`` with fewer than 2 dims (as PyTorch).
+        RuntimeError: ``input`` not 3-d or 4-d, a window argument of the wrong length or sign, or an input smaller
+            than the (dilated) kernel.
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: a window argument with a non-integer entry.
     """
     if input.ndim < 2:  # PyTorch reads dim -3's size first: an IndexError
         raise IndexError(
@@ -178,12 +310,28 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
 
 def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
          stride: Any = 1) -> Tensor:
-    """Sum sliding blocks back into an image (col2im, the adjoint of ``unfold``):
-    ``(N, C * kH * kW, L)`` -> ``(N, C, *output_size)`` (overlapping values add up).
+    """Sum columns of sliding blocks back into a batch of images (col2im), as ``torch.nn.functional.fold``.
+
+    It is the adjoint of ``unfold``: ``(N, C * kH * kW, L)`` becomes ``(N, C, *output_size)``, and values of
+    overlapping blocks add up.
+
+    Args:
+        input: a floating ``(N, C * kH * kW, L)`` or unbatched ``(C * kH * kW, L)`` tensor, ``L`` the number of blocks
+            that fit in ``output_size``.
+        output_size: the spatial size ``(H, W)`` of the output, an int or a 2-tuple.
+        kernel_size: the block size, an int or a 2-tuple.
+        dilation: the spacing of the block's elements, an int or a 2-tuple (default 1).
+        padding: implicit zeros on both sides of the output, an int or a 2-tuple (default 0).
+        stride: the step between blocks, an int or a 2-tuple (default 1).
+
+    Returns:
+        ``(N, C, H, W)`` (or ``(C, H, W)`` for an unbatched input).
 
     Raises:
-        RuntimeError: input not 2-d or 3-d, its size not a multiple of ``kH * kW``, or L not
-            the number of blocks that fit in ``output_size``.
+        RuntimeError: ``input`` not 2-d or 3-d, its dim 1 not a multiple of ``kH * kW``, its last dim not the number
+            of blocks that fit, or a window argument of the wrong length or sign.
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: a window argument with a non-integer entry.
     """
     kernel = _tuple(kernel_size, 2, "kernel_size", "fold")
     size = _tuple(output_size, 2, "output_size", "fold")

@@ -13,12 +13,25 @@ __all__ = [
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """Cosine of the angle between ``x1`` and ``x2`` (broadcast) along ``dim``:
-    ``sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps))``.
+    """Compute the cosine similarity of ``x1`` and ``x2`` along ``dim``, as ``torch.nn.functional.cosine_similarity``.
 
-    As in PyTorch, each norm is clamped to ``eps`` without changing its gradient (the clamp
-    only guards the division), and each input is divided by its own norm before the product,
-    which keeps the result within [-1, 1].
+    The result is ``sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps), dim)``. As in PyTorch, each norm is clamped to
+    ``eps`` without changing its gradient (the clamp only guards the division), and each input is divided by its own
+    norm before the product, which keeps the result within ``[-1, 1]``. Both inputs are cast to their common dtype and
+    broadcast together.
+
+    Args:
+        x1: the first vectors, a tensor of any shape.
+        x2: the second vectors, broadcast with ``x1``; one of the two must be floating point.
+        dim: the dim along which the vectors lie (default 1).
+        eps: the smallest norm divided by (default 1e-8).
+
+    Returns:
+        The similarities, of the broadcast shape without ``dim``, in the common floating dtype.
+
+    Raises:
+        RuntimeError: neither input is floating point, the inputs are on different backends, or their shapes do not
+            broadcast.
     """
     if not (x1.dtype.is_floating_point or x2.dtype.is_floating_point):
         raise RuntimeError(
@@ -40,7 +53,21 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
-    """``||x1 - x2 + eps||_p`` over the last dim (``eps`` keeps the gradient finite at x1 == x2)."""
+    """Compute the ``p``-norm distance of ``x1`` and ``x2``, as ``torch.nn.functional.pairwise_distance``.
+
+    The distance is ``||x1 - x2 + eps||_p`` over the last dim; ``eps`` keeps the gradient finite where ``x1 == x2``.
+
+    Args:
+        x1: the first vectors, e.g. ``(N, D)`` or ``(D,)``.
+        x2: the second vectors, broadcast with ``x1``.
+        p: the order of the norm (default 2.0).
+        eps: added to the difference before the norm (default 1e-6).
+        keepdim: keep the last dim, with size 1 (default False).
+
+    Returns:
+        The distances, of the broadcast shape without its last dim (kept, of size 1, with ``keepdim``), e.g.
+        ``(N,)`` or 0-d.
+    """
     dim = max(x1.ndim, x2.ndim) - 1
     diff = ops.add(ops.sub(x1, x2), eps)
     return ops.norm(diff, p, dim if dim >= 0 else None, keepdim=keepdim)

@@ -47,11 +47,25 @@ def _apply_mask(input: Tensor, mask_shape: tuple[int, ...], p: float, inplace: b
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` when
-    ``training``; the identity (the input itself) otherwise or when ``p == 0``.
+    """Zero elements with probability ``p``, scaling the rest by ``1 / (1 - p)``, as ``torch.nn.functional.dropout``.
+
+    The mask comes from the seeded generator (``manual_seed``), so a seed drops the same elements on every backend;
+    ``p == 1`` zeroes everything.
+
+    Args:
+        input: a floating tensor of any shape.
+        p: the probability of zeroing an element, in ``[0, 1]`` (default 0.5).
+        training: apply dropout; when False the input itself is returned (default True).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype; ``input`` itself when not ``training``, when
+        ``p == 0``, for an empty input, or with ``inplace``.
 
     Raises:
-        ValueError: ``p`` outside [0, 1].
+        ValueError: ``p`` outside ``[0, 1]``.
+        RuntimeError: ``input`` is not floating point (when elements are dropped), or ``inplace`` on a leaf tensor
+            that requires grad (or a view of one) while grad mode is on.
     """
     _check_p(p, "dropout")
     if not training or p == 0.0 or input.numel() == 0:
@@ -71,11 +85,25 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Channel-wise dropout of ``(N, C, L)`` or unbatched ``(C, L)``: each channel of each
-    sample is zeroed with probability ``p``, the rest scaled by ``1 / (1 - p)``.
+    """Zero whole channels of a 1-d signal with probability ``p``, as ``torch.nn.functional.dropout1d``.
+
+    Each channel of each sample is zeroed with probability ``p`` (one draw per channel, shared along ``L``) and the
+    kept ones are scaled by ``1 / (1 - p)``.
+
+    Args:
+        input: a floating ``(N, C, L)`` or unbatched ``(C, L)`` tensor.
+        p: the probability of zeroing a channel, in ``[0, 1]`` (default 0.5).
+        training: apply dropout; when False the input itself is returned (default True).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype; ``input`` itself when not ``training``, when
+        ``p == 0``, for an empty input, or with ``inplace``.
 
     Raises:
-        ValueError: ``p`` outside [0, 1]. RuntimeError: input not 2-d or 3-d.
+        ValueError: ``p`` outside ``[0, 1]``.
+        RuntimeError: ``input`` not 2-d or 3-d, not floating point (when channels are dropped), or ``inplace`` on a
+            leaf tensor that requires grad (or a view of one) while grad mode is on.
     """
     _check_p(p, "dropout1d")
     if input.ndim not in (2, 3):
@@ -88,14 +116,26 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Channel-wise dropout of ``(N, C, H, W)``: each channel of each sample is zeroed with
-    probability ``p``, the rest scaled by ``1 / (1 - p)``.
+    """Zero whole channels of a 2-d signal with probability ``p``, as ``torch.nn.functional.dropout2d``.
 
-    As PyTorch (with the same warnings), a 3-d input is taken as ``(N, C, L)`` (1-d channel
-    dropout), and other ranks drop channels of dim 1.
+    Each channel of each sample of ``(N, C, H, W)`` is zeroed with probability ``p`` (one draw per channel, shared
+    along the spatial dims) and the kept ones are scaled by ``1 / (1 - p)``. As PyTorch, with the same warnings, a 3-d
+    input is taken as ``(N, C, L)`` (1-d channel dropout), and inputs of other ranks drop the channels of dim 1.
+
+    Args:
+        input: a floating ``(N, C, H, W)`` tensor (see above for other ranks).
+        p: the probability of zeroing a channel, in ``[0, 1]`` (default 0.5).
+        training: apply dropout; when False the input itself is returned (default True).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype; ``input`` itself when not ``training``, when
+        ``p == 0``, for an empty input, or with ``inplace``.
 
     Raises:
-        ValueError: ``p`` outside [0, 1].
+        ValueError: ``p`` outside ``[0, 1]``.
+        RuntimeError: ``input`` with fewer than 2 dims, not floating point (when channels are dropped), or ``inplace``
+            on a leaf tensor that requires grad (or a view of one) while grad mode is on.
     """
     _check_p(p, "dropout2d")
     if input.ndim not in (3, 4):
@@ -120,10 +160,25 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Channel-wise dropout of ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)``.
+    """Zero whole channels of a 3-d signal with probability ``p``, as ``torch.nn.functional.dropout3d``.
+
+    Each channel of each sample is zeroed with probability ``p`` (one draw per channel, shared along the spatial dims)
+    and the kept ones are scaled by ``1 / (1 - p)``.
+
+    Args:
+        input: a floating ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)`` tensor.
+        p: the probability of zeroing a channel, in ``[0, 1]`` (default 0.5).
+        training: apply dropout; when False the input itself is returned (default True).
+        inplace: overwrite ``input`` with the result and return it (default False).
+
+    Returns:
+        A tensor of the input's shape and dtype; ``input`` itself when not ``training``, when
+        ``p == 0``, for an empty input, or with ``inplace``.
 
     Raises:
-        ValueError: ``p`` outside [0, 1]. RuntimeError: input not 4-d or 5-d.
+        ValueError: ``p`` outside ``[0, 1]``.
+        RuntimeError: ``input`` not 4-d or 5-d, not floating point (when channels are dropped), or ``inplace`` on a
+            leaf tensor that requires grad (or a view of one) while grad mode is on.
     """
     _check_p(p, "dropout3d")
     if input.ndim not in (4, 5):

@@ -55,18 +55,27 @@ def _scale_grad(out: Tensor, scale: Tensor) -> Tensor:
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,  # noqa: A002
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """Rows of ``weight`` at the integer ``input``: ``(*)`` -> ``(*, embedding_dim)``.
+    """Look up the rows of ``weight`` at the integer indices ``input``, as ``torch.nn.functional.embedding``.
 
     Args:
-        padding_idx: entries equal to it give no gradient to ``weight``.
-        max_norm: first renormalise (in place) the used rows whose ``norm_type``-norm exceeds it.
-        scale_grad_by_freq: divide each row's gradient by the number of times the row occurs
-            in ``input``.
-        sparse: accepted for compatibility; the gradient is always dense.
+        input: int64 or int32 indices of any shape ``(*)``, in ``[0, num_embeddings)``.
+        weight: the non-empty ``(num_embeddings, embedding_dim)`` table.
+        padding_idx: an index whose entries give no gradient to ``weight``; negative values count from the end
+            (default None).
+        max_norm: first renormalise, in place and without a graph, the used rows of ``weight`` whose
+            ``norm_type``-norm exceeds it down to that norm (default None: no renormalisation).
+        norm_type: the order of the norm of ``max_norm`` (default 2.0).
+        scale_grad_by_freq: divide each row's gradient by the number of times the row occurs in ``input`` (default
+            False).
+        sparse: accepted for PyTorch compatibility; the gradient is always dense (default False).
+
+    Returns:
+        ``(*, embedding_dim)``: the rows of ``weight``, in its dtype.
 
     Raises:
-        RuntimeError: ``input`` not an integer tensor; IndexError: an index out of range;
-        AssertionError: ``padding_idx`` out of range (as PyTorch).
+        RuntimeError: ``input`` not of dtype int64 or int32, or ``weight`` not a non-empty 2-d tensor.
+        IndexError: an index outside ``[0, num_embeddings)``.
+        AssertionError: ``padding_idx`` outside ``[-num_embeddings, num_embeddings)`` (as PyTorch).
     """
     _check_indices(input, "embedding")
     if weight.ndim != 2 or 0 in weight.shape:
@@ -94,27 +103,37 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                   max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq: bool = False,
                   mode: str = "mean", sparse: bool = False, per_sample_weights: Tensor | None = None,
                   include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
-    """Sum, mean or max of the embeddings of each bag of indices.
+    """Reduce the embeddings of each bag of indices by a sum, mean or max, as ``torch.nn.functional.embedding_bag``.
 
     Args:
-        input: ``(B, L)`` (B bags of L indices; ``offsets`` None) or ``(n,)`` flat indices with
-            ``offsets`` ``(B,)`` giving where each bag starts (``(B + 1,)`` with
-            ``include_last_offset``).
-        mode: ``'sum'``, ``'mean'`` or ``'max'``.
-        per_sample_weights: weights of the shape of ``input`` multiplying each embedding
-            (``mode='sum'`` only).
-        padding_idx: entries equal to it are left out of their bag (an empty bag gives zeros).
-        max_norm: as ``embedding``.
-        norm_type: as ``embedding``.
-        scale_grad_by_freq: as ``embedding``.
-        sparse: as ``embedding``.
+        input: int64 or int32 indices: ``(B, L)`` for ``B`` bags of ``L`` indices (``offsets`` None), or ``(n,)`` flat
+            indices cut into bags by ``offsets``.
+        weight: the non-empty floating ``(num_embeddings, embedding_dim)`` table.
+        offsets: for a 1-d ``input``, the ``(B,)`` start of each bag, from 0 and non-decreasing (``(B + 1,)`` with the
+            end of the last bag when ``include_last_offset``) (default None).
+        max_norm: first renormalise, in place, the used rows whose ``norm_type``-norm exceeds it, as ``embedding``
+            (default None).
+        norm_type: the order of the norm of ``max_norm`` (default 2).
+        scale_grad_by_freq: divide each row's gradient by the number of times the row occurs in ``input`` (default
+            False).
+        mode: ``'sum'``, ``'mean'`` or ``'max'`` (default ``'mean'``).
+        sparse: accepted for PyTorch compatibility; the gradient is always dense (default False).
+        per_sample_weights: optional weights of the shape of ``input`` multiplying each embedding, ``mode='sum'`` only
+            (default None).
+        include_last_offset: ``offsets`` ends with the end of the last bag (default False).
+        padding_idx: an index whose entries are left out of their bag; an empty bag gives zeros (default None).
 
     Returns:
-        ``(B, embedding_dim)``.
+        ``(B, embedding_dim)``, in the weight's dtype.
 
     Raises:
-        ValueError: bad mode, offsets with a 2-d input or none with a 1-d one, weights with a
-            mode other than sum, malformed offsets.
+        ValueError: ``weight`` not 2-d, an unknown ``mode``, ``per_sample_weights`` not of the input's shape,
+            ``offsets`` with a 2-d input or missing (or not 1-d) with a 1-d one, malformed ``offsets``, or an input
+            that is not 1-d or 2-d.
+        RuntimeError: ``input`` not of dtype int64 or int32, or ``weight`` empty or not floating point.
+        NotImplementedError: ``per_sample_weights`` with a ``mode`` other than ``'sum'``.
+        IndexError: an index outside ``[0, num_embeddings)``.
+        AssertionError: ``padding_idx`` outside ``[-num_embeddings, num_embeddings)`` (as PyTorch).
     """
     _check_indices(input, "embedding_bag")
     if weight.ndim != 2:

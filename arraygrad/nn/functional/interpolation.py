@@ -53,22 +53,34 @@ _INTERP_MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear":
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """Resize the spatial dims of ``(N, C, *spatial)`` (1 to 3 spatial dims).
+    """Resize the spatial dims of ``(N, C, *spatial)`` by resampling, as ``torch.nn.functional.interpolate``.
 
     Args:
-        size: output spatial size (int or tuple); or
-        scale_factor: multiplier(s): output size ``floor(in * scale_factor)``; the source
-            positions use ``1 / scale_factor`` unless ``recompute_scale_factor`` (then in / out).
-        mode: ``'nearest'`` (PyTorch's legacy floor rule), ``'nearest-exact'``, ``'linear'``
-            (3-d), ``'bilinear'`` (4-d), ``'trilinear'`` (5-d) or ``'area'`` (adaptive average).
-        align_corners: for the linear modes: map the corner pixels' centres onto each other
-            (True) or the corners' edges (False, default).
+        input: a floating ``(N, C, *spatial)`` tensor with 1 to 3 spatial dims.
+        size: the output spatial size, an int for every dim or a tuple of one int per spatial dim; exactly one of
+            ``size`` and ``scale_factor`` is given (default None).
+        scale_factor: the multiplier of the spatial sizes, a float for every dim or a tuple of one per spatial dim:
+            the output size is ``floor(size * scale_factor)`` (default None).
+        mode: ``'nearest'`` (PyTorch's legacy rule, source ``floor(o * in / out)``), ``'nearest-exact'`` (source
+            ``floor((o + 0.5) * in / out)``), ``'linear'`` (3-d input), ``'bilinear'`` (4-d), ``'trilinear'`` (5-d) or
+            ``'area'`` (adaptive average pooling) (default ``'nearest'``).
+        align_corners: for the linear modes only: map the centres of the corner pixels onto each other (True) or their
+            outer edges (False); None means False (default None).
+        recompute_scale_factor: with ``scale_factor``, place the source positions by ``in / out`` instead of
+            ``1 / scale_factor`` (``'area'`` always does); not allowed with ``size`` (default None).
+        antialias: not supported; must be False (default False).
+
+    Returns:
+        ``(N, C, *out_spatial)``, of the input's dtype.
 
     Raises:
-        ValueError: both or neither of size and scale_factor, sizes of the wrong length,
-            align_corners with a non-linear mode, or a bad mode.
-        NotImplementedError: a mode that does not fit the input's dims, ``bicubic``, or
-            ``antialias``.
+        ValueError: both or neither of ``size`` and ``scale_factor``, a ``size`` or ``scale_factor`` of the wrong
+            length, ``align_corners`` with ``'nearest'``, ``'nearest-exact'`` or ``'area'``, or
+            ``recompute_scale_factor`` with ``size``.
+        NotImplementedError: ``input`` not floating point, an unknown mode, a mode that does not fit the input's dims
+            (or an input without 1 to 3 spatial dims), ``'bicubic'``, or ``antialias``.
+        RuntimeError: an input or output spatial size below 1.
+        TypeError: a ``size`` entry that is not an int.
     """
     _require_floating(input, "interpolate")
     if mode not in _INTERP_MODES:
@@ -147,7 +159,33 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
              align_corners: bool | None = None) -> Tensor:
-    """Deprecated alias of ``interpolate`` (as PyTorch)."""
+    """Resize the spatial dims of a tensor (deprecated: use ``interpolate``), as ``torch.nn.functional.upsample``.
+
+    Every call warns that it is deprecated, then calls ``interpolate`` with the same arguments.
+
+    Args:
+        input: a floating ``(N, C, *spatial)`` tensor with 1 to 3 spatial dims.
+        size: the output spatial size, an int for every dim or a tuple of one int per spatial dim; exactly one of
+            ``size`` and ``scale_factor`` is given (default None).
+        scale_factor: the multiplier of the spatial sizes, a float for every dim or a tuple of one per spatial dim:
+            the output size is ``floor(size * scale_factor)`` (default None).
+        mode: ``'nearest'`` (PyTorch's legacy rule, source ``floor(o * in / out)``), ``'nearest-exact'`` (source
+            ``floor((o + 0.5) * in / out)``), ``'linear'`` (3-d input), ``'bilinear'`` (4-d), ``'trilinear'`` (5-d) or
+            ``'area'`` (adaptive average pooling) (default ``'nearest'``).
+        align_corners: for the linear modes only: map the centres of the corner pixels onto each other (True) or their
+            outer edges (False); None means False (default None).
+
+    Returns:
+        ``(N, C, *out_spatial)``, of the input's dtype.
+
+    Raises:
+        ValueError: both or neither of ``size`` and ``scale_factor``, a ``size`` or ``scale_factor`` of the wrong
+            length, ``align_corners`` with ``'nearest'``, ``'nearest-exact'`` or ``'area'``.
+        NotImplementedError: ``input`` not floating point, an unknown mode, a mode that does not fit the input's dims
+            (or an input without 1 to 3 spatial dims), ``'bicubic'``.
+        RuntimeError: an input or output spatial size below 1.
+        TypeError: a ``size`` entry that is not an int.
+    """
     warnings.warn("nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 

@@ -16,15 +16,19 @@ __all__ = [
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
-    """``input @ weight.T + bias``.
+    """Apply the affine map ``input @ weight.T + bias``, as ``torch.nn.functional.linear``.
 
     Args:
-        input: ``(*, in_features)``.
+        input: ``(*, in_features)``, of the weight's dtype.
         weight: ``(out_features, in_features)`` (or ``(in_features,)`` for a single output).
-        bias: ``(out_features,)`` or None.
+        bias: optional bias of the input's dtype, ``(out_features,)`` or broadcastable to the output (default None).
 
     Returns:
-        ``(*, out_features)``.
+        ``(*, out_features)`` (``(*)`` for a 1-d weight).
+
+    Raises:
+        RuntimeError: input, weight and bias of different dtypes, a 0-d input or weight, a weight of more than 2 dims,
+            ``in_features`` that do not match, or a bias that does not broadcast to the output.
     """
     if AUTOCAST.active:
         input, weight, bias = autocast_args("linear", input, weight, bias)
@@ -79,14 +83,23 @@ def _check_linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:  
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``.
+    """Apply a bilinear map to two inputs, as ``torch.nn.functional.bilinear``.
+
+    Output feature ``k`` is ``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``.
 
     Args:
-        input1: ``(*, in1_features)``; input2: ``(*, in2_features)`` with the same leading shape.
-        weight: ``(out_features, in1_features, in2_features)``; bias: ``(out_features,)`` or None.
+        input1: ``(*, in1_features)``.
+        input2: ``(*, in2_features)``, with the leading shape of ``input1``.
+        weight: ``(out_features, in1_features, in2_features)``.
+        bias: optional ``(out_features,)`` bias (default None).
 
     Returns:
         ``(*, out_features)``.
+
+    Raises:
+        RuntimeError: inputs, weight and bias of different dtypes, a weight of more than 3 dims, feature sizes that do
+            not match the weight, different leading shapes, or a bias not of shape ``(out_features,)``.
+        IndexError: a weight of fewer than 3 dims, or a 0-d bias (as PyTorch).
     """
     if not input1.dtype == input2.dtype == weight.dtype:
         raise RuntimeError(

@@ -45,28 +45,33 @@ __all__ = [
 # order); binary_cross_entropy alone has a fused backward, PyTorch's, which stays finite where a
 # probability is exactly 0 or 1. Every loss takes ``reduction``: ``'none'`` (one value per
 # element or sample), ``'mean'`` or ``'sum'``; ``size_average`` and ``reduce`` are PyTorch's
-# deprecated spelling of it (with its warning). Targets are checked, on the host: a target of
-# the wrong shape raises ValueError naming both shapes, a class index out of range IndexError,
-# a non-integer class index TypeError.
+# deprecated spelling of it (with its warning). Targets are checked, on the host: a target that
+# does not broadcast raises RuntimeError naming both shapes, a class index out of range
+# IndexError, a class index of a dtype other than int64 or uint8 RuntimeError.
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,  # noqa: A002
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
-    """Squared error ``(input - target)**2``.
+    """Compute the squared error ``(input - target)**2``, as ``torch.nn.functional.mse_loss``.
 
     Args:
-        input: tensors of the same shape; a target that only broadcasts with the input
-            warns (as PyTorch) and the loss has the broadcast shape.
-        target: tensors of the same shape; a target that only broadcasts with the input
-            warns (as PyTorch) and the loss has the broadcast shape.
-        reduction: ``'none'``, ``'mean'`` or ``'sum'``.
-        weight: optional per-element weights of the input's shape; ``'mean'`` is then the
-            weighted sum divided by the sum of the weights.
+        input: the predictions, a floating tensor of any shape.
+        target: the expected values, of the input's shape; a target that only broadcasts with the input warns (as
+            PyTorch) and the loss has the broadcast shape.
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+        weight: optional per-element weights of the input's shape; ``'mean'`` is then the weighted sum divided by the
+            sum of the weights (default None).
 
     Returns:
-        A scalar, or the elementwise loss for ``'none'``.
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the (broadcast) shape.
 
     Raises:
-        ValueError: target not broadcastable with input, weight not of the input's shape, or a
-            bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, or ``weight`` is not of the input's
+            shape.
+        RuntimeError: ``target`` does not broadcast with ``input``.
+        NotImplementedError: ``input`` and ``target`` are both of integer dtypes.
     """
     if AUTOCAST.active:
         input, target, weight = autocast_args("mse_loss", input, target, weight)
@@ -81,8 +86,30 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
 
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,  # noqa: A002
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
-    """Absolute error ``|input - target|`` (gradient 0 where they are equal); arguments, result
-    and errors as ``mse_loss``."""
+    """Compute the absolute error ``|input - target|``, as ``torch.nn.functional.l1_loss``.
+
+    The gradient is 0 where ``input`` equals ``target``.
+
+    Args:
+        input: the predictions, a tensor of any shape.
+        target: the expected values, of the input's shape; a target that only broadcasts with the input warns (as
+            PyTorch) and the loss has the broadcast shape.
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+        weight: optional per-element weights of the input's shape; ``'mean'`` is then the weighted sum divided by the
+            sum of the weights (default None).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the (broadcast) shape.
+
+    Raises:
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, or ``weight`` is not of the input's
+            shape.
+        RuntimeError: ``target`` does not broadcast with ``input``.
+    """
     if AUTOCAST.active:
         input, target, weight = autocast_args("l1_loss", input, target, weight)
     reduction = _reduction_arg(reduction, size_average, reduce, "l1_loss")
@@ -92,11 +119,29 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
                    reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
-    """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (``d = input - target``;
-    ``beta = 0`` is ``l1_loss``).
+    """Compute the smooth L1 loss of ``d = input - target``, as ``torch.nn.functional.smooth_l1_loss``.
+
+    Each element is ``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta``; ``beta = 0`` gives
+    ``l1_loss``.
+
+    Args:
+        input: the predictions, a tensor of any shape.
+        target: the expected values, of the input's shape; a target that only broadcasts with the input warns (as
+            PyTorch) and the loss has the broadcast shape.
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+        beta: the non-negative threshold between the quadratic and the linear part (default 1.0).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the (broadcast) shape.
 
     Raises:
-        ValueError: negative ``beta``; otherwise as ``mse_loss``.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``beta`` is negative, or ``target`` does not broadcast with ``input``.
+        NotImplementedError: ``input`` and ``target`` are both of integer dtypes.
     """
     if AUTOCAST.active:
         input, target = autocast_args("smooth_l1_loss", input, target)
@@ -115,12 +160,27 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,  # noqa: A002
                weight: Tensor | None = None) -> Tensor:
-    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``
-    (``d = input - target``). With ``weight``, ``'mean'`` is the mean of the weighted loss (as
-    PyTorch).
+    """Compute the Huber loss of ``d = input - target``, as ``torch.nn.functional.huber_loss``.
+
+    Each element is ``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``.
+
+    Args:
+        input: the predictions, a floating tensor of any shape.
+        target: the expected values, of the input's shape; a target that only broadcasts with the input warns (as
+            PyTorch) and the loss has the broadcast shape.
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+        delta: the positive threshold between the quadratic and the linear part (default 1.0).
+        weight: optional per-element weights of the input's shape; ``'mean'`` is then the plain mean of the weighted
+            loss, as PyTorch (default None).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the (broadcast) shape.
 
     Raises:
-        ValueError: ``delta <= 0``; otherwise as ``mse_loss``.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, or ``weight`` is not of the input's
+            shape.
+        RuntimeError: ``delta <= 0``, ``target`` does not broadcast with ``input``, or ``input`` is of an integer
+            dtype.
     """
     if AUTOCAST.active:
         input, target, weight = autocast_args("huber_loss", input, target, weight)
@@ -204,22 +264,40 @@ def _class_reduce(terms: Tensor, w: Tensor, reduction: str, unbatched: bool) -> 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,  # noqa: A002
              ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood ``-weight[t] * input[n, t]`` of class indices ``t``.
+    """Compute the negative log-likelihood loss of class indices, as ``torch.nn.functional.nll_loss``.
+
+    Each target class ``t`` of sample ``n`` contributes ``-weight[t] * input[n, t]``.
 
     Args:
-        input: log-probabilities ``(N, C)``, ``(N, C, d1, ...)`` or unbatched ``(C,)``.
-        target: integer class indices ``(N,)``, ``(N, d1, ...)`` or ``()``, in ``[0, C)``.
-        weight: optional ``(C,)`` class weights.
-        ignore_index: a target value that contributes nothing (and is not counted by 'mean').
-        reduction: ``'mean'`` divides by the sum of the weights of the counted targets.
+        input: floating log-probabilities ``(N, C)``, ``(N, C, d1, ...)`` or unbatched ``(C,)``.
+        target: int64 (or uint8) class indices ``(N,)``, ``(N, d1, ...)`` or 0-d, in ``[0, C)``.
+        weight: optional ``(C,)`` class weights of the input's dtype (default None).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        ignore_index: a target value that contributes nothing and is not counted by ``'mean'`` (default -100).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'``, ``'mean'`` (the sum divided by the sum of the weights of the counted targets) or
+            ``'sum'`` (default ``'mean'``).
 
     Returns:
-        A scalar, or the per-target loss (the target's shape) for ``'none'``.
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the per-target loss, of the target's shape.
 
     Raises:
-        TypeError: a non-integer target.
-        ValueError: a target or weight of the wrong shape, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, ``input`` is 0-d, or the batch sizes of
+            ``input`` and ``target`` differ.
+        RuntimeError: ``target`` is not of dtype int64 or uint8, or of the wrong number of dims or spatial size;
+            ``weight`` is not ``(C,)`` or not of the input's dtype.
+        NotImplementedError: ``input`` is not floating point.
         IndexError: a target class outside ``[0, C)`` (other than ``ignore_index``).
+
+    Example:
+        >>> import math
+        >>> import arraygrad as ag
+        >>> import arraygrad.nn.functional as F
+        >>> logp = ag.tensor([[math.log(0.5), math.log(0.5)]])
+        >>> round(F.nll_loss(logp, ag.tensor([1])).item(), 4)
+        0.6931
     """
     if AUTOCAST.active:
         input, target, weight = autocast_args("nll_loss", input, target, weight)
@@ -234,27 +312,38 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                   size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """``nll_loss(log_softmax(input, class_dim), target)`` for class indices, or
-    ``-sum(target * weight * log_softmax(input))`` over the classes for class probabilities.
+    """Compute the cross-entropy loss between logits and a target, as ``torch.nn.functional.cross_entropy``.
+
+    For class indices it is ``nll_loss(log_softmax(input, class_dim), target)``; for class probabilities (a target of
+    the input's shape) ``-sum(target * weight * log_softmax(input))`` over the class dim.
 
     Args:
-        input: logits ``(N, C)``, ``(N, C, d1, ...)`` or unbatched ``(C,)``.
-        target: integer class indices (shape and range as ``nll_loss``), or floating class
+        input: floating logits ``(N, C)``, ``(N, C, d1, ...)`` or unbatched ``(C,)``.
+        target: int64 (or uint8) class indices ``(N,)``, ``(N, d1, ...)`` or 0-d in ``[0, C)``, or floating class
             probabilities of the input's shape.
-        weight: optional ``(C,)`` class weights.
-        ignore_index: a class-index target value that contributes nothing (class indices only).
-        reduction: for class indices ``'mean'`` divides by the sum of the weights of the
-            counted targets; for probabilities by the number of samples (``numel / C``).
-        label_smoothing: ``eps`` in ``[0, 1]``: the target becomes ``(1 - eps) * target + eps / C``.
+        weight: optional ``(C,)`` class weights of the input's dtype (default None).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        ignore_index: a class-index target value that contributes nothing and is not counted by ``'mean'``; with
+            probabilities it must be negative (default -100).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'``, ``'mean'`` or ``'sum'``; for class indices ``'mean'`` divides by the sum of the weights
+            of the counted targets, for probabilities by the number of samples ``numel / C`` (default ``'mean'``).
+        label_smoothing: ``eps`` in ``[0, 1]``: the target becomes ``(1 - eps) * target + eps / C`` (default 0.0).
 
     Returns:
-        A scalar, or the per-sample loss for ``'none'``.
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the per-sample loss (the input's shape without
+        the class dim).
 
     Raises:
-        TypeError: class indices that are not integers, or probabilities that are not floats.
-        ValueError: a target or weight of the wrong shape, ``label_smoothing`` outside
-            ``[0, 1]``, ``ignore_index >= 0`` with probabilities, or a bad reduction.
-        IndexError: a class index outside ``[0, C)`` (other than ``ignore_index``).
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, the batch sizes of ``input`` and
+            ``target`` differ, or ``ignore_index >= 0`` with class probabilities.
+        IndexError: ``input`` is 0-d, or a class index outside ``[0, C)`` (other than ``ignore_index``).
+        RuntimeError: ``label_smoothing`` outside ``[0, 1]``; class indices not of dtype int64 or uint8, or of the
+            wrong number of dims or spatial size; probabilities that are not floating point; ``weight`` not ``(C,)``
+            or not of the input's dtype.
+        NotImplementedError: ``input`` is not floating point.
     """
     if AUTOCAST.active:
         input, target, weight = autocast_args("cross_entropy", input, target, weight)
@@ -343,16 +432,29 @@ class _BinaryCrossEntropy(Function):
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
-    """``-weight * (target * log(input) + (1 - target) * log(1 - input))``, each log clamped at
-    -100 (so a probability of exactly 0 or 1 gives a finite loss and gradient, as PyTorch).
+    """Compute the binary cross-entropy of probabilities, as ``torch.nn.functional.binary_cross_entropy``.
+
+    Each element is ``-weight * (target * log(input) + (1 - target) * log(1 - input))``, each log clamped at -100, so
+    that a probability of exactly 0 or 1 gives a finite loss and gradient (as PyTorch).
 
     Args:
-        input: probabilities in ``[0, 1]``; target: probabilities of the same shape.
-        weight: optional weights broadcast against the loss.
+        input: probabilities in ``[0, 1]``, a floating tensor of any shape.
+        target: probabilities in ``[0, 1]`` of the input's shape and dtype.
+        weight: optional weights of the input's dtype, broadcast against the loss (default None).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss.
 
     Raises:
-        ValueError: a target of another shape, input or target values outside ``[0, 1]`` (the
-            message names the smallest and largest found), or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, or ``target`` is not of the input's
+            shape.
+        RuntimeError: ``target`` or ``weight`` is not of the input's dtype, or ``input`` or ``target`` has values
+            outside ``[0, 1]`` (the message names the smallest and largest found).
     """
     if AUTOCAST.active:
         input, target, weight = autocast_args("binary_cross_entropy", input, target, weight)
@@ -391,18 +493,32 @@ def _log1p_exp(x: Tensor) -> Tensor:
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                                      size_average: bool | None = None, reduce: bool | None = None,
                                      reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
-    """``binary_cross_entropy(sigmoid(input), target)`` computed from the logits as PyTorch,
-    ``(1 - target) * input - (1 + (pos_weight - 1) * target) * log_sigmoid(input)``, times
-    ``weight``: finite and exact for logits of any size (e.g. +-1000).
+    """Compute the binary cross-entropy of logits, as ``torch.nn.functional.binary_cross_entropy_with_logits``.
+
+    It equals ``binary_cross_entropy(sigmoid(input), target)`` but is computed from the logits,
+    ``(1 - target) * input - (1 + (pos_weight - 1) * target) * log_sigmoid(input)``, times ``weight``: finite and
+    exact for logits of any size (e.g. +-1000).
 
     Args:
-        input: logits; target: probabilities of the same shape (not range-checked, as PyTorch).
-        weight: optional weights broadcast against the loss.
-        pos_weight: optional weight of the positive term, broadcast against the target (e.g.
-            ``(C,)`` for ``(N, C)``: one per class).
+        input: floating logits of any shape.
+        target: floating probabilities of the input's shape (not range-checked, as PyTorch).
+        weight: optional weights broadcast against the loss (default None).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+        pos_weight: optional weight of the positive term, broadcast against the target (e.g. ``(C,)`` for ``(N, C)``:
+            one per class) (default None).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss.
 
     Raises:
-        ValueError: a target of another shape, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``, or ``target`` is not of the input's
+            shape.
+        NotImplementedError: ``input`` is not floating point.
+        RuntimeError: ``target`` is not floating point.
     """
     if AUTOCAST.active:
         input, target, weight, pos_weight = autocast_args("binary_cross_entropy_with_logits", input, target, weight, pos_weight)
@@ -424,17 +540,29 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,  # noqa: A002
            reduction: str = "mean", log_target: bool = False) -> Tensor:
-    """Kullback-Leibler divergence ``target * (log(target) - input)`` with ``input`` given as
-    log-probabilities (``0 * log(0) = 0``); with ``log_target`` the target is a log-probability
-    too: ``exp(target) * (target - input)``.
+    """Compute the Kullback-Leibler divergence of ``target`` from ``input``, as ``torch.nn.functional.kl_div``.
+
+    ``input`` holds log-probabilities; each element is ``target * (log(target) - input)``, with ``0 * log(0) = 0``.
+    With ``log_target`` the target holds log-probabilities too and each element is ``exp(target) * (target - input)``.
 
     Args:
-        reduction: ``'batchmean'`` (the sum over the batch size ``input.shape[0]``: the true KL
-            divergence), ``'sum'``, ``'none'``, or ``'mean'`` (the mean over all elements; it
-            warns, as PyTorch, since it is rarely what is meant).
+        input: floating log-probabilities of any shape.
+        target: floating probabilities (log-probabilities with ``log_target``) that broadcast with the input.
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'batchmean'`` (the sum divided by the batch size ``input.shape[0]``: the true KL divergence),
+            ``'sum'``, ``'none'``, or ``'mean'`` (the mean over all elements; it warns, as PyTorch, since it is rarely
+            what is meant) (default ``'mean'``).
+        log_target: ``target`` is given as log-probabilities (default False).
+
+    Returns:
+        A 0-d tensor, or the elementwise loss of the broadcast shape for ``'none'``.
 
     Raises:
-        ValueError: a target that does not broadcast with the input, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'batchmean'``, ``'sum'`` or ``'mean'``.
+        RuntimeError: ``target`` does not broadcast with ``input``, or either is of an integer dtype.
     """
     if AUTOCAST.active:
         input, target = autocast_args("kl_div", input, target)
@@ -469,11 +597,27 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # noqa: A002
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
-    """``input`` where ``target == 1``, ``max(0, margin - input)`` where ``target == -1`` (a
-    target of neither value contributes both terms, as PyTorch).
+    """Compute the hinge embedding loss for targets of 1 or -1, as ``torch.nn.functional.hinge_embedding_loss``.
+
+    Each element is ``input`` where ``target == 1`` and ``max(0, margin - input)`` where ``target == -1``; a target of
+    neither value contributes both terms, as PyTorch.
+
+    Args:
+        input: floating distances (or any scores) of any shape.
+        target: 1 or -1 per element, broadcast with the input.
+        margin: the margin of the ``-1`` term (default 1.0).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the broadcast shape.
 
     Raises:
-        ValueError: a target that does not broadcast with the input, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``target`` does not broadcast with ``input``, or ``input`` is of an integer dtype.
     """
     if AUTOCAST.active:
         input, target = autocast_args("hinge_embedding_loss", input, target)
@@ -488,12 +632,29 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         size_average: bool | None = None, reduce: bool | None = None,
                         reduction: str = "mean") -> Tensor:
-    """``max(0, -target * (input1 - input2) + margin)``: ``target`` 1 asks for input1 ranked
-    higher, -1 for input2.
+    """Compute the margin ranking loss of two score tensors, as ``torch.nn.functional.margin_ranking_loss``.
+
+    Each element is ``max(0, -target * (input1 - input2) + margin)``. A ``target`` of 1 asks for ``input1`` to be
+    ranked higher than ``input2``, -1 for the opposite.
+
+    Args:
+        input1: the first scores, e.g. ``(N,)``.
+        input2: the second scores, with as many dims as ``input1``.
+        target: 1 or -1 per element, with as many dims as the inputs.
+        margin: the margin by which the higher score must lead (default 0).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the broadcast shape.
 
     Raises:
-        ValueError: inputs and target with different numbers of dims (all shapes are named),
-            shapes that do not broadcast, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: the inputs and target have different numbers of dims, or shapes that do not broadcast (all
+            shapes are named).
     """
     if AUTOCAST.active:
         input1, input2, target = autocast_args("margin_ranking_loss", input1, input2, target)
@@ -515,16 +676,29 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average: bool | None = None, reduce: bool | None = None,
                           reduction: str = "mean") -> Tensor:
-    """``1 - cos(input1, input2)`` where ``target == 1``, ``max(0, cos - margin)`` where
-    ``target == -1`` (the cosine over the last dim, with PyTorch's ``1e-12`` added to each
-    squared norm).
+    """Compute the cosine embedding loss of two batches of vectors, as ``torch.nn.functional.cosine_embedding_loss``.
+
+    Each sample gives ``1 - cos(input1, input2)`` where ``target == 1`` and ``max(0, cos - margin)`` where
+    ``target == -1`` (0 for other target values); the cosine is over the last dim, with PyTorch's ``1e-12`` added to
+    each squared norm.
 
     Args:
-        input1: ``(N, D)`` with target ``(N,)``, or ``(D,)`` with a 0-d target.
-        input2: ``(N, D)`` with target ``(N,)``, or ``(D,)`` with a 0-d target.
+        input1: ``(N, D)`` with a target ``(N,)``, or ``(D,)`` with a 0-d target.
+        input2: the second vectors, of the shape of ``input1``.
+        target: 1 or -1 per sample, ``(N,)`` or 0-d.
+        margin: the cosine above which a ``-1`` pair is penalised (default 0).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the per-sample loss, of the target's shape.
 
     Raises:
-        ValueError: a target that is not 0-d or 1-d, or inputs of the wrong shape for it.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``target`` is not 0-d or 1-d, or the inputs are of the wrong shape for it.
     """
     if AUTOCAST.active:
         input1, input2, target = autocast_args("cosine_embedding_loss", input1, input2, target)
@@ -550,20 +724,29 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
 
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
                            reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """Multi-class multi-label hinge loss: for each sample,
-    ``sum over targets j and non-target classes i of max(0, 1 - (x[j] - x[i])) / C``.
+    """Compute the multi-class multi-label hinge loss, as ``torch.nn.functional.multilabel_margin_loss``.
+
+    For each sample it is the sum over its target classes ``j`` and its non-target classes ``i`` of
+    ``max(0, 1 - (x[j] - x[i])) / C``.
 
     Args:
-        input: ``(N, C)`` or ``(C,)``.
-        target: integer class indices of the input's shape; the targets of a sample are its
-            leading non-negative entries, up to the first -1 (the rest is ignored).
+        input: floating scores ``(N, C)`` or ``(C,)``.
+        target: int64 class indices of the input's shape; the targets of a sample are its leading non-negative
+            entries, up to the first -1 (the rest is ignored).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
 
     Returns:
-        A scalar, or ``(N,)`` (0-d when unbatched) for ``'none'``.
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the per-sample loss ``(N,)`` (0-d when
+        unbatched).
 
     Raises:
-        TypeError: a non-integer target.
-        ValueError: input not 1-d or 2-d, or a target of another shape.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``input`` is not 1-d or 2-d, ``target`` is not int64 or not of the input's shape.
+        NotImplementedError: ``input`` is not floating point.
         IndexError: a target entry outside ``[-1, C)``.
     """
     if AUTOCAST.active:
@@ -599,13 +782,30 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,  # noqa: A002
                      size_average: bool | None = None, eps: float = 1e-8, reduce: bool | None = None,
                      reduction: str = "mean") -> Tensor:
-    """Poisson negative log-likelihood: ``exp(input) - target * input`` (``log_input``) or
-    ``input - target * log(input + eps)``; ``full`` adds Stirling's approximation of
-    ``log(target!)``, ``target * log(target) - target + 0.5 * log(2 * pi * target)``, where
-    ``target > 1``.
+    """Compute the Poisson negative log-likelihood, as ``torch.nn.functional.poisson_nll_loss``.
+
+    Each element is ``exp(input) - target * input`` with ``log_input``, else ``input - target * log(input + eps)``;
+    ``full`` adds Stirling's approximation of ``log(target!)``,
+    ``target * log(target) - target + 0.5 * log(2 * pi * target)``, where ``target > 1``.
+
+    Args:
+        input: the predicted rates (their logs with ``log_input``), a tensor of any shape.
+        target: the observed counts, broadcast with the input.
+        log_input: ``input`` holds log-rates (default True).
+        full: add the Stirling term (default False).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        eps: added to ``input`` before its log when ``log_input`` is false (default 1e-8).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss of the broadcast shape.
 
     Raises:
-        ValueError: a target that does not broadcast with the input, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``target`` does not broadcast with ``input``.
     """
     if AUTOCAST.active:
         input, target = autocast_args("poisson_nll_loss", input, target)
@@ -626,11 +826,25 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """Two-class logistic loss ``log(1 + exp(-target * input))`` (targets +-1), computed
-    without overflow.
+    """Compute the two-class logistic loss, as ``torch.nn.functional.soft_margin_loss``.
+
+    Each element is ``log(1 + exp(-target * input))``, computed without overflow for inputs of any size.
+
+    Args:
+        input: floating scores of any shape.
+        target: 1 or -1 per element, of the input's shape (no broadcasting, as PyTorch).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss.
 
     Raises:
-        ValueError: a target that does not broadcast with the input, or a bad reduction.
+        ValueError: ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``target`` is not of the input's shape, or ``input`` is of an integer dtype.
     """
     if AUTOCAST.active:
         input, target = autocast_args("soft_margin_loss", input, target)
@@ -646,19 +860,32 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
 def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,  # noqa: A002
                       weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
                       reduction: str = "mean") -> Tensor:
-    """Multi-class hinge loss: for each sample with class ``y``,
-    ``sum over i != y of weight[y] * max(0, margin - x[y] + x[i])**p / C``.
+    """Compute the multi-class hinge loss, as ``torch.nn.functional.multi_margin_loss``.
+
+    For each sample of class ``y`` it is the sum over the classes ``i != y`` of
+    ``weight[y] * max(0, margin - x[y] + x[i])**p / C``.
 
     Args:
-        input: ``(N, C)`` or ``(C,)``; target: integer classes ``(N,)`` (or 0-d) in ``[0, C)``.
-        p: 1 or 2; weight: optional ``(C,)`` class weights.
+        input: floating scores ``(N, C)`` or ``(C,)``.
+        target: int64 (or uint8) classes ``(N,)`` (0-d when unbatched), in ``[0, C)``.
+        p: the power of the hinge, 1 or 2 (default 1).
+        margin: the margin by which the score of the right class must lead (default 1.0).
+        weight: optional ``(C,)`` class weights of the input's dtype (default None).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
 
     Returns:
-        A scalar, or ``(N,)`` (0-d when unbatched) for ``'none'``.
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the per-sample loss ``(N,)`` (0-d when
+        unbatched).
 
     Raises:
-        TypeError: a non-integer target.
-        ValueError: ``p`` not 1 or 2, input not 1-d or 2-d, a target or weight of the wrong shape.
+        ValueError: ``p`` is not 1 or 2, or ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: ``input`` is not 1-d or 2-d; ``target`` not of dtype int64 or uint8, or of the wrong shape;
+            ``weight`` not ``(C,)`` or not of the input's dtype.
+        NotImplementedError: ``input`` is not floating point.
         IndexError: a target class outside ``[0, C)``.
     """
     if AUTOCAST.active:
@@ -687,17 +914,33 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
                         eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
-    """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with
-    ``d = pairwise_distance(., ., p, eps)`` over the last dim; ``swap`` uses
-    ``min(d(a, n), d(p, n))`` as the negative distance (Balntas et al., 2016).
+    """Compute the triplet margin loss, as ``torch.nn.functional.triplet_margin_loss``.
+
+    Each triplet gives ``max(0, margin + d(anchor, positive) - d(anchor, negative))``, where ``d`` is
+    ``pairwise_distance(., ., p, eps)`` over the last dim; ``swap`` uses
+    ``min(d(anchor, negative), d(positive, negative))`` as the negative distance (Balntas et al., 2016).
 
     Args:
-        anchor: ``(N, D)`` or ``(D,)``, all with the same number of dims.
-        positive: ``(N, D)`` or ``(D,)``, all with the same number of dims.
-        negative: ``(N, D)`` or ``(D,)``, all with the same number of dims.
+        anchor: the anchors ``(N, D)`` or ``(D,)``.
+        positive: the positive examples, with as many dims as ``anchor``.
+        negative: the negative examples, with as many dims as ``anchor``.
+        margin: the positive margin between the two distances (default 1.0).
+        p: the order of the norm of the distance (default 2).
+        eps: added to the differences before the norm (default 1e-6).
+        swap: use the distance swap (default False).
+        size_average: deprecated; when it or ``reduce`` is not None it replaces ``reduction``, with a warning:
+            ``False`` sums instead of averaging (default None).
+        reduce: deprecated; when it or ``size_average`` is not None it replaces ``reduction``, with a warning:
+            ``False`` returns the unreduced loss whatever ``size_average`` says (default None).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the per-triplet loss ``(N,)`` (0-d when
+        unbatched).
 
     Raises:
-        ValueError: ``margin <= 0``, inputs with different numbers of dims, or a bad reduction.
+        ValueError: ``margin <= 0``, or ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
+        RuntimeError: the three inputs have different numbers of dims.
     """
     if AUTOCAST.active:
         anchor, positive, negative = autocast_args("triplet_margin_loss", anchor, positive, negative)
@@ -719,18 +962,28 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,  # noqa: A002
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
-    """Gaussian negative log-likelihood ``0.5 * (log(var) + (input - target)**2 / var)`` (plus
-    ``0.5 * log(2 * pi)`` when ``full``), ``var`` clamped to ``eps`` for stability (the clamp does
-    not stop its gradient, as PyTorch).
+    """Compute the Gaussian negative log-likelihood, as ``torch.nn.functional.gaussian_nll_loss``.
+
+    Each element is ``0.5 * (log(var) + (input - target)**2 / var)``, plus ``0.5 * log(2 * pi)`` when ``full``;
+    ``var`` is clamped to ``eps`` for stability (the clamp does not stop its gradient, as PyTorch).
 
     Args:
-        input: expected values; target: samples (broadcast with input).
-        var: non-negative variances of the input's shape, or with one dim of size 1 (or the
-            last dim missing) for a variance shared along it; or a float.
+        input: the expected values, a floating tensor of any shape.
+        target: the samples, broadcast with the input.
+        var: non-negative variances: a floating tensor of the input's shape, or with one dim of size 1 (or the last
+            dim missing) for a variance shared along it; or a float.
+        full: add the constant ``0.5 * log(2 * pi)`` (default False).
+        eps: the smallest variance used (default 1e-6).
+        reduction: ``'none'`` (no reduction), ``'mean'`` or ``'sum'`` (default ``'mean'``).
+
+    Returns:
+        A 0-d tensor for ``'mean'`` and ``'sum'``, else the elementwise loss.
 
     Raises:
-        ValueError: a negative variance (the smallest is named), ``var`` of an incompatible
-            shape (both shapes are named), or a bad reduction.
+        TypeError: ``var`` is neither a Tensor nor a number.
+        RuntimeError: ``var`` is a tensor of an integer dtype.
+        ValueError: a negative variance (the smallest is named), ``var`` of an incompatible shape (both shapes are
+            named), or ``reduction`` is not ``'none'``, ``'mean'`` or ``'sum'``.
     """
     op = "gaussian_nll_loss"
     if not isinstance(var, (Tensor, int, float)) or isinstance(var, bool):

@@ -30,10 +30,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     Each channel is brought to zero mean and unit variance.
 
-    Training: the batch's mean and biased variance over all dims but 1 normalise; the running
-    statistics (when given) are updated in place, without a graph, as
-    ``running = (1 - momentum) * running + momentum * batch`` with the *unbiased* batch variance.
-    Evaluation (``training=False``): the running statistics normalise.
+    Training: the batch's mean and biased variance over all dims but 1 normalise; the running statistics (when given)
+    are updated in place, without a graph, as ``running = (1 - momentum) * running + momentum * batch`` with the
+    *unbiased* batch variance. Evaluation (``training=False``): the running statistics normalise.
 
     Args:
         input: a floating ``(N, C)`` or ``(N, C, *)`` tensor.
@@ -50,9 +49,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     Raises:
         ValueError: training with a single value per channel.
-        RuntimeError: ``input`` with fewer than 2 dims, statistics or affine parameters not of shape
-            ``(C,)`` or of another dtype than the input (float32 ones with a float16 or bfloat16
-            input are allowed), or no running statistics when not training.
+        RuntimeError: ``input`` with fewer than 2 dims, statistics or affine parameters not of shape ``(C,)`` or of
+            another dtype than the input (float32 ones with a float16 or bfloat16 input are allowed), or no running
+            statistics when not training.
         NotImplementedError: ``input`` is not floating point.
     """
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps, "batch_norm")
@@ -122,9 +121,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel of each sample over its spatial dims, as ``torch.nn.functional.instance_norm``.
 
-    It is the batch norm of the ``(1, N * C, *)`` view, as PyTorch; running statistics, when given
-    and ``use_input_stats``, are updated in place with the mean over the batch of the per-sample
-    statistics.
+    It is the batch norm of the ``(1, N * C, *)`` view, as PyTorch; running statistics, when given and
+    ``use_input_stats``, are updated in place with the mean over the batch of the per-sample statistics.
 
     Args:
         input: a floating ``(N, C, *)`` tensor with at least one spatial dim.
@@ -132,8 +130,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         running_var: optional ``(C,)`` running variance (default None).
         weight: optional ``(C,)`` per-channel scale (default None).
         bias: optional ``(C,)`` per-channel shift (default None).
-        use_input_stats: normalise with each sample's own statistics; False uses the running
-            statistics, which must then be given (default True).
+        use_input_stats: normalise with each sample's own statistics; False uses the running statistics, which must
+            then be given (default True).
         momentum: the weight of the new statistics in the running update (default 0.1).
         eps: added to the variance before its square root (default 1e-5).
 
@@ -141,11 +139,10 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         A tensor of the input's shape.
 
     Raises:
-        ValueError: ``input`` with fewer than 3 dims and ``use_input_stats``, or a single spatial
-            element per channel with ``use_input_stats``.
-        RuntimeError: ``input`` with fewer than 3 dims without ``use_input_stats``, parameters or
-            statistics not of shape ``(C,)`` or of another dtype than the input, or no running
-            statistics without ``use_input_stats``.
+        ValueError: ``input`` with fewer than 3 dims and ``use_input_stats``, or a single spatial element per channel
+            with ``use_input_stats``.
+        RuntimeError: ``input`` with fewer than 3 dims without ``use_input_stats``, parameters or statistics not of
+            shape ``(C,)`` or of another dtype than the input, or no running statistics without ``use_input_stats``.
         IndexError: an empty batch or channel dim.
         NotImplementedError: ``input`` is not floating point.
     """
@@ -234,8 +231,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing dims, then scale and shift, as ``torch.nn.functional.layer_norm``.
 
-    The mean and biased variance are taken over the trailing dims of each sample; the result is
-    multiplied by ``weight`` and ``bias`` is added, elementwise.
+    The mean and biased variance are taken over the trailing dims of each sample; the result is multiplied by
+    ``weight`` and ``bias`` is added, elementwise.
 
     Args:
         input: a floating tensor whose trailing dims are ``normalized_shape``.
@@ -248,8 +245,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
         A tensor of the input's shape.
 
     Raises:
-        RuntimeError: the input's trailing dims are not ``normalized_shape`` (or it is empty), or
-            ``weight`` or ``bias`` is not of that shape or of another dtype than the input.
+        RuntimeError: the input's trailing dims are not ``normalized_shape`` (or it is empty), or ``weight`` or
+            ``bias`` is not of that shape or of another dtype than the input.
         TypeError: ``normalized_shape`` with a non-integer entry.
         NotImplementedError: ``input`` is not floating point.
     """
@@ -283,16 +280,15 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
         input: a floating tensor whose trailing dims are ``normalized_shape``.
         normalized_shape: the normalized trailing dims, an int or a tuple of ints.
         weight: optional scale of shape ``normalized_shape`` (default None).
-        eps: added to the mean square; None means the machine epsilon of the input's dtype, as
-            PyTorch (default None).
+        eps: added to the mean square; None means the machine epsilon of the input's dtype, as PyTorch (default None).
 
     Returns:
         A tensor of the input's shape.
 
     Raises:
         ValueError: a 0-d input.
-        RuntimeError: the input's trailing dims are not ``normalized_shape`` (or it is empty), or
-            ``weight`` is not of that shape.
+        RuntimeError: the input's trailing dims are not ``normalized_shape`` (or it is empty), or ``weight`` is not of
+            that shape.
         TypeError: ``normalized_shape`` with a non-integer entry.
         NotImplementedError: ``input`` is not floating point.
     """
@@ -316,9 +312,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise groups of channels of each sample, then scale and shift, as ``torch.nn.functional.group_norm``.
 
-    The channels of ``(N, C, *)`` are split into ``num_groups`` consecutive groups; each group of
-    each sample is normalised with its mean and biased variance, then the per-channel ``weight``
-    and ``bias`` apply.
+    The channels of ``(N, C, *)`` are split into ``num_groups`` consecutive groups; each group of each sample is
+    normalised with its mean and biased variance, then the per-channel ``weight`` and ``bias`` apply.
 
     Args:
         input: a floating ``(N, C, *)`` tensor.
@@ -331,9 +326,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
         A tensor of the input's shape.
 
     Raises:
-        RuntimeError: ``input`` with fewer than 2 dims, ``C`` not divisible by a positive
-            ``num_groups``, or ``weight`` or ``bias`` not of shape ``(C,)`` or of another dtype than
-            the input.
+        RuntimeError: ``input`` with fewer than 2 dims, ``C`` not divisible by a positive ``num_groups``, or
+            ``weight`` or ``bias`` not of shape ``(C,)`` or of another dtype than the input.
         NotImplementedError: ``input`` is not floating point.
     """
     if AUTOCAST.active:

@@ -28,20 +28,32 @@ __all__ = [
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """Max over sliding windows of the last dim (``(N, C, L)`` or ``(C, L)``).
+    """Take the maximum over sliding windows of the last dim, as ``torch.nn.functional.max_pool1d``.
+
+    Each output size is ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1`` (ceil with
+    ``ceil_mode``).
 
     Args:
-        kernel_size: window size; stride: step (default ``kernel_size``); padding: implicit
-            ``-inf`` padding on both sides (at most half the kernel); dilation: spacing of the
-            window's elements; ceil_mode: round the output size up (a last window may start in
-            the input but stick out of it).
-        return_indices: also return the position (in the unpadded input row) of each maximum.
+        input: a floating tensor ``(N, C, L)`` or ``(C, L)``.
+        kernel_size: the window size, an int or a 1-tuple.
+        stride: the window step, an int or a 1-tuple (default None: ``kernel_size``).
+        padding: implicit ``-inf`` padding on both sides, an int or a 1-tuple, at most half the kernel (default 0).
+        dilation: the spacing of the window's elements, an int or a 1-tuple (default 1).
+        ceil_mode: round the output size up; a last window may then start in the input (or its left padding) and stick
+            out of it (default False).
+        return_indices: also return the position of each maximum in its row of the unpadded input (default False).
 
     Returns:
-        The pooled tensor, or ``(pooled, indices)``. The gradient goes to the selected element.
+        The pooled tensor ``(N, C, L_out)`` (or ``(C, L_out)``), or ``(pooled, indices)`` with int64 indices of the
+        same shape. The
+        gradient goes to the selected element of each window.
 
     Raises:
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+        RuntimeError: ``input`` without 2 or 3 dims, a window argument of the wrong length, a non-positive kernel
+            size, stride or dilation, a negative padding or one over half the kernel, or an input smaller than the
+            window.
+        TypeError: a window argument with a non-integer entry.
+        NotImplementedError: ``input`` is not floating point.
     """
     _require_floating(input, "max_pool1d")
     return max_poolnd(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool1d")
@@ -49,48 +61,152 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """Max pooling over the last two dims (``(N, C, H, W)`` or ``(C, H, W)``); arguments as
-    ``max_pool1d`` (ints or 2-tuples); indices are flat positions ``h * W + w`` in each plane."""
+    """Take the maximum over sliding windows of the last two dims, as ``torch.nn.functional.max_pool2d``.
+
+    Each output size is ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1`` (ceil with
+    ``ceil_mode``).
+
+    Args:
+        input: a tensor ``(N, C, H, W)`` or ``(C, H, W)``.
+        kernel_size: the window size, an int or a 2-tuple.
+        stride: the window step, an int or a 2-tuple (default None: ``kernel_size``).
+        padding: implicit ``-inf`` padding on both sides, an int or a 2-tuple, at most half the kernel (default 0).
+        dilation: the spacing of the window's elements, an int or a 2-tuple (default 1).
+        ceil_mode: round the output size up; a last window may then start in the input (or its left padding) and stick
+            out of it (default False).
+        return_indices: also return the position of each maximum in its plane, ``h * W + w`` of the unpadded input
+            (default False).
+
+    Returns:
+        The pooled tensor ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), or ``(pooled, indices)`` with int64
+        indices of the same shape. The
+        gradient goes to the selected element of each window.
+
+    Raises:
+        RuntimeError: ``input`` without 3 or 4 dims, a window argument of the wrong length, a non-positive kernel
+            size, stride or dilation, a negative padding or one over half the kernel, or an input smaller than the
+            window.
+        TypeError: a window argument with a non-integer entry.
+    """
     return max_poolnd(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool2d")
 
 
 def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
                ceil_mode: bool = False, return_indices: bool = False) -> Any:
-    """Max pooling over the last three dims; arguments as ``max_pool1d``."""
+    """Take the maximum over sliding windows of the last three dims, as ``torch.nn.functional.max_pool3d``.
+
+    Each output size is ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1`` (ceil with
+    ``ceil_mode``).
+
+    Args:
+        input: a tensor ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        kernel_size: the window size, an int or a 3-tuple.
+        stride: the window step, an int or a 3-tuple (default None: ``kernel_size``).
+        padding: implicit ``-inf`` padding on both sides, an int or a 3-tuple, at most half the kernel (default 0).
+        dilation: the spacing of the window's elements, an int or a 3-tuple (default 1).
+        ceil_mode: round the output size up; a last window may then start in the input (or its left padding) and stick
+            out of it (default False).
+        return_indices: also return the position of each maximum in its volume, ``(d * H + h) * W + w`` of the
+            unpadded input (default False).
+
+    Returns:
+        The pooled tensor ``(N, C, D_out, H_out, W_out)`` (or without ``N``), or ``(pooled, indices)`` with int64
+        indices of the same shape. The
+        gradient goes to the selected element of each window.
+
+    Raises:
+        RuntimeError: ``input`` without 4 or 5 dims, a window argument of the wrong length, a non-positive kernel
+            size, stride or dilation, a negative padding or one over half the kernel, or an input smaller than the
+            window.
+        TypeError: a window argument with a non-integer entry.
+    """
     return max_poolnd(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices, "max_pool3d")
 
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    """Mean over sliding windows of the last dim (``(N, C, L)`` or ``(C, L)``).
+    """Average over sliding windows of the last dim, as ``torch.nn.functional.avg_pool1d``.
+
+    Each output size is ``floor((size + 2 * padding - kernel_size) / stride) + 1`` (ceil with ``ceil_mode``).
 
     Args:
-        input: ``(N, C, L)`` or ``(C, L)``.
-        kernel_size: the window length (an int or a 1-tuple).
-        stride: the window step (default ``kernel_size``).
-        padding: implicit zeros on both sides, at most half the kernel (default 0).
-        ceil_mode: use ceil instead of floor for the output length (default False).
-        count_include_pad: divide by the window size including the zero padding (True) or by
-            the number of input elements in the window (False). Cells added by ``ceil_mode``
-            are never counted.
+        input: a tensor ``(N, C, L)`` or ``(C, L)``.
+        kernel_size: the window size, an int or a 1-tuple.
+        stride: the window step, an int or a 1-tuple (default None: ``kernel_size``).
+        padding: implicit zeros on both sides, an int or a 1-tuple, at most half the kernel (default 0).
+        ceil_mode: round the output size up; a last window may then start in the input (or its left padding) and stick
+            out of it (default False).
+        count_include_pad: divide by the window size including the zero padding (True) or by the number of input
+            elements in the window (False); cells added by ``ceil_mode`` are never counted (default True).
+
+    Returns:
+        The pooled tensor ``(N, C, L_out)`` (or ``(C, L_out)``).
 
     Raises:
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+        RuntimeError: ``input`` without 2 or 3 dims, a window argument of the wrong length, a non-positive kernel size
+            or stride, a negative padding or one over half the kernel, an input smaller than the window.
+        TypeError: a window argument with a non-integer entry.
     """
     return avg_poolnd(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None, "avg_pool1d")
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
                ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
-    """Average pooling over the last two dims; arguments as ``avg_pool1d``, and
-    ``divisor_override``: divide every window sum by this number instead."""
+    """Average over sliding windows of the last two dims, as ``torch.nn.functional.avg_pool2d``.
+
+    Each output size is ``floor((size + 2 * padding - kernel_size) / stride) + 1`` (ceil with ``ceil_mode``).
+
+    Args:
+        input: a tensor ``(N, C, H, W)`` or ``(C, H, W)``.
+        kernel_size: the window size, an int or a 2-tuple.
+        stride: the window step, an int or a 2-tuple (default None: ``kernel_size``).
+        padding: implicit zeros on both sides, an int or a 2-tuple, at most half the kernel (default 0).
+        ceil_mode: round the output size up; a last window may then start in the input (or its left padding) and stick
+            out of it (default False).
+        count_include_pad: divide by the window size including the zero padding (True) or by the number of input
+            elements in the window (False); cells added by ``ceil_mode`` are never counted (default True).
+        divisor_override: divide every window sum by this number instead of the window's count (default None).
+
+    Returns:
+        The pooled tensor ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``).
+
+    Raises:
+        RuntimeError: ``input`` without 3 or 4 dims, a window argument of the wrong length, a non-positive kernel size
+            or stride, a negative padding or one over half the kernel, an input smaller than the window, or
+            ``divisor_override == 0``.
+        TypeError: a window argument with a non-integer entry.
+        IndexError: ``input`` with fewer than 3 dims (as PyTorch).
+    """
     return avg_poolnd(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
                       "avg_pool2d")
 
 
 def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
                ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
-    """Average pooling over the last three dims; arguments as ``avg_pool2d``."""
+    """Average over sliding windows of the last three dims, as ``torch.nn.functional.avg_pool3d``.
+
+    Each output size is ``floor((size + 2 * padding - kernel_size) / stride) + 1`` (ceil with ``ceil_mode``).
+
+    Args:
+        input: a tensor ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        kernel_size: the window size, an int or a 3-tuple.
+        stride: the window step, an int or a 3-tuple (default None: ``kernel_size``).
+        padding: implicit zeros on both sides, an int or a 3-tuple, at most half the kernel (default 0).
+        ceil_mode: round the output size up; a last window may then start in the input (or its left padding) and stick
+            out of it (default False).
+        count_include_pad: divide by the window size including the zero padding (True) or by the number of input
+            elements in the window (False); cells added by ``ceil_mode`` are never counted (default True).
+        divisor_override: divide every window sum by this number instead of the window's count (default None).
+
+    Returns:
+        The pooled tensor ``(N, C, D_out, H_out, W_out)`` (or without ``N``).
+
+    Raises:
+        RuntimeError: ``input`` without 4 or 5 dims, a window argument of the wrong length, a non-positive kernel size
+            or stride, a negative padding or one over half the kernel, an input smaller than the window, or
+            ``divisor_override == 0``.
+        TypeError: a window argument with a non-integer entry.
+    """
     return avg_poolnd(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
                       "avg_pool3d")
 
@@ -106,22 +222,70 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, nd: int, op: str) -> Ten
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """Average pooling to a fixed output length: window ``i`` spans
-    ``[floor(i * L / out), ceil((i + 1) * L / out))``, as PyTorch.
+    """Average-pool the last dim to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool1d``.
+
+    Output cell ``i`` of a dim of size ``L`` averages ``[floor(i * L / out), ceil((i + 1) * L / out))``, PyTorch's
+    windows; an output size of 0 gives an empty result.
+
+    Args:
+        input: a floating tensor ``(N, C, L)`` or ``(C, L)``.
+        output_size: the output size, an int.
+
+    Returns:
+        The pooled tensor ``(N, C, L_out)`` (or ``(C, L_out)``), of the input's dtype.
 
     Raises:
-        RuntimeError: input not 2-d or 3-d.
+        RuntimeError: ``input`` without 2 or 3 dims, ``output_size`` of the wrong length, a negative output size, or
+            an input with an empty pooled dim.
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: an ``output_size`` entry that is not an int.
     """
     return _adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """Average pooling to a fixed ``(H_out, W_out)`` (an int for both; None keeps that dim)."""
+    """Average-pool the last two dims to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Output cell ``i`` of a dim of size ``L`` averages ``[floor(i * L / out), ceil((i + 1) * L / out))``, PyTorch's
+    windows; an output size of 0 gives an empty result.
+
+    Args:
+        input: a floating tensor ``(N, C, H, W)`` or ``(C, H, W)``.
+        output_size: the output size, an int for every dim or a 2-tuple whose None entries keep the input's size.
+
+    Returns:
+        The pooled tensor ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), of the input's dtype.
+
+    Raises:
+        RuntimeError: ``input`` without 3 or 4 dims, ``output_size`` of the wrong length, a negative output size, or
+            an input with an empty pooled dim.
+        ValueError: a tuple ``output_size`` with an input of 2 dims or fewer (as PyTorch).
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: an ``output_size`` entry that is not an int.
+    """
     return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
 
 
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """Average pooling to a fixed ``(D_out, H_out, W_out)``."""
+    """Average-pool the last three dims to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool3d``.
+
+    Output cell ``i`` of a dim of size ``L`` averages ``[floor(i * L / out), ceil((i + 1) * L / out))``, PyTorch's
+    windows; an output size of 0 gives an empty result.
+
+    Args:
+        input: a floating tensor ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        output_size: the output size, an int for every dim or a 3-tuple whose None entries keep the input's size.
+
+    Returns:
+        The pooled tensor ``(N, C, D_out, H_out, W_out)`` (or without ``N``), of the input's dtype.
+
+    Raises:
+        RuntimeError: ``input`` without 4 or 5 dims, ``output_size`` of the wrong length, a negative output size, or
+            an input with an empty pooled dim.
+        ValueError: a tuple ``output_size`` with an input of 3 dims or fewer (as PyTorch).
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: an ``output_size`` entry that is not an int.
+    """
     return _adaptive_avg_pool(input, output_size, 3, "adaptive_avg_pool3d")
 
 
@@ -165,24 +329,80 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, nd: int, return_indices:
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
-    """Max pooling to a fixed output length (PyTorch's windows, as ``adaptive_avg_pool1d``).
+    """Max-pool the last dim to a fixed output size, as ``torch.nn.functional.adaptive_max_pool1d``.
+
+    Output cell ``i`` of a dim of size ``L`` takes the maximum of ``[floor(i * L / out), ceil((i + 1) * L / out))``,
+    PyTorch's windows; the first maximum is selected, so the gradient goes to one element. An output size of 0 gives
+    an empty result.
+
+    Args:
+        input: a floating tensor ``(N, C, L)`` or ``(C, L)``.
+        output_size: the output size, an int.
+        return_indices: also return the position of each maximum in its row (default False).
 
     Returns:
-        The pooled tensor, or ``(pooled, indices)`` with each maximum's position in its row.
+        The pooled tensor ``(N, C, L_out)`` (or ``(C, L_out)``), or ``(pooled, indices)`` with int64 indices of the
+        same shape.
 
     Raises:
-        RuntimeError: input not 2-d or 3-d, or an empty output.
+        RuntimeError: ``input`` without 2 or 3 dims, ``output_size`` of the wrong length, a negative output size, or
+            an input with an empty pooled dim.
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: an ``output_size`` entry that is not an int.
     """
     return _adaptive_max_pool(input, output_size, 1, return_indices, "adaptive_max_pool1d")
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
-    """Max pooling to a fixed ``(H_out, W_out)``; indices are flat positions ``h * W + w``."""
+    """Max-pool the last two dims to a fixed output size, as ``torch.nn.functional.adaptive_max_pool2d``.
+
+    Output cell ``i`` of a dim of size ``L`` takes the maximum of ``[floor(i * L / out), ceil((i + 1) * L / out))``,
+    PyTorch's windows; the first maximum is selected, so the gradient goes to one element. An output size of 0 gives
+    an empty result.
+
+    Args:
+        input: a floating tensor ``(N, C, H, W)`` or ``(C, H, W)``.
+        output_size: the output size, an int for every dim or a 2-tuple whose None entries keep the input's size.
+        return_indices: also return the position of each maximum in its plane, ``h * W + w`` (default False).
+
+    Returns:
+        The pooled tensor ``(N, C, H_out, W_out)`` (or ``(C, H_out, W_out)``), or ``(pooled, indices)`` with int64
+        indices of the same shape.
+
+    Raises:
+        RuntimeError: ``input`` without 3 or 4 dims, ``output_size`` of the wrong length, a negative output size, or
+            an input with an empty pooled dim.
+        ValueError: a tuple ``output_size`` with an input of 2 dims or fewer (as PyTorch).
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: an ``output_size`` entry that is not an int.
+    """
     return _adaptive_max_pool(input, output_size, 2, return_indices, "adaptive_max_pool2d")
 
 
 def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
-    """Max pooling to a fixed ``(D_out, H_out, W_out)``."""
+    """Max-pool the last three dims to a fixed output size, as ``torch.nn.functional.adaptive_max_pool3d``.
+
+    Output cell ``i`` of a dim of size ``L`` takes the maximum of ``[floor(i * L / out), ceil((i + 1) * L / out))``,
+    PyTorch's windows; the first maximum is selected, so the gradient goes to one element. An output size of 0 gives
+    an empty result.
+
+    Args:
+        input: a floating tensor ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        output_size: the output size, an int for every dim or a 3-tuple whose None entries keep the input's size.
+        return_indices: also return the position of each maximum in its volume, ``(d * H + h) * W + w`` (default
+            False).
+
+    Returns:
+        The pooled tensor ``(N, C, D_out, H_out, W_out)`` (or without ``N``), or ``(pooled, indices)`` with int64
+        indices of the same shape.
+
+    Raises:
+        RuntimeError: ``input`` without 4 or 5 dims, ``output_size`` of the wrong length, a negative output size, or
+            an input with an empty pooled dim.
+        ValueError: a tuple ``output_size`` with an input of 3 dims or fewer (as PyTorch).
+        NotImplementedError: ``input`` is not floating point.
+        TypeError: an ``output_size`` entry that is not an int.
+    """
     return _adaptive_max_pool(input, output_size, 3, return_indices, "adaptive_max_pool3d")
 
 

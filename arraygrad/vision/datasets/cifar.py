@@ -183,18 +183,23 @@ def load_pickle(path: str, encoding: str = "latin1") -> Any:
 
 
 class CIFAR10(VisionDataset):
-    """CIFAR-10: 50000 training and 10000 test 32 x 32 colour images in 10 classes.
+    """Load CIFAR-10: 50000 training and 10000 test 32 x 32 colour images in 10 classes.
+
+    The torchvision counterpart is ``torchvision.datasets.CIFAR10``. ``data`` holds the images as one
+    uint8 ``(N, 32, 32, 3)`` tensor on the host, ``targets`` the int labels, ``classes`` the class names.
 
     Args:
         root: the directory holding ``base_folder`` (``cifar-10-batches-py``).
-        train: the five training batches or the test batch.
-        transform: applied to the PIL image (e.g. ``transforms.ToTensor()``).
-        target_transform: applied to the int label.
-        download: fetch and extract ``url`` (checking ``tgz_md5``) unless the batches are there.
+        train: the five training batches if True, else the test batch (default True).
+        transform: applied to the PIL image, e.g. ``transforms.ToTensor()`` (default None).
+        target_transform: applied to the int label (default None).
+        download: fetch and extract ``url`` (checking ``tgz_md5``) unless the batches are there
+            (default False).
 
     Raises:
-        RuntimeError: the batches are missing or fail their MD5 (without ``download``), or the
-            download failed (the message names the URL and where to place the archive).
+        RuntimeError: the batches or the metadata file are missing or fail their MD5 (without
+            ``download``), a batch holds no uint8 ``data`` array, or the download failed (the message
+            names the URL and where to place the archive).
         pickle.UnpicklingError: a batch holds something other than arrays, lists, dicts and numbers.
     """
 
@@ -274,11 +279,34 @@ class CIFAR10(VisionDataset):
         download_and_extract_archive(self.url, self.root, filename=self.filename, md5=self.tgz_md5)  # type: ignore[arg-type]
 
     def extra_repr(self) -> str:
+        """Return the line ``repr`` adds for the split.
+
+        Returns:
+            ``"Split: Train"`` or ``"Split: Test"``.
+        """
         return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class CIFAR100(CIFAR10):
-    """CIFAR-100: as :class:`CIFAR10` with 100 classes (``fine_labels``), in ``cifar-100-python``."""
+    """Load CIFAR-100: 50000 training and 10000 test 32 x 32 colour images in 100 classes.
+
+    The torchvision counterpart is ``torchvision.datasets.CIFAR100``. The files are read from
+    ``root/cifar-100-python`` (one ``train`` and one ``test`` batch); the labels are the
+    ``fine_labels`` and ``classes`` the 100 fine label names. Everything else is :class:`CIFAR10`'s.
+
+    Args:
+        root: the directory holding ``cifar-100-python``.
+        train: the training batch if True, else the test batch (default True).
+        transform: applied to the PIL image, e.g. ``transforms.ToTensor()`` (default None).
+        target_transform: applied to the int label (default None).
+        download: fetch and extract ``url`` (checking ``tgz_md5``) unless the batches are there
+            (default False).
+
+    Raises:
+        RuntimeError: the batches or the metadata file are missing or fail their MD5 (without
+            ``download``), a batch holds no uint8 ``data`` array, or the download failed.
+        pickle.UnpicklingError: a batch holds something other than arrays, lists, dicts and numbers.
+    """
 
     base_folder = "cifar-100-python"
     url = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"

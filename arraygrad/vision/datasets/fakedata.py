@@ -12,18 +12,20 @@ __all__ = ["FakeData"]
 
 
 class FakeData(VisionDataset):
-    """``size`` random images (PIL, from standard-normal pixels as torchvision's) with random labels.
+    """Generate ``size`` random images with random labels, as ``torchvision.datasets.FakeData``.
 
-    Item ``i`` is drawn from arraygrad's generator seeded with ``i + random_offset``, so it is the
-    same image and label on every run and every backend, and drawing items leaves the global random
-    state alone. (torchvision seeds torch's generator the same way, so its pixels differ from these.)
+    The images are PIL images made from standard-normal pixels (as torchvision's). Item ``i`` is drawn
+    from arraygrad's generator seeded with ``i + random_offset``, so it is the same image and label on
+    every run and every backend, and drawing items leaves the global random state alone. (torchvision
+    seeds torch's generator the same way, so its pixels differ from these.)
 
     Args:
-        size: the number of items.
-        image_size: ``(C, H, W)``; C of 1, 3 or 4 gives PIL modes L, RGB, RGBA.
-        num_classes: labels are in ``[0, num_classes)``.
-        transform: applied to the PIL image; ``target_transform``: to the int label.
-        random_offset: shifts every item's seed.
+        size: the number of items (default 1000).
+        image_size: ``(C, H, W)``; C of 1, 3 or 4 gives PIL modes L, RGB, RGBA (default ``(3, 224, 224)``).
+        num_classes: labels are in ``[0, num_classes)`` (default 10).
+        transform: applied to the PIL image (default None).
+        target_transform: applied to the int label (default None).
+        random_offset: added to every item's seed (default 0).
 
     Raises:
         IndexError: an index outside ``[0, size)`` (negative indices count from the end).

@@ -97,22 +97,31 @@ def make_dataset(directory: str | os.PathLike[str], class_to_idx: dict[str, int]
 
 
 class DatasetFolder(VisionDataset):
-    """Samples loaded by ``loader`` from ``root/<class>/.../<file>``.
+    """Load samples with ``loader`` from ``root/<class>/.../<file>``, as ``torchvision.datasets.DatasetFolder``.
+
+    Item ``i`` is ``(loader(path), class_index)`` of the ``i``-th sample, with ``transform`` and
+    ``target_transform`` applied.
 
     Args:
-        root: the root folder.
+        root: the root folder; each sub-folder is a class.
         loader: a function of a path returning the sample.
-        extensions: the allowed extensions (or give ``is_valid_file``).
-        transform: applied to the sample; ``target_transform``: to the class index.
-        is_valid_file: a function of a path saying whether to keep the file.
-        allow_empty: accept class folders with no valid file.
+        extensions: the allowed file extensions; give this or ``is_valid_file`` (default None).
+        transform: applied to the loaded sample (default None).
+        target_transform: applied to the class index (default None).
+        is_valid_file: a function of a path saying whether to keep the file; give this or
+            ``extensions`` (default None).
+        allow_empty: accept class folders with no valid file (default False).
 
     Attributes:
-        classes: the sorted class names; class_to_idx: name -> index; samples: ``(path, index)``
-        pairs; targets: the index of each sample.
+        classes: the sorted class names.
+        class_to_idx: class name -> index.
+        samples: the ``(path, class_index)`` pairs.
+        targets: the class index of each sample.
 
     Raises:
-        the errors of :func:`find_classes` and :func:`make_dataset`.
+        FileNotFoundError: ``root`` has no class folder, or a class folder has no valid file (unless
+            ``allow_empty``).
+        ValueError: both or neither of ``extensions`` and ``is_valid_file`` are given.
     """
 
     def __init__(self, root: str | os.PathLike[str], loader: Callable[[str], Any],
@@ -134,10 +143,22 @@ class DatasetFolder(VisionDataset):
     def make_dataset(directory: str | os.PathLike[str], class_to_idx: dict[str, int],
                      extensions: tuple[str, ...] | None = None, is_valid_file: Callable[[str], bool] | None = None,
                      allow_empty: bool = False) -> list[tuple[str, int]]:
-        """The ``(path, class_index)`` samples (override to read another layout).
+        """List the ``(path, class_index)`` samples of ``directory`` (override to read another layout).
+
+        Args:
+            directory: the root folder.
+            class_to_idx: class folder name -> index; must be given.
+            extensions: the allowed file extensions; give this or ``is_valid_file`` (default None).
+            is_valid_file: a function of a path saying whether to keep the file (default None).
+            allow_empty: accept class folders with no valid file (default False).
+
+        Returns:
+            The samples, as a list of ``(path, class_index)`` pairs, class by class in sorted order.
 
         Raises:
-            ValueError: ``class_to_idx`` is None; the errors of :func:`make_dataset`.
+            ValueError: ``class_to_idx`` is None or empty, or both or neither of ``extensions`` and
+                ``is_valid_file`` are given.
+            FileNotFoundError: a class folder has no valid file (unless ``allow_empty``).
         """
         if class_to_idx is None:
             raise ValueError("The class_to_idx parameter cannot be None.")
@@ -145,10 +166,16 @@ class DatasetFolder(VisionDataset):
                             allow_empty=allow_empty)
 
     def find_classes(self, directory: str | os.PathLike[str]) -> tuple[list[str], dict[str, int]]:
-        """The class names and indices (override to choose other folders).
+        """Find the class folders of ``directory`` (override to choose other folders).
+
+        Args:
+            directory: the root folder.
+
+        Returns:
+            ``(classes, class_to_idx)``: the sorted sub-folder names, and a dict mapping each to its index.
 
         Raises:
-            FileNotFoundError: no class folder.
+            FileNotFoundError: ``directory`` has no sub-folder.
         """
         return find_classes(directory)
 
@@ -185,20 +212,23 @@ def default_loader(path: str | os.PathLike[str]) -> Any:
 
 
 class ImageFolder(DatasetFolder):
-    """Images in ``root/<class>/.../<file>`` with one of :data:`IMG_EXTENSIONS`, loaded as PIL RGB images.
+    """Load images from ``root/<class>/.../<file>`` as PIL RGB images, as ``torchvision.datasets.ImageFolder``.
+
+    Files are kept when they have one of :data:`IMG_EXTENSIONS`, unless ``is_valid_file`` is given.
+    Besides the attributes of :class:`DatasetFolder`, ``imgs`` is the same list as ``samples``.
 
     Args:
-        root: the root folder.
-        transform: applied to the PIL image; ``target_transform``: to the class index.
+        root: the root folder; each sub-folder is a class.
+        transform: applied to the PIL image (default None).
+        target_transform: applied to the class index (default None).
         loader: a function of a path returning the image (default :func:`default_loader`).
-        is_valid_file: a function of a path saying whether to keep it (replaces the extension check).
-        allow_empty: accept class folders with no image.
-
-    Attributes:
-        as :class:`DatasetFolder`, and ``imgs`` (the same list as ``samples``).
+        is_valid_file: a function of a path saying whether to keep the file; replaces the extension
+            check (default None).
+        allow_empty: accept class folders with no image (default False).
 
     Raises:
-        the errors of :func:`find_classes` and :func:`make_dataset`.
+        FileNotFoundError: ``root`` has no class folder, or a class folder has no image (unless
+            ``allow_empty``).
     """
 
     def __init__(self, root: str | os.PathLike[str], transform: Callable[[Any], Any] | None = None,

@@ -118,20 +118,24 @@ def _gray_pil(img: Tensor) -> Any:
 
 
 class MNIST(VisionDataset):
-    """The MNIST handwritten digits: 60000 training and 10000 test images of 28 x 28.
+    """Load the MNIST handwritten digits: 60000 training and 10000 test images of 28 x 28.
+
+    The torchvision counterpart is ``torchvision.datasets.MNIST``. ``data`` holds the images as one uint8
+    ``(N, 28, 28)`` tensor on the host and ``targets`` the labels; files that old torchvision versions
+    saved under ``processed/`` are read when present.
 
     Args:
         root: the directory holding ``MNIST/raw/`` (downloaded there with ``download=True``).
-        train: the training set (``train-*`` files) or the test set (``t10k-*``).
-        transform: applied to the PIL image (e.g. ``transforms.ToTensor()``).
-        target_transform: applied to the int label.
-        download: fetch the files from ``mirrors`` (tried in order) unless they are there, checking
-            each file's MD5.
+        train: the training set (``train-*`` files) if True, else the test set (``t10k-*``) (default True).
+        transform: applied to the PIL image, e.g. ``transforms.ToTensor()`` (default None).
+        target_transform: applied to the int label (default None).
+        download: fetch the missing files from ``mirrors`` (tried in order), checking each file's MD5
+            (default False).
 
     Raises:
         RuntimeError: the files are missing (without ``download``), or every mirror failed (the
             message lists the URLs tried and the files to place in ``raw_folder``).
-        ValueError: a file that is not in the idx format.
+        ValueError: a file that is not in the idx format, or images and labels of different counts.
     """
 
     mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
@@ -272,13 +276,32 @@ class MNIST(VisionDataset):
         return len(self.data)
 
     def extra_repr(self) -> str:
+        """Return the line ``repr`` adds for the split.
+
+        Returns:
+            ``"Split: Train"`` or ``"Split: Test"``.
+        """
         return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class FashionMNIST(MNIST):
-    """Zalando's Fashion-MNIST: 28 x 28 grayscale images of 10 kinds of clothing (MNIST's layout).
+    """Load Zalando's Fashion-MNIST: 28 x 28 grayscale images of 10 kinds of clothing.
 
-    Args and Raises: as :class:`MNIST` (files under ``root/FashionMNIST/raw``).
+    The torchvision counterpart is ``torchvision.datasets.FashionMNIST``; the layout and behaviour are
+    :class:`MNIST`'s, with files under ``root/FashionMNIST/raw``.
+
+    Args:
+        root: the directory holding ``FashionMNIST/raw/`` (downloaded there with ``download=True``).
+        train: the training set (``train-*`` files) if True, else the test set (``t10k-*``) (default True).
+        transform: applied to the PIL image, e.g. ``transforms.ToTensor()`` (default None).
+        target_transform: applied to the int label (default None).
+        download: fetch the missing files from ``mirrors`` (tried in order), checking each file's MD5
+            (default False).
+
+    Raises:
+        RuntimeError: the files are missing (without ``download``), or every mirror failed (the
+            message lists the URLs tried and the files to place in ``raw_folder``).
+        ValueError: a file that is not in the idx format, or images and labels of different counts.
     """
 
     mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
@@ -292,9 +315,23 @@ class FashionMNIST(MNIST):
 
 
 class KMNIST(MNIST):
-    """Kuzushiji-MNIST: 28 x 28 images of 10 cursive Japanese characters (MNIST's layout).
+    """Load Kuzushiji-MNIST: 28 x 28 images of 10 cursive Japanese characters.
 
-    Args and Raises: as :class:`MNIST` (files under ``root/KMNIST/raw``).
+    The torchvision counterpart is ``torchvision.datasets.KMNIST``; the layout and behaviour are
+    :class:`MNIST`'s, with files under ``root/KMNIST/raw``.
+
+    Args:
+        root: the directory holding ``KMNIST/raw/`` (downloaded there with ``download=True``).
+        train: the training set (``train-*`` files) if True, else the test set (``t10k-*``) (default True).
+        transform: applied to the PIL image, e.g. ``transforms.ToTensor()`` (default None).
+        target_transform: applied to the int label (default None).
+        download: fetch the missing files from ``mirrors`` (tried in order), checking each file's MD5
+            (default False).
+
+    Raises:
+        RuntimeError: the files are missing (without ``download``), or every mirror failed (the
+            message lists the URLs tried and the files to place in ``raw_folder``).
+        ValueError: a file that is not in the idx format, or images and labels of different counts.
     """
 
     mirrors = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"]

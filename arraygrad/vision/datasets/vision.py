@@ -16,7 +16,15 @@ __all__ = ["HOST_BACKEND", "StandardTransform", "VisionDataset"]
 
 
 class StandardTransform:
-    """Apply ``transform`` to the input and ``target_transform`` to the target of a sample."""
+    """Apply ``transform`` to the input and ``target_transform`` to the target of a sample.
+
+    Calling it with ``(input, target)`` returns the pair with each transform applied (a None transform
+    leaves its part unchanged); :class:`VisionDataset` builds one from its ``transform`` and ``target_transform``.
+
+    Args:
+        transform: a function of the input (default None: identity).
+        target_transform: a function of the target (default None: identity).
+    """
 
     def __init__(self, transform: Callable[[Any], Any] | None = None,
                  target_transform: Callable[[Any], Any] | None = None) -> None:
@@ -45,13 +53,17 @@ class StandardTransform:
 
 
 class VisionDataset(Dataset[Any]):
-    """A dataset of images: subclasses define ``__getitem__`` and ``__len__``.
+    """Serve as the base class of the image datasets, as ``torchvision.datasets.VisionDataset``.
+
+    Subclasses define ``__getitem__`` and ``__len__``. Pass either ``transforms`` or the pair
+    ``transform`` / ``target_transform`` (which are then combined into a :class:`StandardTransform`
+    stored as ``transforms``).
 
     Args:
-        root: the dataset's directory (``~`` is expanded); only used for ``repr`` here.
-        transforms: a function of ``(input, target)`` returning both transformed; or
-        transform: a function of the input (e.g. a PIL image) and
-        target_transform: a function of the target.
+        root: the dataset's directory (``~`` is expanded); only used for ``repr`` here (default None).
+        transforms: a function of ``(input, target)`` returning both transformed (default None).
+        transform: a function of the input, e.g. a PIL image (default None).
+        target_transform: a function of the target (default None).
 
     Raises:
         ValueError: both ``transforms`` and ``transform``/``target_transform`` are given.
@@ -81,7 +93,11 @@ class VisionDataset(Dataset[Any]):
         raise NotImplementedError
 
     def extra_repr(self) -> str:
-        """Lines a subclass adds to ``repr`` (e.g. the split)."""
+        """Return the extra lines a subclass adds to ``repr`` (e.g. the split).
+
+        Returns:
+            The lines as one str separated by newlines; empty here.
+        """
         return ""
 
     def __repr__(self) -> str:

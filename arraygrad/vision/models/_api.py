@@ -32,14 +32,14 @@ _BuilderT = TypeVar("_BuilderT", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class Weights:
-    """What is known about one set of torchvision's pretrained weights.
+    """Describe one set of torchvision's pretrained weights (a frozen dataclass).
 
-    Attributes:
+    Args:
         url: where torchvision downloads the checkpoint from (arraygrad does not).
-        transforms: builds the evaluation preprocessing the weights expect (an
-            ``ImageClassification`` preset): ``weights.transforms()``.
+        transforms: builds the evaluation preprocessing the weights expect (an ``ImageClassification``
+            preset): ``weights.transforms()``.
         meta: ``num_params``, ``min_size`` (the smallest input ``(height, width)``) and ``num_classes``
-            (``None`` for feature-only weights).
+            (``None`` for feature-only weights) (default: an empty dict).
     """
 
     url: str
@@ -61,8 +61,13 @@ class WeightsEnum(Enum):
 
     @classmethod
     def verify(cls, obj: Any) -> Any:
-        """``obj`` as a member of this enum: a member, its name (``"IMAGENET1K_V1"``,
-        ``"ResNet18_Weights.IMAGENET1K_V1"``, ``"DEFAULT"``) or ``None``.
+        """Turn ``obj`` into a member of this enum, as torchvision's ``WeightsEnum.verify``.
+
+        Args:
+            obj: a member, its name (``"IMAGENET1K_V1"``, ``"ResNet18_Weights.IMAGENET1K_V1"``, ``"DEFAULT"``) or None.
+
+        Returns:
+            The member, or None for None.
 
         Raises:
             KeyError: a string that names no member.
@@ -77,8 +82,20 @@ class WeightsEnum(Enum):
         return obj
 
     def get_state_dict(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """Always raises ``RuntimeError``: arraygrad downloads no weights (the message says how to
-        export them from torchvision)."""
+        """Refuse to download the weights: always raises, since arraygrad downloads nothing.
+
+        The error message says how to export the weights with torchvision and pass the file to the builder.
+
+        Args:
+            *args: accepted for torchvision compatibility; ignored.
+            **kwargs: accepted for torchvision compatibility; ignored.
+
+        Returns:
+            Nothing: the method never returns.
+
+        Raises:
+            RuntimeError: always.
+        """
         raise RuntimeError(_export_instructions(self, _builder_of(self)))
 
     def __repr__(self) -> str:
@@ -127,13 +144,22 @@ def register_model(name: str | None = None, weights: type[WeightsEnum] | None = 
 
 def list_models(module: Any = None, include: str | Iterable[str] | None = None,
                 exclude: str | Iterable[str] | None = None) -> list[str]:
-    """The sorted names of the registered model builders, as ``torchvision.models.list_models``.
+    """List the sorted names of the registered model builders, as ``torchvision.models.list_models``.
 
     Args:
-        module: only builders defined in this module (e.g. ``arraygrad.vision.models``; every
-            builder lives there or in one of its submodules).
-        include: Unix shell-style patterns (``"resnet*"``); a name is kept if it matches any.
-        exclude: patterns; a name is dropped if it matches any.
+        module: only builders defined in this module or its submodules (e.g. ``arraygrad.vision.models``,
+            where every builder lives); None for all (default None).
+        include: a Unix shell-style pattern (``"resnet*"``) or several; a name is kept if it matches any
+            (default None: keep all).
+        exclude: a pattern or several; a name is dropped if it matches any (default None: drop none).
+
+    Returns:
+        The matching builder names, as a sorted list of str.
+
+    Example:
+        >>> from arraygrad.vision import models
+        >>> models.list_models(include="vgg1*", exclude="*_bn")
+        ['vgg11', 'vgg13', 'vgg16', 'vgg19']
     """
     names = {k for k, fn in _MODELS.items() if module is None or fn.__module__.startswith(module.__name__)}
     if include:
@@ -146,7 +172,13 @@ def list_models(module: Any = None, include: str | Iterable[str] | None = None,
 
 
 def get_model_builder(name: str) -> Callable[..., Module]:
-    """The builder registered under ``name`` (case-insensitive).
+    """Look up the builder function registered under ``name``, as ``torchvision.models.get_model_builder``.
+
+    Args:
+        name: the builder's name, case-insensitive (``"resnet18"``).
+
+    Returns:
+        The builder function (``resnet18`` ...).
 
     Raises:
         ValueError: no builder has that name.
@@ -158,7 +190,15 @@ def get_model_builder(name: str) -> Callable[..., Module]:
 
 
 def get_model(name: str, **config: Any) -> Module:
-    """Build the model registered under ``name`` with ``config`` (``weights=``, ``num_classes=`` ...).
+    """Build the model registered under ``name``, as ``torchvision.models.get_model``.
+
+    The other keyword arguments (``config``) go to the builder: ``weights=``, ``num_classes=`` ...
+
+    Args:
+        name: the builder's name, case-insensitive (``"resnet18"``).
+
+    Returns:
+        The model the builder returns, in training mode.
 
     Raises:
         ValueError: no builder has that name.
@@ -167,10 +207,16 @@ def get_model(name: str, **config: Any) -> Module:
 
 
 def get_model_weights(name: str | Callable[..., Any]) -> type[WeightsEnum]:
-    """The weights enum of the builder ``name`` (a registered name or the builder itself).
+    """Return the weights enum of a model builder, as ``torchvision.models.get_model_weights``.
+
+    Args:
+        name: a registered builder name (case-insensitive) or the builder function itself.
+
+    Returns:
+        The builder's ``WeightsEnum`` subclass (``ResNet18_Weights`` ...).
 
     Raises:
-        ValueError: unknown builder, or one without a weights enum (LeNet-5).
+        ValueError: ``name`` is no registered builder, or one without a weights enum (LeNet-5).
     """
     if isinstance(name, str):
         get_model_builder(name)
@@ -186,10 +232,18 @@ def get_model_weights(name: str | Callable[..., Any]) -> type[WeightsEnum]:
 
 
 def get_weight(name: str) -> WeightsEnum:
-    """The weights enum member named ``"ResNet50_Weights.IMAGENET1K_V2"``.
+    """Return the weights enum member named ``"EnumName.MEMBER"``, as ``torchvision.models.get_weight``.
+
+    Only the enums of registered builders are searched.
+
+    Args:
+        name: the qualified member name, e.g. ``"ResNet50_Weights.IMAGENET1K_V2"``.
+
+    Returns:
+        The ``WeightsEnum`` member.
 
     Raises:
-        ValueError: the name is not ``Enum.MEMBER`` or names no known enum.
+        ValueError: the name is not of the form ``Enum.MEMBER``, or names no known enum.
         KeyError: the enum has no such member.
     """
     try:

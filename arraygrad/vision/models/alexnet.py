@@ -73,7 +73,14 @@ class AlexNet(Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        """Logits ``(N, num_classes)`` of images ``(N, 3, H, W)``, ``H, W >= 63``."""
+        """Compute class logits for a batch of images.
+
+        Args:
+            x: images of shape ``(N, 3, H, W)``, with ``H`` and ``W`` at least 63.
+
+        Returns:
+            The logits, of shape ``(N, num_classes)``.
+        """
         x = self.avgpool(self.features(x)).flatten(1)
         return self.classifier(x)
 
@@ -89,23 +96,30 @@ class AlexNet_Weights(WeightsEnum):  # noqa: N801 - torchvision's name
 
 @register_model(weights=AlexNet_Weights)
 def alexnet(*, weights: AlexNet_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> AlexNet:
-    """AlexNet.
+    """Build an AlexNet, as ``torchvision.models.alexnet``.
+
+    The one-GPU variant of `One weird trick for parallelizing convolutional neural networks
+    <https://arxiv.org/abs/1404.5997>`_, which torchvision implements.
+
+    The other keyword arguments go to :class:`AlexNet` (``num_classes``, ``dropout``); the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
 
     Args:
-        weights: ``None`` (random init), or the path of a local safetensors file (or ``torch.save``'d
-            state_dict) with torchvision's keys, loaded with ``strict=True``. ``AlexNet_Weights``
-            members and their names are accepted but raise, explaining how to export the file.
-        progress: accepted for torchvision compatibility; nothing is downloaded.
-        **kwargs: passed to ``AlexNet`` (``num_classes``, ``dropout``); the deprecated
-            ``pretrained=`` is read as ``weights``.
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``AlexNet_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
 
     Returns:
-        The model (training mode).
+        The model, in training mode.
 
     Raises:
-        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or
-            shapes differ from the model's.
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
         FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``AlexNet_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
     """
     weights = handle_legacy_pretrained("alexnet", weights, kwargs, AlexNet_Weights.IMAGENET1K_V1)
     path = resolve_weights("alexnet", weights, AlexNet_Weights)

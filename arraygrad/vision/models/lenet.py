@@ -64,7 +64,13 @@ class LeNet5(Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        """Logits ``(N, num_classes)`` of images ``(N, in_channels, 32 - 2 * padding, 32 - 2 * padding)``.
+        """Compute class logits for a batch of images.
+
+        Args:
+            x: images of shape ``(N, in_channels, 32 - 2 * padding, 32 - 2 * padding)``.
+
+        Returns:
+            The logits, of shape ``(N, num_classes)``.
 
         Raises:
             ValueError: the images are not of that size (after the convolutions the map must be 5x5).
@@ -79,20 +85,27 @@ class LeNet5(Module):
 
 @register_model()
 def lenet5(*, weights: str | None = None, progress: bool = True, **kwargs: Any) -> LeNet5:
-    """LeNet-5 (see the module docstring; not in torchvision).
+    """Build a LeNet-5 (see the module docstring); torchvision has no counterpart.
+
+    The other keyword arguments go to :class:`LeNet5` (``num_classes``, ``in_channels``, ``padding``). The
+    deprecated ``pretrained=`` is accepted as a path (with a warning); ``pretrained=True`` raises, since there are
+    no pretrained weights.
 
     Args:
-        weights: ``None`` (random init) or the path of a local safetensors file with this model's
-            keys (``arraygrad.save(model.state_dict(), path)`` writes one), loaded with ``strict=True``.
-        progress: accepted for symmetry with the other builders; nothing is downloaded.
-        **kwargs: passed to ``LeNet5`` (``num_classes``, ``in_channels``, ``padding``).
+        weights: ``None`` for random initialisation, or the path of a local safetensors file with this model's
+            keys (``arraygrad.save(model.state_dict(), path)`` writes one), loaded with ``strict=True`` (default
+            None).
+        progress: accepted for symmetry with the other builders; nothing is downloaded (default True).
 
     Returns:
-        The model (training mode).
+        The model, in training mode.
 
     Raises:
         FileNotFoundError: ``weights`` is a path that is not a file.
         RuntimeError: the file's keys or shapes differ from the model's.
+        TypeError: ``weights`` is neither None nor a path.
+        ValueError: ``pretrained=True``, both ``weights`` and ``pretrained`` given, a negative ``padding``, or a
+            file that does not hold a flat state_dict of tensors.
     """
     weights = handle_legacy_pretrained("lenet5", weights, kwargs, None)
     path = resolve_weights("lenet5", weights, None)

@@ -208,7 +208,14 @@ class MobileNetV2(Module):
         return self.classifier(x)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Logits ``(N, num_classes)`` of images ``(N, 3, H, W)``."""
+        """Compute class logits for a batch of images.
+
+        Args:
+            x: images of shape ``(N, 3, H, W)``.
+
+        Returns:
+            The logits, of shape ``(N, num_classes)``.
+        """
         return self._forward_impl(x)
 
 
@@ -227,23 +234,29 @@ class MobileNet_V2_Weights(WeightsEnum):  # noqa: N801 - torchvision's name
 @register_model(weights=MobileNet_V2_Weights)
 def mobilenet_v2(*, weights: MobileNet_V2_Weights | str | None = None, progress: bool = True,
                  **kwargs: Any) -> MobileNetV2:
-    """MobileNetV2.
+    """Build a MobileNetV2, as ``torchvision.models.mobilenet_v2``.
+
+    From `MobileNetV2: Inverted Residuals and Linear Bottlenecks <https://arxiv.org/abs/1801.04381>`_.
+
+    The other keyword arguments go to :class:`MobileNetV2` (``num_classes``, ``width_mult``, ``dropout`` ...); the
+    deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
 
     Args:
-        weights: ``None`` (random init), or the path of a local safetensors file (or ``torch.save``'d
-            state_dict) with torchvision's keys, loaded with ``strict=True``. ``MobileNet_V2_Weights``
-            members and their names are accepted but raise, explaining how to export the file.
-        progress: accepted for torchvision compatibility; nothing is downloaded.
-        **kwargs: passed to ``MobileNetV2`` (``num_classes``, ``width_mult``, ``dropout`` ...); the
-            deprecated ``pretrained=`` is read as ``weights``.
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``MobileNet_V2_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
 
     Returns:
-        The model (training mode).
+        The model, in training mode.
 
     Raises:
-        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or
-            shapes differ from the model's.
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
         FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``MobileNet_V2_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
     """
     weights = handle_legacy_pretrained("mobilenet_v2", weights, kwargs, MobileNet_V2_Weights.IMAGENET1K_V1)
     path = resolve_weights("mobilenet_v2", weights, MobileNet_V2_Weights)

@@ -66,8 +66,8 @@ class BasicBlock(Module):
         planes: output channels.
         stride: stride of the first convolution.
         downsample: the shortcut's projection (``None``: identity).
-        groups: must be 1 and 64 (they exist for ``Bottleneck``'s signature).
-        base_width: must be 1 and 64 (they exist for ``Bottleneck``'s signature).
+        groups: must be 1 (accepted for ``Bottleneck``'s signature; default 1).
+        base_width: must be 64 (accepted for ``Bottleneck``'s signature; default 64).
         dilation: must be 1.
         norm_layer: called with a channel count (default ``BatchNorm2d``).
 
@@ -149,23 +149,25 @@ class ResNet(Module):
     Args:
         block: ``BasicBlock`` or ``Bottleneck``.
         layers: blocks per stage (``[2, 2, 2, 2]`` is ResNet-18).
-        num_classes: outputs of ``fc``.
+        num_classes: outputs of ``fc`` (default 1000).
         zero_init_residual: start the last norm of each block at weight 0, so each block starts as
-            the identity.
-        groups: groups of the bottlenecks' 3x3 convolutions (ResNeXt).
-        width_per_group: bottleneck channels per group at the first stage (Wide ResNet: 128).
-        replace_stride_with_dilation: three bools, for stages 2-4: dilate instead of striding.
-        norm_layer: called with a channel count (default ``BatchNorm2d``).
+            the identity (default False).
+        groups: groups of the bottlenecks' 3x3 convolutions (ResNeXt) (default 1).
+        width_per_group: bottleneck channels per group at the first stage (Wide ResNet: 128) (default 64).
+        replace_stride_with_dilation: three bools, for stages 2-4: dilate instead of striding
+            (default None: stride everywhere).
+        norm_layer: called with a channel count (default None: ``BatchNorm2d``).
         width: channels of the stem and of stage 1 (keyword only; not in torchvision, whose
-            networks all have 64); stages 2-4 get 2x, 4x and 8x.
+            networks all have 64); stages 2-4 get 2x, 4x and 8x (default 64).
 
     Initialisation (torchvision's): convolutions ``kaiming_normal_(mode="fan_out", nonlinearity="relu")``,
     norm layers weight 1 and bias 0, ``fc`` PyTorch's default ``Linear`` init; all drawn from
     arraygrad's seeded generator.
 
     Raises:
-        ValueError: ``replace_stride_with_dilation`` does not have 3 elements; ``width`` is not positive;
-            ``BasicBlock`` with ``groups != 1`` or ``width_per_group != 64``.
+        ValueError: ``layers`` does not have 4 elements; ``replace_stride_with_dilation`` does not have 3
+            elements; ``width`` is not a positive int; ``BasicBlock`` with ``groups != 1`` or
+            ``width_per_group != 64``.
     """
 
     def __init__(self, block: type[BasicBlock | Bottleneck], layers: list[int], num_classes: int = 1000,
@@ -239,7 +241,14 @@ class ResNet(Module):
         return self.fc(x)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Logits ``(N, num_classes)`` of images ``(N, 3, H, W)``."""
+        """Compute class logits for a batch of images.
+
+        Args:
+            x: images of shape ``(N, 3, H, W)``.
+
+        Returns:
+            The logits, of shape ``(N, num_classes)``.
+        """
         return self._forward_impl(x)
 
 
@@ -341,56 +350,171 @@ def _resnet(name: str, block: type[BasicBlock | Bottleneck], layers: list[int], 
 
 @register_model(weights=ResNet18_Weights)
 def resnet18(*, weights: ResNet18_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
-    """ResNet-18 from `Deep Residual Learning for Image Recognition <https://arxiv.org/abs/1512.03385>`_.
+    """Build a ResNet-18 (basic blocks, ``[2, 2, 2, 2]``), as ``torchvision.models.resnet18``.
+
+    From `Deep Residual Learning for Image Recognition <https://arxiv.org/abs/1512.03385>`_.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); the deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
 
     Args:
-        weights: ``None`` (random init), or the path of a local safetensors file (or ``torch.save``'d
-            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNet18_Weights``
-            members and their names are accepted but raise, explaining how to export the file.
-        progress: accepted for torchvision compatibility; nothing is downloaded.
-        **kwargs: passed to ``ResNet`` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
-            ``width`` ...); the deprecated ``pretrained=`` is read as ``weights``.
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNet18_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
 
     Returns:
-        The model (training mode).
+        The model, in training mode.
 
     Raises:
-        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or
-            shapes differ from the model's.
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
         FileNotFoundError: ``weights`` is a path that is not a file.
-        ValueError: a keyword conflicts with the architecture (``groups`` of a ResNeXt ...).
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNet18_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
     """
     return _resnet("resnet18", BasicBlock, [2, 2, 2, 2], weights, ResNet18_Weights, kwargs)
 
 
 @register_model(weights=ResNet34_Weights)
 def resnet34(*, weights: ResNet34_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
-    """ResNet-34; arguments, return value and errors as :func:`resnet18`."""
+    """Build a ResNet-34 (basic blocks, ``[3, 4, 6, 3]``), as ``torchvision.models.resnet34``.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); the deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNet34_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNet34_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _resnet("resnet34", BasicBlock, [3, 4, 6, 3], weights, ResNet34_Weights, kwargs)
 
 
 @register_model(weights=ResNet50_Weights)
 def resnet50(*, weights: ResNet50_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
-    """ResNet-50 (bottleneck blocks, stride on the 3x3 convolution: v1.5); arguments as :func:`resnet18`."""
+    """Build a ResNet-50 (bottleneck blocks, ``[3, 4, 6, 3]``), as ``torchvision.models.resnet50``.
+
+    The stride is on the bottleneck's 3x3 convolution (ResNet v1.5).
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); the deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNet50_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNet50_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _resnet("resnet50", Bottleneck, [3, 4, 6, 3], weights, ResNet50_Weights, kwargs)
 
 
 @register_model(weights=ResNet101_Weights)
 def resnet101(*, weights: ResNet101_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
-    """ResNet-101; arguments, return value and errors as :func:`resnet18`."""
+    """Build a ResNet-101 (bottleneck blocks, ``[3, 4, 23, 3]``), as ``torchvision.models.resnet101``.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); the deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNet101_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNet101_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _resnet("resnet101", Bottleneck, [3, 4, 23, 3], weights, ResNet101_Weights, kwargs)
 
 
 @register_model(weights=ResNet152_Weights)
 def resnet152(*, weights: ResNet152_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> ResNet:
-    """ResNet-152; arguments, return value and errors as :func:`resnet18`."""
+    """Build a ResNet-152 (bottleneck blocks, ``[3, 8, 36, 3]``), as ``torchvision.models.resnet152``.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); the deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNet152_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNet152_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _resnet("resnet152", Bottleneck, [3, 8, 36, 3], weights, ResNet152_Weights, kwargs)
 
 
 @register_model(weights=ResNeXt50_32X4D_Weights)
 def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights | str | None = None, progress: bool = True,
                     **kwargs: Any) -> ResNet:
-    """ResNeXt-50 32x4d (``groups=32, width_per_group=4``); arguments as :func:`resnet18`."""
+    """Build a ResNeXt-50 32x4d, as ``torchvision.models.resnext50_32x4d``.
+
+    Bottleneck blocks ``[3, 4, 6, 3]`` with ``groups=32`` and ``width_per_group=4``.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); ``groups`` and ``width_per_group`` are fixed and may only be passed with these values; the
+    deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNeXt50_32X4D_Weights`` members
+            and their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNeXt50_32X4D_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors, or a keyword conflicts with the values the builder fixes.
+    """
     ovewrite_named_param(kwargs, "groups", 32)
     ovewrite_named_param(kwargs, "width_per_group", 4)
     return _resnet("resnext50_32x4d", Bottleneck, [3, 4, 6, 3], weights, ResNeXt50_32X4D_Weights, kwargs)
@@ -399,7 +523,31 @@ def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights | str | None = None, pro
 @register_model(weights=ResNeXt101_32X8D_Weights)
 def resnext101_32x8d(*, weights: ResNeXt101_32X8D_Weights | str | None = None, progress: bool = True,
                      **kwargs: Any) -> ResNet:
-    """ResNeXt-101 32x8d (``groups=32, width_per_group=8``); arguments as :func:`resnet18`."""
+    """Build a ResNeXt-101 32x8d, as ``torchvision.models.resnext101_32x8d``.
+
+    Bottleneck blocks ``[3, 4, 23, 3]`` with ``groups=32`` and ``width_per_group=8``.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); ``groups`` and ``width_per_group`` are fixed and may only be passed with these values; the
+    deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNeXt101_32X8D_Weights`` members
+            and their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNeXt101_32X8D_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors, or a keyword conflicts with the values the builder fixes.
+    """
     ovewrite_named_param(kwargs, "groups", 32)
     ovewrite_named_param(kwargs, "width_per_group", 8)
     return _resnet("resnext101_32x8d", Bottleneck, [3, 4, 23, 3], weights, ResNeXt101_32X8D_Weights, kwargs)
@@ -408,7 +556,31 @@ def resnext101_32x8d(*, weights: ResNeXt101_32X8D_Weights | str | None = None, p
 @register_model(weights=ResNeXt101_64X4D_Weights)
 def resnext101_64x4d(*, weights: ResNeXt101_64X4D_Weights | str | None = None, progress: bool = True,
                      **kwargs: Any) -> ResNet:
-    """ResNeXt-101 64x4d (``groups=64, width_per_group=4``); arguments as :func:`resnet18`."""
+    """Build a ResNeXt-101 64x4d, as ``torchvision.models.resnext101_64x4d``.
+
+    Bottleneck blocks ``[3, 4, 23, 3]`` with ``groups=64`` and ``width_per_group=4``.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); ``groups`` and ``width_per_group`` are fixed and may only be passed with these values; the
+    deprecated ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``ResNeXt101_64X4D_Weights`` members
+            and their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``ResNeXt101_64X4D_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors, or a keyword conflicts with the values the builder fixes.
+    """
     ovewrite_named_param(kwargs, "groups", 64)
     ovewrite_named_param(kwargs, "width_per_group", 4)
     return _resnet("resnext101_64x4d", Bottleneck, [3, 4, 23, 3], weights, ResNeXt101_64X4D_Weights, kwargs)
@@ -417,7 +589,32 @@ def resnext101_64x4d(*, weights: ResNeXt101_64X4D_Weights | str | None = None, p
 @register_model(weights=Wide_ResNet50_2_Weights)
 def wide_resnet50_2(*, weights: Wide_ResNet50_2_Weights | str | None = None, progress: bool = True,
                     **kwargs: Any) -> ResNet:
-    """Wide ResNet-50-2 (``width_per_group=128``); arguments as :func:`resnet18`."""
+    """Build a Wide ResNet-50-2, as ``torchvision.models.wide_resnet50_2``.
+
+    Bottleneck blocks ``[3, 4, 6, 3]`` with ``width_per_group=128``: the inner convolutions have twice ResNet-50's
+    channels.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); ``width_per_group`` is fixed and may only be passed as 128; the deprecated ``pretrained=``
+    (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``Wide_ResNet50_2_Weights`` members
+            and their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``Wide_ResNet50_2_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors, or a keyword conflicts with the values the builder fixes.
+    """
     ovewrite_named_param(kwargs, "width_per_group", 64 * 2)
     return _resnet("wide_resnet50_2", Bottleneck, [3, 4, 6, 3], weights, Wide_ResNet50_2_Weights, kwargs)
 
@@ -425,6 +622,31 @@ def wide_resnet50_2(*, weights: Wide_ResNet50_2_Weights | str | None = None, pro
 @register_model(weights=Wide_ResNet101_2_Weights)
 def wide_resnet101_2(*, weights: Wide_ResNet101_2_Weights | str | None = None, progress: bool = True,
                      **kwargs: Any) -> ResNet:
-    """Wide ResNet-101-2 (``width_per_group=128``); arguments as :func:`resnet18`."""
+    """Build a Wide ResNet-101-2, as ``torchvision.models.wide_resnet101_2``.
+
+    Bottleneck blocks ``[3, 4, 23, 3]`` with ``width_per_group=128``: the inner convolutions have twice
+    ResNet-101's channels.
+
+    The other keyword arguments go to :class:`ResNet` (``num_classes``, ``zero_init_residual``, ``norm_layer``,
+    ``width`` ...); ``width_per_group`` is fixed and may only be passed as 128; the deprecated ``pretrained=``
+    (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``Wide_ResNet101_2_Weights`` members
+            and their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``Wide_ResNet101_2_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors, or a keyword conflicts with the values the builder fixes.
+    """
     ovewrite_named_param(kwargs, "width_per_group", 64 * 2)
     return _resnet("wide_resnet101_2", Bottleneck, [3, 4, 23, 3], weights, Wide_ResNet101_2_Weights, kwargs)

@@ -79,7 +79,14 @@ class VGG(Module):
                     init.constant_(m.bias, 0)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Logits ``(N, num_classes)`` of images ``(N, 3, H, W)``, ``H, W >= 32``."""
+        """Compute class logits for a batch of images.
+
+        Args:
+            x: images of shape ``(N, 3, H, W)``, with ``H`` and ``W`` at least 32.
+
+        Returns:
+            The logits, of shape ``(N, num_classes)``.
+        """
         x = self.avgpool(self.features(x)).flatten(1)
         return self.classifier(x)
 
@@ -193,64 +200,233 @@ def _vgg(name: str, cfg: str, batch_norm: bool, weights: Any, enum_cls: type[Wei
 
 @register_model(weights=VGG11_Weights)
 def vgg11(*, weights: VGG11_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-11 (configuration "A").
+    """Build a VGG-11 (configuration "A", no batch normalisation), as ``torchvision.models.vgg11``.
+
+    From `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`_.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
 
     Args:
-        weights: ``None`` (random init), or the path of a local safetensors file (or ``torch.save``'d
-            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG11_Weights``
-            members and their names are accepted but raise, explaining how to export the file.
-        progress: accepted for torchvision compatibility; nothing is downloaded.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``); the deprecated
-            ``pretrained=`` is read as ``weights``.
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG11_Weights`` members and their
+            names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
 
     Returns:
-        The model (training mode).
+        The model, in training mode.
 
     Raises:
-        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or
-            shapes differ from the model's.
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
         FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG11_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
     """
     return _vgg("vgg11", "A", False, weights, VGG11_Weights, kwargs)
 
 
 @register_model(weights=VGG11_BN_Weights)
 def vgg11_bn(*, weights: VGG11_BN_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-11 with batch normalisation; arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-11 with batch normalisation (configuration "A"), as ``torchvision.models.vgg11_bn``.
+
+    Each convolution is followed by a ``BatchNorm2d`` before its ``ReLU``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG11_BN_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG11_BN_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg11_bn", "A", True, weights, VGG11_BN_Weights, kwargs)
 
 
 @register_model(weights=VGG13_Weights)
 def vgg13(*, weights: VGG13_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-13 (configuration "B"); arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-13 (configuration "B", no batch normalisation), as ``torchvision.models.vgg13``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG13_Weights`` members and their
+            names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG13_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg13", "B", False, weights, VGG13_Weights, kwargs)
 
 
 @register_model(weights=VGG13_BN_Weights)
 def vgg13_bn(*, weights: VGG13_BN_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-13 with batch normalisation; arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-13 with batch normalisation (configuration "B"), as ``torchvision.models.vgg13_bn``.
+
+    Each convolution is followed by a ``BatchNorm2d`` before its ``ReLU``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG13_BN_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG13_BN_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg13_bn", "B", True, weights, VGG13_BN_Weights, kwargs)
 
 
 @register_model(weights=VGG16_Weights)
 def vgg16(*, weights: VGG16_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-16 (configuration "D"); arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-16 (configuration "D", no batch normalisation), as ``torchvision.models.vgg16``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG16_Weights`` members and their
+            names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG16_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg16", "D", False, weights, VGG16_Weights, kwargs)
 
 
 @register_model(weights=VGG16_BN_Weights)
 def vgg16_bn(*, weights: VGG16_BN_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-16 with batch normalisation; arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-16 with batch normalisation (configuration "D"), as ``torchvision.models.vgg16_bn``.
+
+    Each convolution is followed by a ``BatchNorm2d`` before its ``ReLU``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG16_BN_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG16_BN_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg16_bn", "D", True, weights, VGG16_BN_Weights, kwargs)
 
 
 @register_model(weights=VGG19_Weights)
 def vgg19(*, weights: VGG19_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-19 (configuration "E"); arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-19 (configuration "E", no batch normalisation), as ``torchvision.models.vgg19``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG19_Weights`` members and their
+            names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG19_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg19", "E", False, weights, VGG19_Weights, kwargs)
 
 
 @register_model(weights=VGG19_BN_Weights)
 def vgg19_bn(*, weights: VGG19_BN_Weights | str | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-19 with batch normalisation; arguments, return value and errors as :func:`vgg11`."""
+    """Build a VGG-19 with batch normalisation (configuration "E"), as ``torchvision.models.vgg19_bn``.
+
+    Each convolution is followed by a ``BatchNorm2d`` before its ``ReLU``.
+
+    The other keyword arguments go to :class:`VGG` (``num_classes``, ``init_weights``, ``dropout``);
+    ``init_weights`` is turned off when a file is loaded, since the file replaces every value; the deprecated
+    ``pretrained=`` (True, False or a path) is read as ``weights``, with a warning.
+
+    Args:
+        weights: ``None`` for random initialisation, or the path of a local safetensors file (or ``torch.save``'d
+            state_dict) with torchvision's keys, loaded with ``strict=True``. ``VGG19_BN_Weights`` members and
+            their names are accepted but raise, explaining how to export the file (default None).
+        progress: accepted for torchvision compatibility; nothing is downloaded (default True).
+
+    Returns:
+        The model, in training mode.
+
+    Raises:
+        RuntimeError: ``weights`` names torchvision's pretrained weights, or the file's keys or shapes differ from
+            the model's.
+        FileNotFoundError: ``weights`` is a path that is not a file.
+        TypeError: ``weights`` is neither None, a path nor a member of ``VGG19_BN_Weights``.
+        ValueError: both ``weights`` and ``pretrained`` are given, or the file does not hold a flat state_dict of
+            tensors.
+    """
     return _vgg("vgg19_bn", "E", True, weights, VGG19_BN_Weights, kwargs)

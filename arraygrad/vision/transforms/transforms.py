@@ -47,7 +47,13 @@ def _uniform(low: float, high: float, generator: Generator | None) -> float:
 
 
 class Compose:
-    """Apply transforms one after the other: ``Compose([ToTensor(), Normalize(m, s)])(img)``."""
+    """Apply transforms one after the other: ``Compose([ToTensor(), Normalize(m, s)])(img)``.
+
+    Calling the object passes the image through each transform in order and returns the last result.
+
+    Args:
+        transforms: the callables to apply, first to last (copied into a list).
+    """
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]]) -> None:
         self.transforms = list(transforms)
@@ -63,7 +69,10 @@ class Compose:
 
 
 class Lambda(_Transform):
-    """A user function as a transform.
+    """Wrap a user function as a transform: calling it returns ``lambd(img)``.
+
+    Args:
+        lambd: the callable applied to each image.
 
     Raises:
         TypeError: ``lambd`` is not callable.
@@ -75,6 +84,14 @@ class Lambda(_Transform):
         self.lambd = lambd
 
     def forward(self, img: Any) -> Any:
+        """Apply the wrapped function to ``img``.
+
+        Args:
+            img: the input, of whatever kind the function takes.
+
+        Returns:
+            What ``lambd(img)`` returns.
+        """
         return self.lambd(img)
 
 
@@ -83,6 +100,19 @@ class ToTensor(_Transform):
     (see :func:`functional.to_tensor`)."""
 
     def forward(self, pic: Any) -> Any:
+        """Convert ``pic`` to a ``C x H x W`` tensor on the default backend.
+
+        Args:
+            pic: a PIL image, or a numpy array of shape ``H x W x C`` or ``H x W``.
+
+        Returns:
+            A ``C x H x W`` tensor: uint8 input as the default float dtype divided by 255, other dtypes
+            with their values and dtype kept, PIL mode "1" as 0.0/1.0.
+
+        Raises:
+            TypeError: ``pic`` is neither a PIL image nor a numpy array.
+            ValueError: an array that is not 2- or 3-dimensional.
+        """
         return F.to_tensor(pic)
 
 
@@ -90,6 +120,17 @@ class PILToTensor(_Transform):
     """A PIL image to a ``C x H x W`` tensor of its own dtype, values unchanged."""
 
     def forward(self, pic: Any) -> Any:
+        """Convert a PIL image to a tensor without rescaling.
+
+        Args:
+            pic: the PIL image.
+
+        Returns:
+            A ``C x H x W`` tensor on the default backend, of the image's own dtype (uint8 for L, RGB, RGBA).
+
+        Raises:
+            TypeError: ``pic`` is not a PIL image.
+        """
         return F.pil_to_tensor(pic)
 
 
@@ -97,13 +138,27 @@ class ToPILImage(_Transform):
     """A ``C x H x W`` tensor or ``H x W x C`` array to a PIL image (see :func:`functional.to_pil_image`).
 
     Args:
-        mode: the PIL mode; by default inferred from the channels and dtype.
+        mode: the PIL mode; None infers it from the number of channels and the dtype (default None).
     """
 
     def __init__(self, mode: str | None = None) -> None:
         self.mode = mode
 
     def forward(self, pic: Any) -> Any:
+        """Convert ``pic`` to a PIL image of the transform's ``mode``.
+
+        Float input is multiplied by 255 and cast to uint8 unless the mode is ``'F'``.
+
+        Args:
+            pic: a ``C x H x W`` (or ``H x W``) tensor, or an ``H x W x C`` (or ``H x W``) numpy array.
+
+        Returns:
+            The PIL image.
+
+        Raises:
+            TypeError: ``pic`` is neither a tensor nor an array, or has a dtype PIL has no mode for.
+            ValueError: not 2- or 3-dimensional, more than 4 channels, or a ``mode`` that does not fit.
+        """
         return F.to_pil_image(pic, self.mode)
 
     def __repr__(self) -> str:
@@ -111,12 +166,34 @@ class ToPILImage(_Transform):
 
 
 class ConvertImageDtype(_Transform):
-    """Convert a tensor image to ``dtype`` and scale its values (see :func:`functional.convert_image_dtype`)."""
+    """Convert a tensor image to ``dtype`` and rescale its values to the range of that dtype.
+
+    Integer images span ``0..max`` of their dtype and float images ``[0, 1]``; the values are scaled
+    from one range to the other (see :func:`functional.convert_image_dtype`).
+
+    Args:
+        dtype: the target dtype: an arraygrad dtype, its name or a Python type.
+
+    Raises:
+        TypeError: ``dtype`` is not a dtype.
+    """
 
     def __init__(self, dtype: Any) -> None:
         self.dtype = dtypes.as_dtype(dtype)
 
     def forward(self, image: Any) -> Any:
+        """Convert ``image`` to the transform's dtype.
+
+        Args:
+            image: a tensor image.
+
+        Returns:
+            The image in the new dtype with rescaled values (``image`` itself when it has that dtype already).
+
+        Raises:
+            TypeError: ``image`` is not a tensor.
+            RuntimeError: a float32 to int32/int64 or float64 to int64 conversion, which cannot be exact.
+        """
         return F.convert_image_dtype(image, self.dtype)
 
 
@@ -126,7 +203,7 @@ class Normalize(_Transform):
     Args:
         mean: one value per channel (or one for all).
         std: one value per channel (or one for all).
-        inplace: update the input tensor in place.
+        inplace: update the input tensor in place (default False).
 
     Raises:
         TypeError: not a tensor, or not a floating tensor.
@@ -139,6 +216,18 @@ class Normalize(_Transform):
         self.inplace = inplace
 
     def forward(self, tensor: Any) -> Any:
+        """Normalize each channel of ``tensor`` with the transform's mean and std.
+
+        Args:
+            tensor: a float tensor image of shape ``(..., C, H, W)``.
+
+        Returns:
+            The normalized tensor, of the same shape and dtype (``tensor`` itself when ``inplace``).
+
+        Raises:
+            TypeError: not a tensor, or not a floating tensor.
+            ValueError: fewer than 3 dimensions, or a std that is zero in the tensor's dtype.
+        """
         return F.normalize(tensor, self.mean, self.std, self.inplace)
 
     def __repr__(self) -> str:
@@ -163,10 +252,11 @@ class Resize(_Transform):
     """Resize to ``size`` (``(h, w)``, or an int the smaller edge is matched to).
 
     Args:
-        size: the output size.
-        interpolation: an InterpolationMode (default bilinear) or a Pillow constant.
-        max_size: the longest the longer edge may become (``size`` an int only).
-        antialias: smooth bilinear/bicubic downscaling of tensors (PIL always does).
+        size: the output size: ``(h, w)``, or an int the smaller edge is matched to (keeping the aspect ratio).
+        interpolation: an InterpolationMode or a Pillow integer constant (default ``InterpolationMode.BILINEAR``).
+        max_size: the longest the longer edge may become, for an int ``size`` only (default None: no bound).
+        antialias: smooth bilinear/bicubic downscaling of tensors; PIL images are always smoothed
+            (default True).
 
     Raises:
         TypeError: a size that is not an int or a sequence.
@@ -185,6 +275,19 @@ class Resize(_Transform):
         self.antialias = antialias
 
     def forward(self, img: Any) -> Any:
+        """Resize ``img`` to the transform's size.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The resized image, of the same kind (``img`` itself when it has the size already).
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+            ValueError: a ``max_size`` that does not fit ``size``, or an interpolation tensors do not
+                support (box, hamming, lanczos).
+        """
         return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
 
     def __repr__(self) -> str:
@@ -195,14 +298,28 @@ class Resize(_Transform):
 class CenterCrop(_Transform):
     """Crop the centre ``size`` (``(h, w)`` or an int for a square); zero-pads a smaller image.
 
+    Args:
+        size: the output ``(h, w)``, a one-element sequence or an int for a square.
+
     Raises:
-        ValueError: a bad size.
+        ValueError: a size that is neither a number nor a sequence of 1 or 2 values.
     """
 
     def __init__(self, size: Any) -> None:
         self.size = _setup_size(size)
 
     def forward(self, img: Any) -> Any:
+        """Crop the centre of ``img``, padding it with zeros first where it is smaller than the size.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The cropped image, of the same kind, with height and width the transform's size.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+        """
         return F.center_crop(img, self.size)
 
     def __repr__(self) -> str:
@@ -214,8 +331,9 @@ class Pad(_Transform):
 
     Args:
         padding: an int, ``(left/right, top/bottom)`` or ``(left, top, right, bottom)``.
-        fill: the value of constant padding (a tuple per channel for PIL images).
-        padding_mode: ``'constant'``, ``'edge'``, ``'reflect'`` or ``'symmetric'``.
+        fill: the value of constant padding; a tuple with one value per channel is accepted for PIL
+            images only (default 0).
+        padding_mode: ``'constant'``, ``'edge'``, ``'reflect'`` or ``'symmetric'`` (default ``'constant'``).
 
     Raises:
         TypeError: a padding or fill of the wrong type.
@@ -236,6 +354,17 @@ class Pad(_Transform):
         self.padding_mode = padding_mode
 
     def forward(self, img: Any) -> Any:
+        """Pad ``img`` with the transform's padding, fill and mode.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The padded image, of the same kind.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image, or a tensor image with a sequence fill.
+        """
         return F.pad(img, self.padding, self.fill, self.padding_mode)
 
     def __repr__(self) -> str:
@@ -275,10 +404,19 @@ class RandomCrop(_Transform):
     @staticmethod
     def get_params(img: Any, output_size: tuple[int, int], generator: Generator | None = None
                    ) -> tuple[int, int, int, int]:
-        """``(top, left, height, width)`` of a random crop of ``output_size``.
+        """Draw the position of a random crop of ``output_size``, as torchvision's ``RandomCrop.get_params``.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``; only its size is read.
+            output_size: the crop's ``(height, width)``.
+            generator: where the position comes from (default None: the default generator).
+
+        Returns:
+            ``(top, left, height, width)`` of the crop, as ints; ``(0, 0, H, W)`` when the crop is the whole image.
 
         Raises:
             ValueError: the crop is larger than the image.
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
         """
         _, h, w = F.get_dimensions(img)
         th, tw = output_size
@@ -291,6 +429,18 @@ class RandomCrop(_Transform):
         return i, j, th, tw
 
     def forward(self, img: Any) -> Any:
+        """Pad ``img`` as configured, then crop a window of the transform's size at a random place.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The cropped image, of the same kind, with height and width the transform's size.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+            ValueError: the crop is larger than the (padded) image.
+        """
         F._check_kind(img, "RandomCrop")
         if self.padding is not None:
             img = F.pad(img, self.padding, self.fill, self.padding_mode)
@@ -340,7 +490,21 @@ class RandomResizedCrop(_Transform):
     @staticmethod
     def get_params(img: Any, scale: Sequence[float], ratio: Sequence[float], generator: Generator | None = None
                    ) -> tuple[int, int, int, int]:
-        """``(top, left, height, width)`` of a random crop (ten tries, then a central crop)."""
+        """Draw a random crop of random area and aspect ratio, as torchvision's ``RandomResizedCrop.get_params``.
+
+        The area is drawn uniformly from ``scale`` times the image's and the aspect ratio log-uniformly from
+        ``ratio``; after ten draws that do not fit in the image, the largest central crop whose aspect ratio
+        is within ``ratio`` is taken.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``; only its size is read.
+            scale: ``(min, max)`` of the crop's area as a fraction of the image's.
+            ratio: ``(min, max)`` of the crop's aspect ratio (width / height).
+            generator: where the crop comes from (default None: the default generator).
+
+        Returns:
+            ``(top, left, height, width)`` of the crop, as ints.
+        """
         _, height, width = F.get_dimensions(img)
         area = height * width
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
@@ -365,6 +529,18 @@ class RandomResizedCrop(_Transform):
         return (height - h) // 2, (width - w) // 2, h, w
 
     def forward(self, img: Any) -> Any:
+        """Crop a random area of ``img`` (see ``get_params``) and resize it to the transform's size.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The cropped and resized image, of the same kind.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+            ValueError: an interpolation tensors do not support (box, hamming, lanczos).
+        """
         i, j, h, w = self.get_params(img, self.scale, self.ratio, self.generator)
         return F.resized_crop(img, i, j, h, w, self.size, self.interpolation, antialias=self.antialias)
 
@@ -390,6 +566,17 @@ class RandomHorizontalFlip(_Transform):
         self.generator = generator
 
     def forward(self, img: Any) -> Any:
+        """Flip ``img`` left-right with probability ``p``.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., H, W)``.
+
+        Returns:
+            The flipped image, or ``img`` itself when the draw does not flip it.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+        """
         F._check_kind(img, "RandomHorizontalFlip")
         if host_rand(1, self.generator)[0] < self.p:
             return F.hflip(img)
@@ -411,6 +598,17 @@ class RandomVerticalFlip(RandomHorizontalFlip):
     """
 
     def forward(self, img: Any) -> Any:
+        """Flip ``img`` upside down with probability ``p``.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., H, W)``.
+
+        Returns:
+            The flipped image, or ``img`` itself when the draw does not flip it.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+        """
         F._check_kind(img, "RandomVerticalFlip")
         if host_rand(1, self.generator)[0] < self.p:
             return F.vflip(img)
@@ -468,10 +666,30 @@ class RandomRotation(_Transform):
 
     @staticmethod
     def get_params(degrees: list[float], generator: Generator | None = None) -> float:
-        """An angle uniform in ``[degrees[0], degrees[1])``."""
+        """Draw a rotation angle, as torchvision's ``RandomRotation.get_params``.
+
+        Args:
+            degrees: ``[min, max]`` of the angle, in degrees.
+            generator: where the angle comes from (default None: the default generator).
+
+        Returns:
+            An angle uniform in ``[degrees[0], degrees[1])``, as a float.
+        """
         return _uniform(float(degrees[0]), float(degrees[1]), generator)
 
     def forward(self, img: Any) -> Any:
+        """Rotate ``img`` counter-clockwise by an angle drawn from ``degrees``.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The rotated image, of the same kind; larger than ``img`` when ``expand`` is set.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+            ValueError: an interpolation tensors do not support, or a fill with neither 1 nor C values.
+        """
         fill = _tensor_fill(img, self.fill)
         angle = self.get_params(self.degrees, self.generator)
         return F.rotate(img, angle, self.interpolation, self.expand, self.center, fill)
@@ -532,12 +750,38 @@ class ColorJitter(_Transform):
                    saturation: tuple[float, float] | None, hue: tuple[float, float] | None,
                    generator: Generator | None = None
                    ) -> tuple[list[int], float | None, float | None, float | None, float | None]:
-        """The order of the four adjustments (a permutation of 0..3) and their factors (None: skipped)."""
+        """Draw the order and the factors of the four adjustments, as torchvision's ``ColorJitter.get_params``.
+
+        Args:
+            brightness: ``(min, max)`` of the brightness factor, or None to skip it.
+            contrast: ``(min, max)`` of the contrast factor, or None to skip it.
+            saturation: ``(min, max)`` of the saturation factor, or None to skip it.
+            hue: ``(min, max)`` of the hue shift, or None to skip it.
+            generator: where the order and the factors come from (default None: the default generator).
+
+        Returns:
+            ``(fn_idx, brightness_factor, contrast_factor, saturation_factor, hue_factor)``: a permutation of
+            ``0..3`` (brightness, contrast, saturation, hue) giving the order, and each factor drawn uniformly
+            from its range (None for a skipped adjustment).
+        """
         fn_idx = host_randperm(4, generator)
         factors = [None if r is None else _uniform(r[0], r[1], generator) for r in (brightness, contrast, saturation, hue)]
         return fn_idx, factors[0], factors[1], factors[2], factors[3]
 
     def forward(self, img: Any) -> Any:
+        """Apply the brightness, contrast, saturation and hue changes to ``img`` in a random order.
+
+        Each factor is drawn uniformly from its range; an adjustment whose range is the identity is skipped.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)`` with 1 or 3 channels.
+
+        Returns:
+            The adjusted image, of the same kind.
+
+        Raises:
+            TypeError: ``img`` is not an image, or a tensor image with neither 1 nor 3 channels.
+        """
         fn_idx, b, c, s, h = self.get_params(self.brightness, self.contrast, self.saturation, self.hue, self.generator)
         for fn_id in fn_idx:
             if fn_id == 0 and b is not None:
@@ -558,14 +802,31 @@ class ColorJitter(_Transform):
 class Grayscale(_Transform):
     """Convert to grayscale with 1 or 3 (equal) channels.
 
+    Tensor images take the luma ``0.2989 R + 0.587 G + 0.114 B``; PIL images are converted to mode L.
+
+    Args:
+        num_output_channels: 1 for a single channel, 3 for three equal channels (default 1).
+
     Raises:
-        ValueError: num_output_channels not 1 or 3 (when applied).
+        ValueError: ``num_output_channels`` is not 1 or 3 (when applied).
     """
 
     def __init__(self, num_output_channels: int = 1) -> None:
         self.num_output_channels = num_output_channels
 
     def forward(self, img: Any) -> Any:
+        """Convert ``img`` to grayscale.
+
+        Args:
+            img: a PIL image, or a tensor image ``(..., C, H, W)`` with 1 or 3 channels.
+
+        Returns:
+            The grayscale image, of the same kind, with ``num_output_channels`` channels.
+
+        Raises:
+            TypeError: ``img`` is not an image, or a tensor with fewer than 3 dimensions or neither 1 nor 3 channels.
+            ValueError: ``num_output_channels`` is not 1 or 3.
+        """
         return F.to_grayscale(img, self.num_output_channels)
 
     def __repr__(self) -> str:
@@ -573,13 +834,29 @@ class Grayscale(_Transform):
 
 
 class RandomGrayscale(_Transform):
-    """Convert to grayscale (keeping the number of channels) with probability ``p``."""
+    """Convert to grayscale (keeping the number of channels) with probability ``p``.
+
+    Args:
+        p: probability of converting (default 0.1).
+        generator: where the coin comes from (default None: the default generator).
+    """
 
     def __init__(self, p: float = 0.1, generator: Generator | None = None) -> None:
         self.p = p
         self.generator = generator
 
     def forward(self, img: Any) -> Any:
+        """Convert ``img`` to grayscale with probability ``p``, with as many channels as it has.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)`` with 1 or 3 channels.
+
+        Returns:
+            The grayscale image, or ``img`` itself when the draw does not convert it.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+        """
         channels = F.get_image_num_channels(img)
         if host_rand(1, self.generator)[0] < self.p:
             return F.to_grayscale(img, num_output_channels=channels)
@@ -590,7 +867,13 @@ class RandomGrayscale(_Transform):
 
 
 class RandomApply(_Transform):
-    """Apply a list of transforms, all or none, with probability ``p``."""
+    """Apply a list of transforms, all or none, with probability ``p``.
+
+    Args:
+        transforms: the callables applied in order when the draw succeeds (copied into a list).
+        p: probability of applying them (default 0.5).
+        generator: where the coin comes from (default None: the default generator).
+    """
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]], p: float = 0.5,
                  generator: Generator | None = None) -> None:
@@ -599,6 +882,14 @@ class RandomApply(_Transform):
         self.generator = generator
 
     def forward(self, img: Any) -> Any:
+        """Pass ``img`` through every transform with probability ``p``, else return it unchanged.
+
+        Args:
+            img: the input image, of whatever kind the transforms take.
+
+        Returns:
+            The output of the last transform, or ``img`` itself.
+        """
         if self.p < host_rand(1, self.generator)[0]:
             return img
         for t in self.transforms:
@@ -661,7 +952,20 @@ class RandomAffine(_Transform):
     def get_params(degrees: list[float], translate: Sequence[float] | None, scale_ranges: Sequence[float] | None,
                    shears: list[float] | None, img_size: list[int], generator: Generator | None = None
                    ) -> tuple[float, tuple[int, int], float, tuple[float, float]]:
-        """``(angle, (tx, ty), scale, (shear_x, shear_y))`` for an image of ``img_size = [width, height]``."""
+        """Draw the parameters of a random affine map, as torchvision's ``RandomAffine.get_params``.
+
+        Args:
+            degrees: ``[min, max]`` of the rotation angle, in degrees.
+            translate: ``(a, b)``: the horizontal shift is drawn within ``±a * width`` and the vertical within
+                ``±b * height``, rounded to pixels; None for no shift.
+            scale_ranges: ``(min, max)`` of the scale factor; None for 1.
+            shears: ``[min, max]`` of the x-shear, or ``[xmin, xmax, ymin, ymax]`` for both; None for no shear.
+            img_size: the image's ``[width, height]``.
+            generator: where the parameters come from (default None: the default generator).
+
+        Returns:
+            ``(angle, (tx, ty), scale, (shear_x, shear_y))``: floats, except the int translations.
+        """
         angle = _uniform(float(degrees[0]), float(degrees[1]), generator)
         if translate is not None:
             max_dx, max_dy = float(translate[0] * img_size[0]), float(translate[1] * img_size[1])
@@ -678,6 +982,18 @@ class RandomAffine(_Transform):
         return angle, translations, scale, (shear_x, shear_y)
 
     def forward(self, img: Any) -> Any:
+        """Apply an affine map with parameters drawn by ``get_params`` to ``img``, keeping its size.
+
+        Args:
+            img: a PIL image or a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The transformed image, of the same kind and size.
+
+        Raises:
+            TypeError: ``img`` is neither a PIL image nor a tensor image.
+            ValueError: an interpolation tensors do not support, or a fill with neither 1 nor C values.
+        """
         fill = _tensor_fill(img, self.fill)
         _, height, width = F.get_dimensions(img)
         angle, translations, scale, shear = self.get_params(self.degrees, self.translate, self.scale, self.shear,
@@ -730,7 +1046,24 @@ class RandomErasing(_Transform):
     @staticmethod
     def get_params(img: Any, scale: Sequence[float], ratio: Sequence[float], value: list[float] | None = None,
                    generator: Generator | None = None) -> tuple[int, int, int, int, Any]:
-        """``(top, left, height, width, fill)`` of the rectangle (ten tries, else the whole image unchanged)."""
+        """Draw the rectangle to erase and its fill, as torchvision's ``RandomErasing.get_params``.
+
+        The area is drawn uniformly from ``scale`` times the image's and the aspect ratio log-uniformly from
+        ``ratio``; after ten draws that do not fit strictly inside the image, the whole image is returned
+        with the image itself as the fill (erasing then leaves it unchanged).
+
+        Args:
+            img: a tensor image ``(..., C, H, W)``.
+            scale: ``(min, max)`` of the rectangle's area as a fraction of the image's.
+            ratio: ``(min, max)`` of its aspect ratio.
+            value: the fill values, one or one per channel; None for standard normal noise of the
+                rectangle's shape (default None).
+            generator: where the rectangle and the noise come from (default None: the default generator).
+
+        Returns:
+            ``(top, left, height, width, fill)``: ints and a tensor of the image's dtype and backend
+            (``(C, h, w)`` noise, or the values shaped ``(-1, 1, 1)``).
+        """
         from arraygrad.core.creation import tensor as make_tensor
         from arraygrad.core.random import randn
 
@@ -754,6 +1087,19 @@ class RandomErasing(_Transform):
         return 0, 0, img_h, img_w, img
 
     def forward(self, img: Any) -> Any:
+        """Erase a random rectangle of ``img`` with probability ``p``.
+
+        Args:
+            img: a tensor image ``(..., C, H, W)``.
+
+        Returns:
+            The image with the rectangle set to the fill (``img`` itself, modified, when ``inplace``), or
+            ``img`` unchanged when the draw does not erase.
+
+        Raises:
+            TypeError: ``img`` is not a tensor.
+            ValueError: a sequence ``value`` with neither 1 nor C entries.
+        """
         if not isinstance(img, Tensor):
             raise TypeError(f"RandomErasing: img should be a Tensor image, got {type(img).__name__}; apply ToTensor first")
         if host_rand(1, self.generator)[0] < self.p:
