@@ -13,7 +13,11 @@ __all__ = [
 
 
 class ReLU(Module):
-    """``max(x, 0)``; ``inplace=True`` overwrites the input."""
+    """Apply ``max(x, 0)`` elementwise, as ``torch.nn.ReLU``.
+
+    Args:
+        inplace: overwrite the input instead of returning a new tensor (default False).
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -27,7 +31,12 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """``x`` where positive, else ``negative_slope * x``."""
+    """Apply ``x`` where positive, else ``negative_slope * x``, elementwise, as ``torch.nn.LeakyReLU``.
+
+    Args:
+        negative_slope: the slope for negative inputs (default 1e-2).
+        inplace: overwrite the input instead of returning a new tensor (default False).
+    """
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
@@ -56,7 +65,12 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``dim`` (PyTorch's deprecated implicit choice when None)."""
+    """Apply softmax along ``dim``, as ``torch.nn.Softmax``.
+
+    Args:
+        dim: the dim whose entries sum to 1; None picks one from the input's number of dims, with PyTorch's
+            deprecation warning (default None).
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -70,7 +84,12 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """Log of softmax along ``dim``, computed stably."""
+    """Apply the log of softmax along ``dim``, computed stably, as ``torch.nn.LogSoftmax``.
+
+    Args:
+        dim: the dim to normalize along; None picks one from the input's number of dims, with PyTorch's
+            deprecation warning (default None).
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -84,7 +103,11 @@ class LogSoftmax(Module):
 
 
 class GELU(Module):
-    """``x * Phi(x)`` exactly (``approximate='none'``) or with the tanh approximation."""
+    """Apply ``x * Phi(x)`` elementwise, exactly or with the tanh approximation, as ``torch.nn.GELU``.
+
+    Args:
+        approximate: ``'none'`` for the exact form, ``'tanh'`` for the tanh approximation (default ``'none'``).
+    """
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -98,7 +121,11 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """``x * sigmoid(x)``."""
+    """Apply ``x * sigmoid(x)`` elementwise, as ``torch.nn.SiLU``.
+
+    Args:
+        inplace: overwrite the input instead of returning a new tensor (default False).
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -112,7 +139,11 @@ class SiLU(Module):
 
 
 class Mish(Module):
-    """``x * tanh(softplus(x))``."""
+    """Apply ``x * tanh(softplus(x))`` elementwise, as ``torch.nn.Mish``.
+
+    Args:
+        inplace: overwrite the input instead of returning a new tensor (default False).
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -126,7 +157,12 @@ class Mish(Module):
 
 
 class ELU(Module):
-    """``x`` where positive, else ``alpha * (exp(x) - 1)``."""
+    """Apply ``x`` where positive, else ``alpha * (exp(x) - 1)``, elementwise, as ``torch.nn.ELU``.
+
+    Args:
+        alpha: the scale of the negative part (default 1.0).
+        inplace: overwrite the input instead of returning a new tensor (default False).
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -141,7 +177,13 @@ class ELU(Module):
 
 
 class Softplus(Module):
-    """``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``."""
+    """Apply ``log(1 + exp(beta * x)) / beta`` elementwise, linear where ``beta * x > threshold``, as
+    ``torch.nn.Softplus``.
+
+    Args:
+        beta: the sharpness of the curve (default 1.0).
+        threshold: above this value of ``beta * x`` the output is ``x`` (default 20.0).
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
@@ -156,7 +198,12 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
-    """``x`` clamped to ``[min_val, max_val]``.
+    """Clamp ``x`` elementwise to ``[min_val, max_val]``, as ``torch.nn.Hardtanh``.
+
+    Args:
+        min_val: the lower bound (default -1.0).
+        max_val: the upper bound, greater than ``min_val`` (default 1.0).
+        inplace: overwrite the input instead of returning a new tensor (default False).
 
     Raises:
         ValueError: ``max_val <= min_val``.
@@ -178,7 +225,11 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
-    """``min(max(x, 0), 6)``."""
+    """Apply ``min(max(x, 0), 6)`` elementwise, as ``torch.nn.ReLU6``.
+
+    Args:
+        inplace: overwrite the input instead of returning a new tensor (default False).
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)

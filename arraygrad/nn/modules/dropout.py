@@ -35,14 +35,31 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """Zero each element independently with probability ``p`` in training (see ``_DropoutNd``)."""
+    """Zero each element independently with probability ``p`` in training, scaling the rest by ``1 / (1 - p)``, as
+    ``torch.nn.Dropout``.
+
+    Args:
+        p: probability of zeroing an element, in ``[0, 1]`` (default 0.5).
+        inplace: overwrite the input instead of returning a new tensor (default False).
+
+    Raises:
+        ValueError: ``p`` outside ``[0, 1]``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):
-    """Zero whole channels of ``(N, C, L)`` (or ``(C, L)``) with probability ``p`` in training."""
+    """Zero whole channels of ``(N, C, L)`` (or ``(C, L)``) with probability ``p`` in training, as ``torch.nn.Dropout1d``.
+
+    Args:
+        p: probability of zeroing a channel, in ``[0, 1]`` (default 0.5).
+        inplace: overwrite the input instead of returning a new tensor (default False).
+
+    Raises:
+        ValueError: ``p`` outside ``[0, 1]``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout1d(input, self.p, self.training, self.inplace)
@@ -50,14 +67,30 @@ class Dropout1d(_DropoutNd):
 
 class Dropout2d(_DropoutNd):
     """Zero whole channels of ``(N, C, H, W)`` with probability ``p`` in training (a 3-d input
-    is taken as ``(N, C, L)``, with PyTorch's warning)."""
+    is taken as ``(N, C, L)``, with PyTorch's warning).
+
+    Args:
+        p: probability of zeroing a channel, in ``[0, 1]`` (default 0.5).
+        inplace: overwrite the input instead of returning a new tensor (default False).
+
+    Raises:
+        ValueError: ``p`` outside ``[0, 1]``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Dropout3d(_DropoutNd):
-    """Zero whole channels of ``(N, C, D, H, W)`` (or unbatched) with probability ``p`` in training."""
+    """Zero whole channels of ``(N, C, D, H, W)`` (or unbatched) with probability ``p`` in training.
+
+    Args:
+        p: probability of zeroing a channel, in ``[0, 1]`` (default 0.5).
+        inplace: overwrite the input instead of returning a new tensor (default False).
+
+    Raises:
+        ValueError: ``p`` outside ``[0, 1]``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout3d(input, self.p, self.training, self.inplace)

@@ -12,7 +12,12 @@ __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """Flatten dims ``start_dim`` .. ``end_dim`` into one (default: all but the batch dim)."""
+    """Flatten dims ``start_dim`` .. ``end_dim`` into one (default: all but the batch dim), as ``torch.nn.Flatten``.
+
+    Args:
+        start_dim: the first dim to flatten (default 1).
+        end_dim: the last dim to flatten, inclusive (default -1).
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -27,7 +32,11 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Expand dim ``dim`` into the shape ``unflattened_size`` (one entry may be -1).
+    """Expand dim ``dim`` into the shape ``unflattened_size`` (one entry may be -1), as ``torch.nn.Unflatten``.
+
+    Args:
+        dim: the dim of the input to expand.
+        unflattened_size: the sizes that replace it, whose product is the size of ``dim``.
 
     Raises:
         TypeError: ``unflattened_size`` is not a tuple or list of ints.

@@ -63,14 +63,39 @@ class MaxPool1d(_MaxPoolNd):
 
 
 class MaxPool2d(_MaxPoolNd):
-    """Max pooling over ``(N, C, H, W)`` (or ``(C, H, W)``); arguments as ``MaxPool1d``
-    (ints or 2-tuples)."""
+    """Max over sliding windows of ``(N, C, H, W)`` (or ``(C, H, W)``), as ``torch.nn.MaxPool2d``.
+
+    Args:
+        kernel_size: window size, an int or a 2-tuple.
+        stride: window step, an int or a 2-tuple (default None: ``kernel_size``).
+        padding: implicit ``-inf`` on both sides of each spatial dim, at most half the kernel (default 0).
+        dilation: spacing between the window's elements (default 1).
+        return_indices: also return each maximum's flat position in its input plane (for ``max_unpool``)
+            (default False).
+        ceil_mode: round the output size up instead of down (default False).
+
+    Raises (forward):
+        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+    """
 
     _nd = 2
 
 
 class MaxPool3d(_MaxPoolNd):
-    """Max pooling over ``(N, C, D, H, W)`` (or unbatched); arguments as ``MaxPool1d``."""
+    """Max over sliding windows of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``), as ``torch.nn.MaxPool3d``.
+
+    Args:
+        kernel_size: window size, an int or a 3-tuple.
+        stride: window step, an int or a 3-tuple (default None: ``kernel_size``).
+        padding: implicit ``-inf`` on both sides of each spatial dim, at most half the kernel (default 0).
+        dilation: spacing between the window's elements (default 1).
+        return_indices: also return each maximum's flat position in its input plane (for ``max_unpool``)
+            (default False).
+        ceil_mode: round the output size up instead of down (default False).
+
+    Raises (forward):
+        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+    """
 
     _nd = 3
 
@@ -79,9 +104,11 @@ class AvgPool1d(Module):
     """Mean over sliding windows of ``(N, C, L)`` (or ``(C, L)``).
 
     Args:
-        kernel_size: window size; stride: step (default ``kernel_size``); padding: zeros on
-            both sides (at most half the kernel); ceil_mode: round the output size up.
-        count_include_pad: count the zero padding in each window's divisor.
+        kernel_size: window size, an int or a 1-tuple.
+        stride: window step (default None: ``kernel_size``).
+        padding: zeros on both sides, at most half the kernel (default 0).
+        ceil_mode: round the output size up instead of down (default False).
+        count_include_pad: count the zero padding in each window's divisor (default True).
 
     Raises (forward):
         RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
@@ -127,14 +154,37 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool2d(_AvgPoolNd):
-    """Average pooling over ``(N, C, H, W)`` (or ``(C, H, W)``); arguments as ``AvgPool1d``
-    plus ``divisor_override``: divide every window's sum by this number instead."""
+    """Mean over sliding windows of ``(N, C, H, W)`` (or ``(C, H, W)``), as ``torch.nn.AvgPool2d``.
+
+    Args:
+        kernel_size: window size, an int or a 2-tuple.
+        stride: window step, an int or a 2-tuple (default None: ``kernel_size``).
+        padding: zeros on both sides of each spatial dim, at most half the kernel (default 0).
+        ceil_mode: round the output size up instead of down (default False).
+        count_include_pad: count the zero padding in each window's divisor (default True).
+        divisor_override: divide every window's sum by this number instead (default None).
+
+    Raises (forward):
+        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+    """
 
     _nd = 2
 
 
 class AvgPool3d(_AvgPoolNd):
-    """Average pooling over ``(N, C, D, H, W)``; arguments as ``AvgPool2d``."""
+    """Mean over sliding windows of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``), as ``torch.nn.AvgPool3d``.
+
+    Args:
+        kernel_size: window size, an int or a 3-tuple.
+        stride: window step, an int or a 3-tuple (default None: ``kernel_size``).
+        padding: zeros on both sides of each spatial dim, at most half the kernel (default 0).
+        ceil_mode: round the output size up instead of down (default False).
+        count_include_pad: count the zero padding in each window's divisor (default True).
+        divisor_override: divide every window's sum by this number instead (default None).
+
+    Raises (forward):
+        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+    """
 
     _nd = 3
 
@@ -155,20 +205,32 @@ class _AdaptiveAvgPoolNd(Module):
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Average pooling of ``(N, C, L)`` to length ``output_size``: window ``i`` spans
-    ``[floor(i * L / out), ceil((i + 1) * L / out))``, as PyTorch."""
+    ``[floor(i * L / out), ceil((i + 1) * L / out))``, as PyTorch.
+
+    Args:
+        output_size: the output's spatial size, an int or a 1-tuple whose None entries keep that input size.
+    """
 
     _nd = 1
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average pooling of ``(N, C, H, W)`` to ``output_size`` (an int, or a 2-tuple whose None
-    entries keep that input size)."""
+    entries keep that input size).
+
+    Args:
+        output_size: the output's spatial size, an int or a 2-tuple whose None entries keep that input size.
+    """
 
     _nd = 2
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
-    """Average pooling of ``(N, C, D, H, W)`` to ``output_size``."""
+    """Average pooling of ``(N, C, D, H, W)`` to ``output_size``.
+
+    Args:
+        output_size: the output's spatial size, an int or a 3-tuple whose None entries keep that input size.
+    """
 
     _nd = 3
 
@@ -190,18 +252,33 @@ class _AdaptiveMaxPoolNd(Module):
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max pooling of ``(N, C, L)`` to length ``output_size`` (PyTorch's windows); with
-    ``return_indices`` also each maximum's position in its row."""
+    ``return_indices`` also each maximum's position in its row.
+
+    Args:
+        output_size: the output's spatial size, an int or a 1-tuple whose None entries keep that input size.
+        return_indices: also return each maximum's flat position in its input plane (default False).
+    """
 
     _nd = 1
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """Max pooling of ``(N, C, H, W)`` to ``output_size``; indices are flat ``h * W + w``."""
+    """Max pooling of ``(N, C, H, W)`` to ``output_size``; indices are flat ``h * W + w``.
+
+    Args:
+        output_size: the output's spatial size, an int or a 2-tuple whose None entries keep that input size.
+        return_indices: also return each maximum's flat position in its input plane (default False).
+    """
 
     _nd = 2
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
-    """Max pooling of ``(N, C, D, H, W)`` to ``output_size``."""
+    """Max pooling of ``(N, C, D, H, W)`` to ``output_size``.
+
+    Args:
+        output_size: the output's spatial size, an int or a 3-tuple whose None entries keep that input size.
+        return_indices: also return each maximum's flat position in its input plane (default False).
+    """
 
     _nd = 3
