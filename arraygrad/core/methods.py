@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable
 from typing import Any
 
 from arraygrad import backends
@@ -445,89 +446,23 @@ def _reshape_as(a: Tensor, other: Tensor) -> Tensor:
     return shape.reshape(a, tuple(_tensor_arg("reshape_as", "other", 1, other).shape))
 
 
-def _float(a: Tensor) -> Tensor:
-    """Return ``a`` converted to 32-bit floating point (``float32``), as ``a.to(arraygrad.float32)``.
+def _cast_method(dtype_name: str, what: str) -> Callable[[Tensor], Tensor]:
+    """``Tensor.float``, ``Tensor.double``, ...: the method converting to one dtype, with its docstring."""
+    target = getattr(dtypes, dtype_name)
+    shown = dtype_name.rstrip("_")
+
+    def cast(a: Tensor) -> Tensor:
+        return to_dtype(a, target)
+
+    cast.__doc__ = f"""Return ``a`` converted to {what} (``{shown}``), as ``a.to(arraygrad.{dtype_name})``.
 
     Args:
         a: the tensor to convert.
 
     Returns:
-        ``a`` as ``float32``; ``a`` itself when it already has that dtype.
+        ``a`` as ``{shown}``; ``a`` itself when it already has that dtype.
     """
-    return to_dtype(a, dtypes.float32)
-
-
-def _double(a: Tensor) -> Tensor:
-    """Return ``a`` converted to 64-bit floating point (``float64``), as ``a.to(arraygrad.float64)``.
-
-    Args:
-        a: the tensor to convert.
-
-    Returns:
-        ``a`` as ``float64``; ``a`` itself when it already has that dtype.
-    """
-    return to_dtype(a, dtypes.float64)
-
-
-def _half(a: Tensor) -> Tensor:
-    """Return ``a`` converted to 16-bit floating point (``float16``), as ``a.to(arraygrad.float16)``.
-
-    Args:
-        a: the tensor to convert.
-
-    Returns:
-        ``a`` as ``float16``; ``a`` itself when it already has that dtype.
-    """
-    return to_dtype(a, dtypes.float16)
-
-
-def _bfloat16(a: Tensor) -> Tensor:
-    """Return ``a`` converted to bfloat16 (``bfloat16``), as ``a.to(arraygrad.bfloat16)``.
-
-    Args:
-        a: the tensor to convert.
-
-    Returns:
-        ``a`` as ``bfloat16``; ``a`` itself when it already has that dtype.
-    """
-    return to_dtype(a, dtypes.bfloat16)
-
-
-def _long(a: Tensor) -> Tensor:
-    """Return ``a`` converted to 64-bit integer (``int64``), as ``a.to(arraygrad.int64)``.
-
-    Args:
-        a: the tensor to convert.
-
-    Returns:
-        ``a`` as ``int64``; ``a`` itself when it already has that dtype.
-    """
-    return to_dtype(a, dtypes.int64)
-
-
-def _int(a: Tensor) -> Tensor:
-    """Return ``a`` converted to 32-bit integer (``int32``), as ``a.to(arraygrad.int32)``.
-
-    Args:
-        a: the tensor to convert.
-
-    Returns:
-        ``a`` as ``int32``; ``a`` itself when it already has that dtype.
-    """
-    return to_dtype(a, dtypes.int32)
-
-
-def _bool(a: Tensor) -> Tensor:
-    """Return ``a`` converted to boolean (``bool``), as ``a.to(arraygrad.bool_)``.
-
-    Args:
-        a: the tensor to convert.
-
-    Returns:
-        ``a`` as ``bool_``; ``a`` itself when it already has that dtype.
-    """
-    return to_dtype(a, dtypes.bool_)
-
+    return cast
 
 
 def _bind() -> None:
@@ -637,13 +572,12 @@ def _bind() -> None:
     T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
     T.mT = property(lambda a: shape.transpose(a, -2, -1))
     T.H = T.T
-    T.float = _float
-    T.double = _double
-    T.half = _half
-    T.bfloat16 = _bfloat16
-    T.long = _long
-    T.int = _int
-    T.bool = _bool
+    for method, dtype_name, what in (("float", "float32", "32-bit floating point"),
+                                     ("double", "float64", "64-bit floating point"),
+                                     ("half", "float16", "16-bit floating point"), ("bfloat16", "bfloat16", "bfloat16"),
+                                     ("long", "int64", "64-bit integer"), ("int", "int32", "32-bit integer"),
+                                     ("bool", "bool_", "boolean")):
+        setattr(T, method, _cast_method(dtype_name, what))
     legacy.bind()  # type(), new(), new_tensor(), new_zeros(), ...
 
     inplace = {
