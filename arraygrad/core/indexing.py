@@ -462,7 +462,8 @@ def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor
         TypeError: ``dim`` is not an integer or None.
         IndexError: ``dim`` is out of range.
         RuntimeError: ``indices`` is not an integer tensor, holds a position outside ``[-size, size)``,
-            or does not broadcast against ``a`` outside ``dim``.
+            has another number of dimensions than ``a`` (with ``dim`` given), or does not broadcast
+            against ``a`` outside ``dim``.
     """
     from arraygrad.core.shape import broadcast_shapes, expand, reshape
 
@@ -471,6 +472,11 @@ def take_along_dim(a: Tensor, indices: Tensor, dim: int | None = None) -> Tensor
         key = _gather_key(flat, 0, reshape(indices, (-1,)), "take_along_dim", negative=True)
         return named_node(getitem_normalized(flat, key), IndexBackward0, GatherBackward0)
     d = _dim(dim, a.ndim, "take_along_dim")
+    if indices.ndim != a.ndim:
+        raise RuntimeError(
+            "take_along_dim(): input and indices should have the same number of dimensions, but got "
+            f"{a.ndim} dimensions for input, and {indices.ndim} dimensions for indices"
+        )
     a_shape, i_shape = list(a.shape), list(indices.shape)
     a_shape[d] = i_shape[d] = 1
     common = list(broadcast_shapes(a_shape, i_shape))
@@ -779,8 +785,9 @@ def take(a: Tensor, index: Tensor) -> Tensor:
 def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
     """Return the indices of the non-zero elements of ``a``, as ``torch.nonzero``.
 
-    The indices come in row-major order. A 0-d ``a`` is read as a 1-d tensor of one element (PyTorch
-    gives a result with zero columns there).
+    The indices come in row-major order. A 0-d ``a`` has no dimensions to index: the result has one
+    row (non-zero) or none, and zero columns; with ``as_tuple`` it is read as a 1-d tensor of one
+    element, as PyTorch does.
 
     Args:
         a: the tensor to search.
@@ -799,10 +806,12 @@ def nonzero(a: Tensor, *, as_tuple: bool = False) -> Any:
     backend = a._backend
     xp = backend.xp
     x = a._storage.array
+    i64 = backend.native_dtype("int64")
     if x.ndim == 0:
+        if not as_tuple:  # PyTorch's (1, 0) or (0, 0)
+            return _wrap(xp.zeros((1 if bool(x) else 0, 0), dtype=i64), backend)
         x = xp.reshape(x, (1,))
     idx = xp.nonzero(x)
-    i64 = backend.native_dtype("int64")
     idx = [i if i.dtype == i64 else xp.astype(i, i64) for i in idx]
     if as_tuple:
         return tuple(_wrap(i, backend) for i in idx)

@@ -109,3 +109,31 @@ def test_movedim_rejects_what_pytorch_rejects(source, destination, message):
         torch.movedim(torch.zeros(2, 3, 4), source, destination)
     with pytest.raises(RuntimeError, match=message):
         ag.movedim(ag.zeros(2, 3, 4), source, destination)
+
+
+@pytest.mark.parametrize("value", [5, 0])
+def test_nonzero_of_a_0d_tensor(value):
+    assert tuple(ag.nonzero(ag.tensor(value)).shape) == tuple(torch.nonzero(torch.tensor(value)).shape)
+    assert tuple(ag.argwhere(ag.tensor(value)).shape) == tuple(torch.argwhere(torch.tensor(value)).shape)
+    ours, theirs = ag.nonzero(ag.tensor(value), as_tuple=True), torch.nonzero(torch.tensor(value), as_tuple=True)
+    assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
+
+
+def test_take_along_dim_needs_indices_of_the_input_rank():
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        torch.take_along_dim(torch.arange(6.0).reshape(2, 3), torch.tensor([0]), 1)
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        ag.take_along_dim(ag.arange(6.0).reshape(2, 3), ag.tensor([0]), 1)
+
+
+@pytest.mark.parametrize("fn, args", [("relu6", ()), ("hardtanh", ()), ("hardtanh", (-2.5, 4.7))])
+def test_clamping_activations_keep_integer_dtypes(fn, args):
+    values = [-7, -1, 0, 3, 9]
+    y = getattr(F, fn)(ag.tensor(values), *args)
+    ty = getattr(torch.nn.functional, fn)(torch.tensor(values), *args)
+    assert y.dtype is ag.int64
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
+    x, tx = ag.tensor(values), torch.tensor(values)
+    F.hardtanh_(x)
+    torch.nn.functional.hardtanh_(tx)
+    np.testing.assert_array_equal(x.numpy(), tx.numpy())

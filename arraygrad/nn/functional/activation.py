@@ -117,18 +117,21 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
         inplace: overwrite ``input`` with the result and return it (default False).
 
     Returns:
-        A tensor of the input's shape; of the input's dtype for a floating input, of the default
-        floating dtype for an integer one (``input`` itself when ``inplace``).
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``); for an integer input
+        the bounds are truncated to integers.
 
     Raises:
-        RuntimeError: a bool input, an integer input with ``inplace`` (the floating result cannot be written back); or
-            ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+        RuntimeError: a bool input, or ``inplace`` on a leaf tensor that requires grad (or a view of one)
+            while grad mode is on.
         ValueError: ``min_val > max_val``.
     """
     if input.dtype is dtypes.bool_:
         raise RuntimeError("hardtanh: not implemented for a bool input")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):  # integers keep their dtype, as PyTorch's
+        lo, hi = int(min_val), int(max_val)
+        return input.clamp_(lo, hi) if inplace else ops.clamp(input, lo, hi)
     if inplace:
         return _inplace_result(input, lambda x: hardtanh(x, min_val, max_val), "hardtanh_")
     inside = ops.logical_and(ops.gt(input, min_val), ops.lt(input, max_val))
@@ -139,7 +142,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
     """Clamp ``input`` to ``[min_val, max_val]`` in place, as ``torch.nn.functional.hardtanh_``.
 
     Args:
-        input: a floating tensor of any shape, overwritten with the result.
+        input: a tensor of any shape and of a numeric (not bool) dtype, overwritten with the result.
         min_val: the lower bound (default -1.0).
         max_val: the upper bound (default 1.0).
 
@@ -147,8 +150,8 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
         ``input``, holding the clamped values.
 
     Raises:
-        RuntimeError: a bool or integer input (the floating result cannot be written back), or a leaf tensor that
-            requires grad (or a view of one) while grad mode is on.
+        RuntimeError: a bool input, or a leaf tensor that requires grad (or a view of one) while grad mode
+            is on.
         ValueError: ``min_val > max_val``.
     """
     return hardtanh(input, min_val, max_val, inplace=True)
@@ -164,12 +167,12 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         inplace: overwrite ``input`` with the result and return it (default False).
 
     Returns:
-        A tensor of the input's shape; of the input's dtype for a floating input, of the default
-        floating dtype for an integer one (``input`` itself when ``inplace``).
+        A tensor of the input's shape and dtype (``input`` itself when ``inplace``); for an integer input
+        the bounds are truncated to integers.
 
     Raises:
-        RuntimeError: a bool input, an integer input with ``inplace`` (the floating result cannot be written back); or
-            ``inplace`` on a leaf tensor that requires grad (or a view of one) while grad mode is on.
+        RuntimeError: a bool input, or ``inplace`` on a leaf tensor that requires grad (or a view of one)
+            while grad mode is on.
     """
     return hardtanh(input, 0.0, 6.0, inplace)
 
