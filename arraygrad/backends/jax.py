@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad.backends.reference import Array, Backend, Key, TracedValueError
+from arraygrad.backends.reference import Array, Backend, Key, TracedValueError, _sigmoid
 
 
 def _enable_x64_unless_configured(jax: Any) -> None:
@@ -227,8 +227,7 @@ class JaxBackend(Backend):
         jax, lax, jnp = self._jax, self._jax.lax, self.xp
 
         def sigmoid(x: Any) -> Any:  # the reference kernel's formula
-            e = jnp.exp(-jnp.abs(x))
-            return jnp.where(x >= 0, 1.0 / (e + 1.0), e / (e + 1.0))
+            return _sigmoid(jnp, x)
 
         def fwd(xw: Any, h0: Any, c0: Any, w_hh: Any, reverse: bool) -> Any:
             n_hidden, w_t = h0.shape[-1], w_hh.T
@@ -290,8 +289,7 @@ class JaxBackend(Backend):
         jax, lax, jnp = self._jax, self._jax.lax, self.xp
 
         def sigmoid(x: Any) -> Any:  # the reference kernel's formula
-            e = jnp.exp(-jnp.abs(x))
-            return jnp.where(x >= 0, 1.0 / (e + 1.0), e / (e + 1.0))
+            return _sigmoid(jnp, x)
 
         def fwd(xw: Any, h0: Any, w_hh: Any, b_hh: Any, reverse: bool) -> Any:
             n_hidden, w_t = h0.shape[-1], w_hh.T
