@@ -244,40 +244,69 @@ def multi_head_attention_forward(
     average_attn_weights: bool = True,
     is_causal: bool = False,
 ) -> tuple[Tensor, Tensor | None]:
-    """The forward of ``nn.MultiheadAttention`` (sequence-first), as PyTorch's function.
+    """Compute multi-head attention from sequence-first inputs, as ``torch.nn.functional.multi_head_attention_forward``.
+
+    This is the forward of ``nn.MultiheadAttention``: project ``query``, ``key`` and ``value``,
+    split them into ``num_heads`` heads of ``E / num_heads`` features, take
+    ``softmax(q k^T / sqrt(head_dim) + mask) v`` per head, concatenate the heads and apply the
+    output projection.
 
     Args:
-        query: ``(L, N, E)`` or unbatched ``(L, E)``.
-        key: ``(S, N, E_k)``, ``(S, N, E_v)`` (or unbatched ``(S, E_*)``).
-        value: ``(S, N, E_k)``, ``(S, N, E_v)`` (or unbatched ``(S, E_*)``).
-        embed_dim_to_check: expected ``E``.
-        num_heads: number of heads (divides ``E``).
-        in_proj_weight: packed ``(3E, E)`` / ``(3E,)`` projections of q, k, v.
-        in_proj_bias: packed ``(3E, E)`` / ``(3E,)`` projections of q, k, v.
-        bias_k: ``(1, 1, E)`` biases appended to the keys / values, or None.
-        bias_v: ``(1, 1, E)`` biases appended to the keys / values, or None.
-        add_zero_attn: append a zero key and value.
-        dropout_p: dropout on the attention weights (only when ``training``).
-        out_proj_weight: the output projection.
-        out_proj_bias: the output projection.
-        training: whether dropout is applied.
-        key_padding_mask: ``(N, S)``: bool True (or float -inf) marks keys to ignore.
-        need_weights: also return the attention weights.
+        query: ``(L, N, E)``, or unbatched ``(L, E)``.
+        key: ``(S, N, E_k)``, or unbatched ``(S, E_k)``; ``E_k`` is ``E`` unless
+            ``use_separate_proj_weight``.
+        value: ``(S, N, E_v)``, or unbatched ``(S, E_v)``; ``E_v`` is ``E`` unless
+            ``use_separate_proj_weight``.
+        embed_dim_to_check: the expected ``E``, the last dim of ``query``.
+        num_heads: the number of heads; it divides ``E``.
+        in_proj_weight: the packed ``(3E, E)`` projection weights of q, k and v; used (and
+            required) unless ``use_separate_proj_weight``.
+        in_proj_bias: the packed ``(3E,)`` projection biases of q, k and v, or None.
+        bias_k: a ``(1, 1, E)`` bias appended to the keys as one more position, or None; given
+            together with ``bias_v``.
+        bias_v: a ``(1, 1, E)`` bias appended to the values as one more position, or None; given
+            together with ``bias_k``.
+        add_zero_attn: append a zero key and a zero value to every head.
+        dropout_p: the dropout probability on the attention weights, applied only when
+            ``training``.
+        out_proj_weight: the ``(E_out, E)`` weight of the output projection.
+        out_proj_bias: the ``(E_out,)`` bias of the output projection, or None.
+        training: whether dropout is applied (default True).
+        key_padding_mask: ``(N, S)`` (``(S,)`` unbatched): bool True (or float -inf) marks keys to
+            ignore; a float mask is added to the scores (default None).
+        need_weights: also return the attention weights (default True).
         attn_mask: ``(L, S)`` or ``(N * num_heads, L, S)``; bool True = masked out, or a float
-            mask added to the scores.
-        use_separate_proj_weight: use ``q/k/v_proj_weight`` instead of ``in_proj_weight``.
-        static_k: ``(N * num_heads, S, E / num_heads)`` keys / values used as given.
-        static_v: ``(N * num_heads, S, E / num_heads)`` keys / values used as given.
-        average_attn_weights: average the returned weights over heads.
-        is_causal: a hint that ``attn_mask`` is the causal mask (it must still be given).
+            mask added to the scores (default None).
+        use_separate_proj_weight: project with ``q_proj_weight``, ``k_proj_weight`` and
+            ``v_proj_weight`` instead of ``in_proj_weight`` (default False).
+        q_proj_weight: the ``(E, E)`` projection weight of the query, used with
+            ``use_separate_proj_weight`` (default None).
+        k_proj_weight: the ``(E, E_k)`` projection weight of the key, used with
+            ``use_separate_proj_weight`` (default None).
+        v_proj_weight: the ``(E, E_v)`` projection weight of the value, used with
+            ``use_separate_proj_weight`` (default None).
+        static_k: ``(N * num_heads, S, E / num_heads)`` keys used as given instead of the
+            projected ``key`` (default None).
+        static_v: ``(N * num_heads, S, E / num_heads)`` values used as given instead of the
+            projected ``value`` (default None).
+        average_attn_weights: average the returned weights over the heads (default True).
+        is_causal: a hint that ``attn_mask`` is the causal mask; the mask must still be given
+            (default False).
 
     Returns:
-        ``(attn_output (L, N, E), attn_weights)``; the weights are ``(N, L, S)`` averaged or
-        ``(N, num_heads, L, S)``, or None when ``need_weights`` is False.
+        ``(attn_output, attn_weights)``: the output is ``(L, N, E_out)`` (``(L, E_out)``
+        unbatched); the weights are ``(N, L, S)`` when averaged, else ``(N, num_heads, L, S)``
+        (without ``N`` unbatched), or None when ``need_weights`` is False. ``S`` counts the
+        appended ``bias_k`` and zero positions.
 
     Raises:
-        AssertionError: inconsistent shapes or arguments (PyTorch's exception types).
-        RuntimeError: ``is_causal`` without ``attn_mask``, or an ``attn_mask`` of wrong shape.
+        AssertionError: inconsistent shapes or arguments: dims of ``query``, ``key``, ``value``
+            or the masks, ``E`` other than ``embed_dim_to_check`` or not divisible by
+            ``num_heads``, a missing or misshapen projection weight, a mask of another dtype than
+            bool or floating, or only one of ``bias_k`` and ``bias_v`` (PyTorch's exception type).
+        RuntimeError: ``is_causal`` without ``attn_mask``, a non-positive ``num_heads``, an
+            ``in_proj_weight``, ``in_proj_bias``, output projection or ``attn_mask`` of the wrong
+            shape, or projection weights of another dtype than the inputs.
     """
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:

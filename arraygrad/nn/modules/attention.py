@@ -134,14 +134,16 @@ class MultiheadAttention(Module):
 
         Args:
             query: ``(L, N, E)`` (``(N, L, E)`` with ``batch_first``) or unbatched ``(L, E)``.
-            key: ``(S, N, kdim)`` likewise. value: ``(S, N, vdim)`` likewise.
+            key: ``(S, N, kdim)`` (``(N, S, kdim)`` with ``batch_first``) or unbatched ``(S, kdim)``.
+            value: ``(S, N, vdim)`` (``(N, S, vdim)`` with ``batch_first``) or unbatched ``(S, vdim)``.
             key_padding_mask: ``(N, S)`` (or ``(S,)`` unbatched): bool True marks keys to
-                ignore; a float mask is added to the scores.
-            need_weights: also return the attention weights.
+                ignore; a float mask is added to the scores (default None).
+            need_weights: also return the attention weights (default True).
             attn_mask: ``(L, S)`` or ``(N * num_heads, L, S)``: bool True = not allowed to
-                attend; a float mask is added to the scores.
-            average_attn_weights: average the returned weights over the heads.
-            is_causal: hint that ``attn_mask`` is the causal mask (``attn_mask`` is required).
+                attend; a float mask is added to the scores (default None).
+            average_attn_weights: average the returned weights over the heads (default True).
+            is_causal: hint that ``attn_mask`` is the causal mask (``attn_mask`` is still
+                required) (default False).
 
         Returns:
             ``(attn_output, attn_weights)``: the output has the query's layout with ``E``
@@ -149,8 +151,10 @@ class MultiheadAttention(Module):
             averaging; no ``N`` unbatched), or None when ``need_weights`` is False.
 
         Raises:
-            AssertionError: inconsistent shapes or a mask of another dtype than bool or float.
-            RuntimeError: ``is_causal`` without ``attn_mask``, or an ``attn_mask`` of wrong shape.
+            AssertionError: inconsistent dims or shapes of the inputs and masks, a query whose
+                features are not ``embed_dim``, or a mask of another dtype than bool or floating.
+            RuntimeError: ``is_causal`` without ``attn_mask``, an ``attn_mask`` of the wrong shape,
+                or inputs of another dtype than the parameters.
         """
         is_batched = query.ndim == 3
         key_padding_mask = _canonical_mask(

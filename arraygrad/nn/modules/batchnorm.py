@@ -116,6 +116,21 @@ class _BatchNorm(_NormBase):
             raise ValueError(f"{name}: expected {want} input (got {input.ndim}D input of shape {tuple(input.shape)})")
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Normalise ``input`` per channel with batch or running statistics.
+
+        Args:
+            input: a floating ``(N, C, *)`` tensor with the dims the subclass accepts.
+
+        Returns:
+            A tensor of the input's shape.
+
+        Raises:
+            ValueError: an input with another number of dims than the layer accepts, or a single
+                value per channel in training mode.
+            RuntimeError: a channel count other than ``num_features``, or parameters or buffers of
+                another dtype than the input.
+            NotImplementedError: ``input`` is not floating point.
+        """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -133,28 +148,103 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalization of ``(N, C)`` or ``(N, C, L)`` inputs over N (and L); arguments as
-    ``_NormBase``.
+    """Batch normalization of ``(N, C)`` or ``(N, C, L)`` inputs, as ``torch.nn.BatchNorm1d``.
 
-    Training normalises with the batch mean and biased variance and updates the running
-    statistics with the unbiased variance; evaluation normalises with the running statistics.
+    Statistics are taken over N (and L). Training mode normalises each channel with the mean and
+    biased variance of the batch and updates the running statistics in place with the batch mean and
+    the *unbiased* variance (and ``num_batches_tracked`` by 1); eval mode normalises with the
+    running statistics. The result is then scaled by ``weight`` and shifted by ``bias``, per
+    channel.
 
-    Raises (forward):
-        ValueError: input not 2-d or 3-d, or a single value per channel in training.
-        RuntimeError: a channel count other than ``num_features`` (naming the layer and shapes).
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before its square root (default 1e-5).
+        momentum: weight of the new statistics in the running averages'
+            update ``running = (1 - momentum) * running + momentum * new``; None for a cumulative
+            average with equal weights over all batches seen (default 0.1).
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0) (default True).
+        track_running_stats: keep the ``running_mean`` (init 0), ``running_var`` (init 1) and
+            ``num_batches_tracked`` (int64 0-d) buffers; when False they are None and the
+            statistics of the input are used in eval mode too (default True).
+        device: where to create the parameters and buffers (default None: the default device).
+        dtype: the dtype of the parameters and buffers (default None: the default dtype).
+        bias: keyword-only; with ``affine``, whether to learn ``bias``, else it is None (default True).
+
+    Shape:
+        - Input: ``(N, C)`` or ``(N, C, L)``.
+        - Output: the input's shape.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> bn = ag.nn.BatchNorm1d(2)
+        >>> y = bn(ag.tensor([[1.0, 2.0], [3.0, 6.0]]))
+        >>> y.round(decimals=3).tolist()
+        [[-1.0, -1.0], [1.0, 1.0]]
+        >>> bn.running_mean
+        tensor([0.2000, 0.4000])
     """
 
     _dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization of ``(N, C, H, W)`` inputs; as ``BatchNorm1d``."""
+    """Batch normalization of ``(N, C, H, W)`` inputs, as ``torch.nn.BatchNorm2d``.
+
+    Statistics are taken over N, H and W. Training mode normalises each channel with the mean and
+    biased variance of the batch and updates the running statistics in place with the batch mean and
+    the *unbiased* variance (and ``num_batches_tracked`` by 1); eval mode normalises with the
+    running statistics. The result is then scaled by ``weight`` and shifted by ``bias``, per
+    channel.
+
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before its square root (default 1e-5).
+        momentum: weight of the new statistics in the running averages'
+            update ``running = (1 - momentum) * running + momentum * new``; None for a cumulative
+            average with equal weights over all batches seen (default 0.1).
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0) (default True).
+        track_running_stats: keep the ``running_mean`` (init 0), ``running_var`` (init 1) and
+            ``num_batches_tracked`` (int64 0-d) buffers; when False they are None and the
+            statistics of the input are used in eval mode too (default True).
+        device: where to create the parameters and buffers (default None: the default device).
+        dtype: the dtype of the parameters and buffers (default None: the default dtype).
+        bias: keyword-only; with ``affine``, whether to learn ``bias``, else it is None (default True).
+
+    Shape:
+        - Input: ``(N, C, H, W)``.
+        - Output: the input's shape.
+    """
 
     _dims = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalization of ``(N, C, D, H, W)`` inputs; as ``BatchNorm1d``."""
+    """Batch normalization of ``(N, C, D, H, W)`` inputs, as ``torch.nn.BatchNorm3d``.
+
+    Statistics are taken over N, D, H and W. Training mode normalises each channel with the mean and
+    biased variance of the batch and updates the running statistics in place with the batch mean and
+    the *unbiased* variance (and ``num_batches_tracked`` by 1); eval mode normalises with the
+    running statistics. The result is then scaled by ``weight`` and shifted by ``bias``, per
+    channel.
+
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before its square root (default 1e-5).
+        momentum: weight of the new statistics in the running averages'
+            update ``running = (1 - momentum) * running + momentum * new``; None for a cumulative
+            average with equal weights over all batches seen (default 0.1).
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0) (default True).
+        track_running_stats: keep the ``running_mean`` (init 0), ``running_var`` (init 1) and
+            ``num_batches_tracked`` (int64 0-d) buffers; when False they are None and the
+            statistics of the input are used in eval mode too (default True).
+        device: where to create the parameters and buffers (default None: the default device).
+        dtype: the dtype of the parameters and buffers (default None: the default dtype).
+        bias: keyword-only; with ``affine``, whether to learn ``bias``, else it is None (default True).
+
+    Shape:
+        - Input: ``(N, C, D, H, W)``.
+        - Output: the input's shape.
+    """
 
     _dims = (5,)
 
@@ -169,6 +259,26 @@ class _InstanceNorm(_NormBase):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Normalise each channel of each sample of ``input`` over its spatial dims.
+
+        An input whose channel count is not ``num_features`` only warns when ``affine`` is False
+        and there are no running statistics, as PyTorch.
+
+        Args:
+            input: a floating batched ``(N, C, *)`` or unbatched ``(C, *)`` tensor.
+
+        Returns:
+            A tensor of the input's shape.
+
+        Raises:
+            ValueError: an input with another number of dims than the layer accepts, a channel
+                count other than ``num_features`` with ``affine``, or a single spatial element per
+                channel when the input's statistics are used.
+            RuntimeError: a channel count other than ``num_features`` with running statistics, or
+                parameters or buffers of another dtype than the input.
+            IndexError: an empty batch or channel dim.
+            NotImplementedError: ``input`` is not floating point.
+        """
         name = type(self).__name__
         nd = self._spatial
         if input.ndim not in (nd + 1, nd + 2):
@@ -197,19 +307,90 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalization of ``(N, C, L)`` (or ``(C, L)``): each channel of each sample is
-    normalised over L. Defaults (as PyTorch): ``affine=False``, ``track_running_stats=False``."""
+    """Instance normalization of ``(N, C, L)`` or unbatched ``(C, L)`` inputs, as ``torch.nn.InstanceNorm1d``.
+
+    Each channel of each sample is normalised with its own mean and biased variance over the
+    spatial dims, then scaled by ``weight`` and shifted by ``bias`` when ``affine``. With
+    ``track_running_stats``, training mode also updates the running statistics in place (with the
+    batch mean of the per-sample statistics) and eval mode normalises with them instead.
+
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before its square root (default 1e-5).
+        momentum: weight of the new statistics in the running averages'
+            update ``running = (1 - momentum) * running + momentum * new``; None for a cumulative
+            average with equal weights over all batches seen (default 0.1).
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0) (default False).
+        track_running_stats: keep the ``running_mean`` (init 0), ``running_var`` (init 1) and
+            ``num_batches_tracked`` (int64 0-d) buffers; when False they are None and the
+            statistics of the input are used in eval mode too (default False).
+        device: where to create the parameters and buffers (default None: the default device).
+        dtype: the dtype of the parameters and buffers (default None: the default dtype).
+        bias: keyword-only; with ``affine``, whether to learn ``bias``, else it is None (default True).
+
+    Shape:
+        - Input: ``(N, C, L)`` or ``(C, L)``.
+        - Output: the input's shape.
+    """
 
     _spatial = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalization of ``(N, C, H, W)`` (or ``(C, H, W)``); as ``InstanceNorm1d``."""
+    """Instance normalization of ``(N, C, H, W)`` or unbatched ``(C, H, W)`` inputs, as ``torch.nn.InstanceNorm2d``.
+
+    Each channel of each sample is normalised with its own mean and biased variance over the
+    spatial dims, then scaled by ``weight`` and shifted by ``bias`` when ``affine``. With
+    ``track_running_stats``, training mode also updates the running statistics in place (with the
+    batch mean of the per-sample statistics) and eval mode normalises with them instead.
+
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before its square root (default 1e-5).
+        momentum: weight of the new statistics in the running averages'
+            update ``running = (1 - momentum) * running + momentum * new``; None for a cumulative
+            average with equal weights over all batches seen (default 0.1).
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0) (default False).
+        track_running_stats: keep the ``running_mean`` (init 0), ``running_var`` (init 1) and
+            ``num_batches_tracked`` (int64 0-d) buffers; when False they are None and the
+            statistics of the input are used in eval mode too (default False).
+        device: where to create the parameters and buffers (default None: the default device).
+        dtype: the dtype of the parameters and buffers (default None: the default dtype).
+        bias: keyword-only; with ``affine``, whether to learn ``bias``, else it is None (default True).
+
+    Shape:
+        - Input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        - Output: the input's shape.
+    """
 
     _spatial = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalization of ``(N, C, D, H, W)``; as ``InstanceNorm1d``."""
+    """Instance normalization of ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)`` inputs, as ``torch.nn.InstanceNorm3d``.
+
+    Each channel of each sample is normalised with its own mean and biased variance over the
+    spatial dims, then scaled by ``weight`` and shifted by ``bias`` when ``affine``. With
+    ``track_running_stats``, training mode also updates the running statistics in place (with the
+    batch mean of the per-sample statistics) and eval mode normalises with them instead.
+
+    Args:
+        num_features: C, the number of channels of the input.
+        eps: added to the variance before its square root (default 1e-5).
+        momentum: weight of the new statistics in the running averages'
+            update ``running = (1 - momentum) * running + momentum * new``; None for a cumulative
+            average with equal weights over all batches seen (default 0.1).
+        affine: learn a per-channel ``weight`` (init 1) and ``bias`` (init 0) (default False).
+        track_running_stats: keep the ``running_mean`` (init 0), ``running_var`` (init 1) and
+            ``num_batches_tracked`` (int64 0-d) buffers; when False they are None and the
+            statistics of the input are used in eval mode too (default False).
+        device: where to create the parameters and buffers (default None: the default device).
+        dtype: the dtype of the parameters and buffers (default None: the default dtype).
+        bias: keyword-only; with ``affine``, whether to learn ``bias``, else it is None (default True).
+
+    Shape:
+        - Input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        - Output: the input's shape.
+    """
 
     _spatial = 3

@@ -77,12 +77,13 @@ class Bilinear(Module):
     """``y = x1 @ weight[k] @ x2 + bias[k]`` for each output ``k``.
 
     Args:
-        in1_features: sizes of the two inputs' last dimension.
-        in2_features: sizes of the two inputs' last dimension.
+        in1_features: size of the last dimension of the first input ``x1``.
+        in2_features: size of the last dimension of the second input ``x2``.
         out_features: size of the output's last dimension.
-        bias: whether to learn an additive bias.
-        device: as for ``Linear``.
-        dtype: as for ``Linear``.
+        bias: whether to learn an additive ``(out_features,)`` bias (default True).
+        device: where to create the parameters (a device or backend name, e.g. ``"jax"``;
+            default None).
+        dtype: parameter dtype (default float dtype when None).
 
     Weight ``(out_features, in1_features, in2_features)`` and bias are initialised from
     ``U(-1/sqrt(in1_features), 1/sqrt(in1_features))``.
@@ -104,12 +105,27 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-draw ``weight`` and ``bias`` in place from ``U(-1/sqrt(in1_features), 1/sqrt(in1_features))``."""
         bound = 1 / math.sqrt(self.weight.shape[1])
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        """Apply the bilinear map to a pair of inputs.
+
+        Args:
+            input1: the first input, ``(*, in1_features)``.
+            input2: the second input, ``(*, in2_features)``, with the leading shape of ``input1``.
+
+        Returns:
+            ``(*, out_features)``, where ``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``.
+
+        Raises:
+            RuntimeError: inputs of another dtype than the parameters, last dims other than
+                ``in1_features`` and ``in2_features``, a 0-d input, or inputs whose leading shapes
+                differ.
+        """
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -34,6 +34,22 @@ class _MaxPoolNd(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Any:  # noqa: A002
+        """Take the maximum of every window of ``input``.
+
+        Args:
+            input: a batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)`` tensor with the
+                layer's number of spatial dims.
+
+        Returns:
+            The pooled tensor; with ``return_indices``, the pair ``(output, indices)``, the indices
+            being each maximum's flat position in its input plane.
+
+        Raises:
+            RuntimeError: an input with another number of dims than the layer accepts, a window
+                argument of the wrong length or sign, padding over half the kernel, or an input
+                smaller than the window.
+            TypeError: a window argument with a non-integer entry.
+        """
         return max_poolnd(input, self._nd, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                           self.return_indices, type(self).__name__)
 
@@ -45,18 +61,15 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """Max over sliding windows of ``(N, C, L)`` (or ``(C, L)``).
+    """Max over sliding windows of ``(N, C, L)`` (or ``(C, L)``), as ``torch.nn.MaxPool1d``.
 
     Args:
-        kernel_size: window size.
-        stride: window step (default ``kernel_size``).
-        padding: implicit ``-inf`` on both sides (at most half the kernel).
-        dilation: spacing between the window's elements.
-        return_indices: also return each maximum's position (for ``max_unpool``).
-        ceil_mode: round the output size up instead of down.
-
-    Raises (forward):
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
+        kernel_size: window size, an int or a 1-tuple.
+        stride: window step (default None: ``kernel_size``).
+        padding: implicit ``-inf`` on both sides, at most half the kernel (default 0).
+        dilation: spacing between the window's elements (default 1).
+        return_indices: also return each maximum's position (for ``max_unpool``) (default False).
+        ceil_mode: round the output size up instead of down (default False).
     """
 
     _nd = 1
@@ -73,9 +86,6 @@ class MaxPool2d(_MaxPoolNd):
         return_indices: also return each maximum's flat position in its input plane (for ``max_unpool``)
             (default False).
         ceil_mode: round the output size up instead of down (default False).
-
-    Raises (forward):
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
     """
 
     _nd = 2
@@ -92,16 +102,13 @@ class MaxPool3d(_MaxPoolNd):
         return_indices: also return each maximum's flat position in its input plane (for ``max_unpool``)
             (default False).
         ceil_mode: round the output size up instead of down (default False).
-
-    Raises (forward):
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
     """
 
     _nd = 3
 
 
 class AvgPool1d(Module):
-    """Mean over sliding windows of ``(N, C, L)`` (or ``(C, L)``).
+    """Mean over sliding windows of ``(N, C, L)`` (or ``(C, L)``), as ``torch.nn.AvgPool1d``.
 
     Args:
         kernel_size: window size, an int or a 1-tuple.
@@ -109,9 +116,6 @@ class AvgPool1d(Module):
         padding: zeros on both sides, at most half the kernel (default 0).
         ceil_mode: round the output size up instead of down (default False).
         count_include_pad: count the zero padding in each window's divisor (default True).
-
-    Raises (forward):
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
     """
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
@@ -125,6 +129,20 @@ class AvgPool1d(Module):
         self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Take the mean of every window of ``input``.
+
+        Args:
+            input: a batched ``(N, C, L)`` or unbatched ``(C, L)`` tensor.
+
+        Returns:
+            The pooled tensor, ``(N, C, L_out)`` or ``(C, L_out)``.
+
+        Raises:
+            RuntimeError: an input with another number of dims than the layer accepts, a window
+                argument of the wrong length or sign, padding over half the kernel, or an input
+                smaller than the window.
+            TypeError: a window argument with a non-integer entry.
+        """
         return avg_poolnd(input, 1, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, None, "AvgPool1d")
 
@@ -146,6 +164,21 @@ class _AvgPoolNd(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Take the mean (or the sum over ``divisor_override``) of every window of ``input``.
+
+        Args:
+            input: a batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)`` tensor with the
+                layer's number of spatial dims.
+
+        Returns:
+            The pooled tensor.
+
+        Raises:
+            RuntimeError: an input with another number of dims than the layer accepts, a window
+                argument of the wrong length or sign, padding over half the kernel, or an input
+                smaller than the window, or ``divisor_override=0``.
+            TypeError: a window argument with a non-integer entry.
+        """
         return avg_poolnd(input, self._nd, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, self.divisor_override, type(self).__name__)
 
@@ -163,9 +196,6 @@ class AvgPool2d(_AvgPoolNd):
         ceil_mode: round the output size up instead of down (default False).
         count_include_pad: count the zero padding in each window's divisor (default True).
         divisor_override: divide every window's sum by this number instead (default None).
-
-    Raises (forward):
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
     """
 
     _nd = 2
@@ -181,9 +211,6 @@ class AvgPool3d(_AvgPoolNd):
         ceil_mode: round the output size up instead of down (default False).
         count_include_pad: count the zero padding in each window's divisor (default True).
         divisor_override: divide every window's sum by this number instead (default None).
-
-    Raises (forward):
-        RuntimeError: wrong input dims, too much padding, or an input smaller than the window.
     """
 
     _nd = 3

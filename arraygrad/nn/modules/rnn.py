@@ -537,9 +537,22 @@ class GRU(RNNBase):
 
 
 class RNNCellBase(Module):
-    """Base of the cells: ``weight_ih`` ``(chunks * hidden_size, input_size)``, ``weight_hh``
-    ``(chunks * hidden_size, hidden_size)``, ``bias_ih``/``bias_hh`` ``(chunks * hidden_size,)``,
-    all from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
+    """Hold the parameters shared by ``RNNCell``, ``LSTMCell`` and ``GRUCell``, as ``torch.nn.RNNCellBase``.
+
+    The parameters are ``weight_ih`` of shape ``(num_chunks * hidden_size, input_size)``,
+    ``weight_hh`` of shape ``(num_chunks * hidden_size, hidden_size)`` and, with ``bias``,
+    ``bias_ih`` and ``bias_hh`` of shape ``(num_chunks * hidden_size,)``, all drawn from
+    ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``. The base class has no ``forward``.
+
+    Args:
+        input_size: the number of features of the input ``x``.
+        hidden_size: the number of features of the hidden state ``h``.
+        bias: learn ``bias_ih`` and ``bias_hh``; when False they are None.
+        num_chunks: how many gate blocks the weights stack (1 for ``RNNCell``, 4 for
+            ``LSTMCell``, 3 for ``GRUCell``).
+        device: where to create the parameters (default None: the default device).
+        dtype: the dtype of the parameters (default None: the default dtype).
+    """
 
     def __init__(
         self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device: Any = None, dtype: Any = None
@@ -599,14 +612,20 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """One step of an Elman RNN: ``h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
+    """Compute one step of an Elman RNN, ``h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)``, as ``torch.nn.RNNCell``.
 
     Args:
-        input_size: features of ``x``. hidden_size: features of ``h``.
-        bias: learn ``bias_ih``/``bias_hh``.
-        nonlinearity: ``"tanh"`` or ``"relu"``.
-        device: where to create the parameters.
-        dtype: the dtype of the parameters.
+        input_size: the number of features of the input ``x``.
+        hidden_size: the number of features of the hidden state ``h``.
+        bias: learn ``bias_ih`` and ``bias_hh`` of shape ``(hidden_size,)`` (default True).
+        nonlinearity: the activation ``act``, ``"tanh"`` or ``"relu"``; another value fails in
+            ``forward`` (default ``"tanh"``).
+        device: where to create the parameters (default None: the default device).
+        dtype: the dtype of the parameters (default None: the default dtype).
+
+    Shape:
+        - Input: ``(N, input_size)`` or unbatched ``(input_size,)``.
+        - Hidden state and output: ``(N, hidden_size)`` or unbatched ``(hidden_size,)``.
     """
 
     def __init__(
@@ -617,12 +636,21 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
-        """Args: ``input`` ``(N, input_size)`` or ``(input_size,)``; ``hx`` ``(N, hidden_size)``
-        or ``(hidden_size,)`` (zeros when None). Returns ``h'`` shaped like ``hx``.
+        """Advance the hidden state by one step of input.
+
+        Args:
+            input: the input ``x``, ``(N, input_size)`` or unbatched ``(input_size,)``.
+            hx: the hidden state ``h``, ``(N, hidden_size)``, or ``(hidden_size,)`` with an unbatched
+                input; None for zeros (default None).
+
+        Returns:
+            The next hidden state ``h'``, ``(N, hidden_size)``, or ``(hidden_size,)`` for an unbatched
+            input.
 
         Raises:
-            ValueError: input or hidden state not 1-d or 2-d.
-            RuntimeError: unknown ``nonlinearity``, or sizes that do not match.
+            ValueError: ``input`` or ``hx`` is not 1-d or 2-d.
+            RuntimeError: an unknown ``nonlinearity``, an input whose last dim is not ``input_size``,
+                or an ``hx`` of another shape than the batch and ``hidden_size`` ask for.
         """
         self._check_state_dims("RNNCell", "hidden", hx)
         is_batched, x, (h,) = self._prepare("RNNCell", input, (hx,))
@@ -638,25 +666,42 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step (gates i, f, g, o as in ``LSTM``).
+    """Compute one step of a long short-term memory, as ``torch.nn.LSTMCell``.
+
+    The gates i, f, g, o are computed and stacked as in ``LSTM`` (without projection):
+    ``c' = f * c + i * g`` and ``h' = o * tanh(c')``.
 
     Args:
-        input_size: features of ``x``. hidden_size: features of ``h`` and ``c``.
-        bias: learn ``bias_ih``/``bias_hh``.
-        device: where to create the parameters.
-        dtype: the dtype of the parameters.
+        input_size: the number of features of the input ``x``.
+        hidden_size: the number of features of the hidden state ``h`` and the cell state ``c``.
+        bias: learn ``bias_ih`` and ``bias_hh`` of shape ``(4 * hidden_size,)`` (default True).
+        device: where to create the parameters (default None: the default device).
+        dtype: the dtype of the parameters (default None: the default dtype).
+
+    Shape:
+        - Input: ``(N, input_size)`` or unbatched ``(input_size,)``.
+        - States ``h`` and ``c``, in and out: ``(N, hidden_size)`` or unbatched ``(hidden_size,)``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
-        """Args: ``input`` ``(N, input_size)`` or ``(input_size,)``; ``hx`` a pair ``(h, c)``
-        of ``(N, hidden_size)`` or ``(hidden_size,)`` (zeros when None). Returns ``(h', c')``.
+        """Advance the hidden and cell states by one step of input.
+
+        Args:
+            input: the input ``x``, ``(N, input_size)`` or unbatched ``(input_size,)``.
+            hx: the pair ``(h, c)`` of states, each ``(N, hidden_size)``, or ``(hidden_size,)`` with
+                an unbatched input; None for zeros (default None).
+
+        Returns:
+            The pair ``(h', c')`` of next states, each ``(N, hidden_size)``, or ``(hidden_size,)`` for
+            an unbatched input.
 
         Raises:
-            ValueError: input or states not 1-d or 2-d.
-            RuntimeError: sizes that do not match.
+            ValueError: ``input``, ``h`` or ``c`` is not 1-d or 2-d.
+            RuntimeError: an input whose last dim is not ``input_size``, or a state of another shape
+                than the batch and ``hidden_size`` ask for.
         """
         if hx is not None:
             for idx, value in enumerate(hx):
@@ -668,25 +713,41 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step (gates r, z, n as in ``GRU``).
+    """Compute one step of a gated recurrent unit, as ``torch.nn.GRUCell``.
+
+    The gates r, z, n are computed and stacked as in ``GRU``: ``h' = (1 - z) * n + z * h``.
 
     Args:
-        input_size: features of ``x``. hidden_size: features of ``h``.
-        bias: learn ``bias_ih``/``bias_hh``.
-        device: where to create the parameters.
-        dtype: the dtype of the parameters.
+        input_size: the number of features of the input ``x``.
+        hidden_size: the number of features of the hidden state ``h``.
+        bias: learn ``bias_ih`` and ``bias_hh`` of shape ``(3 * hidden_size,)`` (default True).
+        device: where to create the parameters (default None: the default device).
+        dtype: the dtype of the parameters (default None: the default dtype).
+
+    Shape:
+        - Input: ``(N, input_size)`` or unbatched ``(input_size,)``.
+        - Hidden state and output: ``(N, hidden_size)`` or unbatched ``(hidden_size,)``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
-        """Args: ``input`` ``(N, input_size)`` or ``(input_size,)``; ``hx`` ``(N, hidden_size)``
-        or ``(hidden_size,)`` (zeros when None). Returns ``h'`` shaped like ``hx``.
+        """Advance the hidden state by one step of input.
+
+        Args:
+            input: the input ``x``, ``(N, input_size)`` or unbatched ``(input_size,)``.
+            hx: the hidden state ``h``, ``(N, hidden_size)``, or ``(hidden_size,)`` with an unbatched
+                input; None for zeros (default None).
+
+        Returns:
+            The next hidden state ``h'``, ``(N, hidden_size)``, or ``(hidden_size,)`` for an unbatched
+            input.
 
         Raises:
-            ValueError: input or hidden state not 1-d or 2-d.
-            RuntimeError: sizes that do not match.
+            ValueError: ``input`` or ``hx`` is not 1-d or 2-d.
+            RuntimeError: an input whose last dim is not ``input_size``, or an ``hx`` of another shape
+                than the batch and ``hidden_size`` ask for.
         """
         self._check_state_dims("GRUCell", "hidden", hx)
         is_batched, x, (h,) = self._prepare("GRUCell", input, (hx,))

@@ -54,27 +54,35 @@ class _EmbeddingBase(Module):
 
 
 class Embedding(_EmbeddingBase):
-    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index:
-    ``(*)`` integer input -> ``(*, embedding_dim)``.
+    """Look up vectors by index in a table of ``num_embeddings`` rows, as ``torch.nn.Embedding``.
+
+    An integer input of shape ``(*)`` gives ``(*, embedding_dim)``. The private ``_weight``
+    (an initial table, detached, used by ``from_pretrained``) and ``_freeze`` (the table gets no
+    gradient) keyword arguments are PyTorch's as well.
 
     Args:
-        num_embeddings: size of the table.
-        embedding_dim: size of each vector.
-        padding_idx: this row starts as zeros and gets no gradient (negative counts from the end).
-        max_norm: renormalise (in place) looked-up rows whose ``norm_type``-norm exceeds it.
-        norm_type: the p of that norm.
-        scale_grad_by_freq: divide each row's gradient by its count in the mini-batch.
-        sparse: accepted for compatibility; gradients are dense.
-        _weight: an initial table (used by ``from_pretrained``); _freeze: no gradient.
-        device: where to create the table.
-        dtype: the dtype of the table.
+        num_embeddings: the number of rows of the table.
+        embedding_dim: the size of each vector.
+        padding_idx: a row that starts as zeros and gets no gradient; negative counts from the end
+            (default None).
+        max_norm: renormalise, in place, looked-up rows whose ``norm_type``-norm exceeds it
+            (default None).
+        norm_type: the p of the norm of ``max_norm`` (default 2.0).
+        scale_grad_by_freq: divide each row's gradient by its count in the mini-batch
+            (default False).
+        sparse: accepted for PyTorch compatibility; gradients are dense (default False).
+        device: where to create the table (default None: the default device).
+        dtype: the dtype of the table (default None: the default dtype).
 
     Attributes:
         weight: ``(num_embeddings, embedding_dim)``, from ``N(0, 1)``.
 
+    Shape:
+        - Input: ``(*)`` int64 or int32 indices.
+        - Output: ``(*, embedding_dim)``.
+
     Raises:
         AssertionError: ``padding_idx`` out of range or ``_weight`` of the wrong shape (as PyTorch).
-        RuntimeError (forward): a non-integer input; IndexError: an index out of range.
     """
 
     def __init__(
@@ -93,6 +101,18 @@ class Embedding(_EmbeddingBase):
         self.sparse = sparse
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Look up the rows of the table at the indices ``input``.
+
+        Args:
+            input: int64 or int32 indices in ``[0, num_embeddings)``, of any shape ``(*)``.
+
+        Returns:
+            ``(*, embedding_dim)``, in the table's dtype.
+
+        Raises:
+            RuntimeError: ``input`` not of dtype int64 or int32.
+            IndexError: an index outside ``[0, num_embeddings)``.
+        """
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
@@ -129,27 +149,33 @@ class Embedding(_EmbeddingBase):
 
 
 class EmbeddingBag(_EmbeddingBase):
-    """Sums, means or maxima of bags of embeddings: ``(B, L)`` input, or flat ``(n,)`` input with
-    ``offsets`` -> ``(B, embedding_dim)``.
+    """Reduce bags of embeddings by a sum, mean or max, as ``torch.nn.EmbeddingBag``.
+
+    A ``(B, L)`` input is ``B`` bags of ``L`` indices; a flat ``(n,)`` input is cut into bags by
+    ``offsets``. Either gives ``(B, embedding_dim)``. The private ``_weight`` keyword argument
+    (an initial table, detached, used by ``from_pretrained``) is PyTorch's as well.
 
     Args:
-        num_embeddings: size of the table (rows).
-        embedding_dim: size of each embedding vector.
-        max_norm: renormalize looked-up rows whose norm exceeds this, in place (default None).
-        norm_type: the p of the p-norm for ``max_norm`` (default 2).
-        scale_grad_by_freq: scale gradients by the inverse frequency of the indices in the batch.
-        sparse: accepted for compatibility; the gradient of the table is dense.
-        padding_idx: a row that is left out of every bag and gets no gradient (default None).
-        device: where to create the table.
-        dtype: the dtype of the table.
-        mode: ``'sum'``, ``'mean'`` (default) or ``'max'``.
-        include_last_offset: ``offsets`` has B + 1 entries, the last being the input length.
-        _weight: an initial table (used by ``from_pretrained``).
-
-    ``forward(input, offsets=None, per_sample_weights=None)``: see ``nn.functional.embedding_bag``.
+        num_embeddings: the number of rows of the table.
+        embedding_dim: the size of each embedding vector.
+        max_norm: renormalise, in place, looked-up rows whose ``norm_type``-norm exceeds it
+            (default None).
+        norm_type: the p of the norm of ``max_norm`` (default 2.0).
+        scale_grad_by_freq: divide each row's gradient by its count in the mini-batch
+            (default False).
+        mode: ``'sum'``, ``'mean'`` or ``'max'`` (default ``'mean'``).
+        sparse: accepted for PyTorch compatibility; the gradient of the table is dense
+            (default False).
+        include_last_offset: ``offsets`` has B + 1 entries, the last being the end of the last
+            bag (default False).
+        padding_idx: a row that starts as zeros and whose entries are left out of every bag;
+            negative counts from the end (default None).
+        device: where to create the table (default None: the default device).
+        dtype: the dtype of the table (default None: the default dtype).
 
     Raises:
         ValueError: an unknown mode.
+        AssertionError: ``padding_idx`` out of range or ``_weight`` of the wrong shape (as PyTorch).
     """
 
     def __init__(
@@ -173,6 +199,28 @@ class EmbeddingBag(_EmbeddingBase):
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,  # noqa: A002
                 per_sample_weights: Tensor | None = None) -> Tensor:
+        """Reduce the embeddings of each bag of indices with ``mode``.
+
+        Args:
+            input: int64 or int32 indices: ``(B, L)`` for ``B`` bags of ``L`` indices, or flat
+                ``(n,)`` indices cut into bags by ``offsets``.
+            offsets: for a 1-d ``input``, the ``(B,)`` start of each bag, from 0 and
+                non-decreasing (``(B + 1,)`` with ``include_last_offset``); None with a 2-d
+                ``input`` (default None).
+            per_sample_weights: weights of the shape of ``input`` multiplying each embedding
+                before the sum, with ``mode='sum'`` only (default None).
+
+        Returns:
+            ``(B, embedding_dim)``, in the table's dtype; an empty bag gives zeros.
+
+        Raises:
+            ValueError: an input that is not 1-d or 2-d, ``offsets`` with a 2-d input or missing
+                (or not 1-d) with a 1-d one, malformed ``offsets``, or ``per_sample_weights`` not of
+                the input's shape.
+            RuntimeError: ``input`` not of dtype int64 or int32.
+            NotImplementedError: ``per_sample_weights`` with a ``mode`` other than ``'sum'``.
+            IndexError: an index outside ``[0, num_embeddings)``.
+        """
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
                                self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
 

@@ -206,17 +206,36 @@ class TransformerDecoderLayer(Module):
         tgt_is_causal: bool = False,
         memory_is_causal: bool = False,
     ) -> Tensor:
-        """Args:
-            tgt: ``(T, N, E)`` (``(N, T, E)`` with ``batch_first``) or unbatched ``(T, E)``.
-            memory: the encoder output, ``(S, N, E)`` likewise.
-            tgt_mask: ``(T, T)`` or ``(N * nhead, T, T)``; memory_mask: ``(T, S)`` or
-                ``(N * nhead, T, S)`` (bool True = masked out, or float added to the scores).
-            tgt_key_padding_mask: ``(N, T)``; memory_key_padding_mask: ``(N, S)``.
-            tgt_is_causal: a hint that ``tgt_mask`` is the causal mask.
-            memory_is_causal: a hint that ``memory_mask`` is causal.
+        """Run self-attention over ``tgt``, attention to ``memory`` and the feed-forward block.
+
+        Args:
+            tgt: the target sequence, ``(T, N, E)`` (``(N, T, E)`` with ``batch_first``) or
+                unbatched ``(T, E)``.
+            memory: the encoder output, ``(S, N, E)`` (``(N, S, E)`` with ``batch_first``) or
+                unbatched ``(S, E)``.
+            tgt_mask: the self-attention mask, ``(T, T)`` or ``(N * nhead, T, T)``; bool True =
+                masked out, or float added to the scores (default None).
+            memory_mask: the mask of the attention to ``memory``, ``(T, S)`` or
+                ``(N * nhead, T, S)``; bool True = masked out, or float added to the scores
+                (default None).
+            tgt_key_padding_mask: ``(N, T)`` (``(T,)`` unbatched); True (or -inf) marks padding
+                positions of ``tgt`` (default None).
+            memory_key_padding_mask: ``(N, S)`` (``(S,)`` unbatched); True (or -inf) marks padding
+                positions of ``memory`` (default None).
+            tgt_is_causal: a hint that ``tgt_mask`` is the causal mask; the mask must still be
+                given (default False).
+            memory_is_causal: a hint that ``memory_mask`` is the causal mask; the mask must still
+                be given (default False).
 
         Returns:
             A tensor shaped like ``tgt``.
+
+        Raises:
+            AssertionError: inconsistent dims or shapes of the inputs and masks, features other
+                than ``d_model``, or a mask of another dtype than bool or floating (raised by
+                ``MultiheadAttention``).
+            RuntimeError: a causal hint without its mask, a mask of the wrong shape, or, with
+                ``norm_first``, features other than ``d_model`` (raised by the first LayerNorm).
         """
         x = tgt
         if self.norm_first:
@@ -299,11 +318,14 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``num_layers`` deep copies of ``decoder_layer`` applied in turn, then ``norm``.
+    """Apply ``num_layers`` deep copies of ``decoder_layer`` in turn, then ``norm``, as ``torch.nn.TransformerDecoder``.
 
     Args:
-        decoder_layer: the layer to copy. num_layers: number of copies.
-        norm: optional final normalisation module.
+        decoder_layer: the layer to copy, usually a ``TransformerDecoderLayer`` (its parameters
+            are copied, not shared).
+        num_layers: the number of copies, kept in the ``layers`` ``ModuleList``.
+        norm: an optional final normalisation module applied to the output of the last layer
+            (default None).
     """
 
     def __init__(self, decoder_layer: Module, num_layers: int, norm: Module | None = None) -> None:
@@ -323,7 +345,35 @@ class TransformerDecoder(Module):
         tgt_is_causal: bool | None = None,
         memory_is_causal: bool = False,
     ) -> Tensor:
-        """Arguments as ``TransformerDecoderLayer.forward``; returns a tensor shaped like ``tgt``."""
+        """Decode ``tgt`` with every layer in turn, each attending to the same ``memory``.
+
+        Args:
+            tgt: the target sequence, ``(T, N, E)`` (``(N, T, E)`` with ``batch_first``) or
+                unbatched ``(T, E)``.
+            memory: the encoder output, ``(S, N, E)`` (``(N, S, E)`` with ``batch_first``) or
+                unbatched ``(S, E)``.
+            tgt_mask: the self-attention mask, ``(T, T)`` or ``(N * nhead, T, T)``; bool True =
+                masked out, or float added to the scores (default None).
+            memory_mask: the mask of the attention to ``memory``, ``(T, S)`` or
+                ``(N * nhead, T, S)`` (default None).
+            tgt_key_padding_mask: ``(N, T)``; True (or -inf) marks padding positions of ``tgt``
+                (default None).
+            memory_key_padding_mask: ``(N, S)``; True (or -inf) marks padding positions of
+                ``memory`` (default None).
+            tgt_is_causal: a hint that ``tgt_mask`` is the causal mask; None counts as False
+                (default None).
+            memory_is_causal: a hint that ``memory_mask`` is the causal mask (default False).
+
+        Returns:
+            A tensor shaped like ``tgt``.
+
+        Raises:
+            AssertionError: inconsistent dims or shapes of the inputs and masks, features other
+                than ``d_model``, or a mask of another dtype than bool or floating (raised by
+                the layers' ``MultiheadAttention``).
+            RuntimeError: a causal hint without its mask, a mask of the wrong shape, or, with
+                ``norm_first``, features other than ``d_model`` (raised by the first LayerNorm).
+        """
         output = tgt
         for mod in self.layers:
             output = mod(

@@ -13,18 +13,17 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
 
 class Upsample(Module):
-    """Resize ``(N, C, *spatial)`` inputs to ``size`` or by ``scale_factor``.
+    """Resize ``(N, C, *spatial)`` inputs to ``size`` or by ``scale_factor``, as ``torch.nn.Upsample``.
 
     Args:
-        size: output spatial size (int or tuple).
-        scale_factor: spatial multiplier(s) (stored as floats).
+        size: output spatial size (int or tuple) (default None).
+        scale_factor: spatial multiplier(s) (stored as floats) (default None).
         mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``, ``'trilinear'``
-            or ``'area'``.
-        align_corners: for the linear modes (see ``interpolate``).
+            or ``'area'`` (default ``'nearest'``).
+        align_corners: for the linear modes, align the corner pixels of input and output
+            instead of their edges (default None, which means False).
         recompute_scale_factor: compute the source positions from the output size instead of
-            the given ``scale_factor``.
-
-    Raises (forward): as ``nn.functional.interpolate``.
+            the given ``scale_factor`` (default None).
     """
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
@@ -41,6 +40,24 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Resample the spatial dims of ``input`` with ``nn.functional.interpolate``.
+
+        Args:
+            input: a floating ``(N, C, *spatial)`` tensor with 1 to 3 spatial dims.
+
+        Returns:
+            ``(N, C, *out_spatial)``, with ``size`` or ``floor(spatial * scale_factor)``.
+
+        Raises:
+            ValueError: both or neither of ``size`` and ``scale_factor``, a ``size`` or
+                ``scale_factor`` whose length is not the number of spatial dims, ``align_corners``
+                with ``'nearest'``, ``'nearest-exact'`` or ``'area'``, or ``recompute_scale_factor``
+                with ``size``.
+            NotImplementedError: ``input`` not floating point, an unknown mode, or a mode that
+                does not fit the input's dims.
+            RuntimeError: an input or output spatial size below 1.
+            TypeError: a ``size`` entry that is not an int.
+        """
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              recompute_scale_factor=self.recompute_scale_factor)
 
@@ -50,14 +67,52 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """``Upsample(size, scale_factor, mode='nearest')`` for 4-d inputs."""
+    """Upsample ``(N, C, H, W)`` inputs by nearest-neighbour copying, as ``torch.nn.UpsamplingNearest2d``.
+
+    It is ``Upsample(size, scale_factor, mode='nearest')``; give exactly one of ``size`` and
+    ``scale_factor``.
+
+    Args:
+        size: the output size ``(H_out, W_out)``, or an int for both (default None).
+        scale_factor: the multiplier of ``H`` and ``W``, a number or a pair (default None).
+
+    Shape:
+        - Input: ``(N, C, H, W)``.
+        - Output: ``(N, C, H_out, W_out)``, with ``size`` or ``floor(H * scale_factor)`` and
+          ``floor(W * scale_factor)``.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> up = ag.nn.UpsamplingNearest2d(scale_factor=2)
+        >>> up(ag.tensor([[[[1.0, 2.0]]]])).tolist()
+        [[[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0]]]]
+    """
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
-    """``Upsample(size, scale_factor, mode='bilinear', align_corners=True)`` for 4-d inputs."""
+    """Upsample ``(N, C, H, W)`` inputs by bilinear interpolation with aligned corners, as ``torch.nn.UpsamplingBilinear2d``.
+
+    It is ``Upsample(size, scale_factor, mode='bilinear', align_corners=True)``: the corner
+    pixels of input and output coincide. Give exactly one of ``size`` and ``scale_factor``.
+
+    Args:
+        size: the output size ``(H_out, W_out)``, or an int for both (default None).
+        scale_factor: the multiplier of ``H`` and ``W``, a number or a pair (default None).
+
+    Shape:
+        - Input: ``(N, C, H, W)``.
+        - Output: ``(N, C, H_out, W_out)``, with ``size`` or ``floor(H * scale_factor)`` and
+          ``floor(W * scale_factor)``.
+
+    Example:
+        >>> import arraygrad as ag
+        >>> up = ag.nn.UpsamplingBilinear2d(size=(1, 3))
+        >>> up(ag.tensor([[[[0.0, 2.0]]]])).tolist()
+        [[[[0.0, 1.0, 2.0]]]]
+    """
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
