@@ -709,7 +709,7 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
         >>> ag.masked_fill(ag.tensor([1.0, 2.0, 3.0]), ag.tensor([True, False, True]), 0.0)
         tensor([0., 2., 0.])
     """
-    from arraygrad.core.ops import MaskedFillBackward0, WhereBackward0, broadcast_mismatch, where
+    from arraygrad.core.ops import MaskedFillBackward0, WhereBackward0, _scalar_in_kind, broadcast_mismatch, where
 
     if not isinstance(mask, Tensor):
         raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not {type(mask).__name__}")
@@ -719,10 +719,8 @@ def masked_fill(a: Tensor, mask: Tensor, value: Any) -> Tensor:
         value = value.to(a.dtype)
     elif a.dtype.is_floating_point:
         value = float(value)
-    elif a.dtype is dtypes.bool_:
-        value = bool(value)
-    elif not a.dtype.is_complex and isinstance(value, float) and math.isfinite(value):
-        value = int(value)  # PyTorch converts the value to the integer dtype (0.7 -> 0)
+    else:
+        value = _scalar_in_kind(a, value)
     if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
         raise RuntimeError("masked_fill: expected a bool tensor as mask")
     try:

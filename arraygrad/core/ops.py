@@ -112,6 +112,16 @@ def _scalar_pair(a: Tensor, s: Any) -> tuple[Any, Any]:
     raise TypeError(f"unsupported operand type {type(s).__name__!r} for a Tensor op")
 
 
+def _scalar_in_kind(a: Tensor, s: Any) -> Any:
+    """A fill value converted to the kind of ``a``'s dtype, as PyTorch converts it: bool for a bool
+    ``a``, a finite float truncated for an integer one (0.7 -> 0); anything else unchanged."""
+    if a.dtype is dtypes.bool_:
+        return bool(s)
+    if not (a.dtype.is_floating_point or a.dtype.is_complex) and isinstance(s, float) and math.isfinite(s):
+        return int(s)
+    return s
+
+
 def _operands(op: str, a: Tensor, b: Any) -> tuple[Any, Any, Tensor | None]:
     if isinstance(b, Tensor):
         if b._backend is not a._backend:

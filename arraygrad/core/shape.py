@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad.core import dtypes, views
+from arraygrad.core import views
 from arraygrad.core.autograd import GRAD_MODE, Node
 from arraygrad.core.tensor import Tensor, _dim, _int_arg
 
@@ -1306,15 +1306,11 @@ def pad(a: Tensor, pad: Sequence[int], mode: str = "constant", value: float | No
 
 
 def _constant_pad(a: Tensor, widths: list[tuple[int, int]], value: float) -> Tensor:
-    from arraygrad.core.ops import _scalar_pair
+    from arraygrad.core.ops import _scalar_in_kind, _scalar_pair
 
     xp = a._backend.xp
     # the result keeps a's dtype, as PyTorch's: the value is converted to it (0.7 -> 0 for integers)
-    if a.dtype is dtypes.bool_:
-        value = bool(value)
-    elif not (a.dtype.is_floating_point or a.dtype.is_complex) and isinstance(value, float) and math.isfinite(value):
-        value = int(value)
-    x, fill = _scalar_pair(a, value)
+    x, fill = _scalar_pair(a, _scalar_in_kind(a, value))
     # crop first (negative widths), then place the rest into a filled array
     crop = tuple(slice(-lo if lo < 0 else 0, n + hi if hi < 0 else n) for (lo, hi), n in zip(widths, x.shape))
     src = a if all(lo >= 0 and hi >= 0 for lo, hi in widths) else a[crop]
