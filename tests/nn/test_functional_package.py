@@ -11,17 +11,44 @@ import pytest
 
 import arraygrad.nn.functional as F
 
-SUBMODULES = sorted(m.name for m in pkgutil.iter_modules(F.__path__) if not m.name.startswith("_"))
+
+def _submodules(package, prefix=""):
+    """The public submodules of ``package``, those of its subpackages as ``"sub.module"``."""
+    found = []
+    for m in pkgutil.iter_modules(package.__path__):
+        if m.name.startswith("_"):
+            continue
+        found.append(prefix + m.name)
+        if m.ispkg:
+            found += _submodules(importlib.import_module(f"{package.__name__}.{m.name}"), f"{prefix}{m.name}.")
+    return found
+
+
+SUBMODULES = sorted(_submodules(F))
+# a subpackage (``loss``) re-exports the names of its own submodules
+PACKAGES = [name for name in SUBMODULES if hasattr(importlib.import_module(f"arraygrad.nn.functional.{name}"), "__path__")]
 
 
 def test_the_families_mirror_nn_modules():
     assert SUBMODULES == ["activation", "conv", "distance", "dropout", "embedding", "interpolation", "linear", "loss",
+                          "loss.classification", "loss.distribution", "loss.margin", "loss.regression",
                           "normalization", "pooling"]
+
+
+def test_every_subpackage_name_is_in_the_package_namespace():
+    for name in PACKAGES:
+        package = importlib.import_module(f"arraygrad.nn.functional.{name}")
+        children = [importlib.import_module(f"{package.__name__}.{child}") for child in _submodules(package)]
+        assert sorted(package.__all__) == sorted(n for child in children for n in child.__all__), name
+        for public in package.__all__:
+            assert getattr(F, public) is getattr(package, public), (name, public)
 
 
 def test_every_submodule_name_is_in_the_package_namespace():
     seen = []
     for name in SUBMODULES:
+        if name in PACKAGES:
+            continue
         module = importlib.import_module(f"arraygrad.nn.functional.{name}")
         for public in module.__all__:
             assert getattr(F, public) is getattr(module, public), (name, public)
