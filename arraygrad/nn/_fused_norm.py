@@ -3,7 +3,7 @@
 Written with Tensor ops, training-mode batch norm records about ten nodes (mean, subtract, square,
 mean, add, rsqrt, multiply, and the affine multiply and add), and their backward makes as many
 passes over the input-sized arrays again. Here the forward and the backward are one backend kernel
-each, ``batch_norm_forward`` and ``batch_norm_backward`` (``backends/reference.py`` has them in
+each, ``batch_norm_forward`` and ``batch_norm_backward`` (``backends/reference/normalization.py`` has them in
 array-API code; numpy runs them in place in one buffer), and autograd sees one node, as PyTorch's
 ``NativeBatchNormBackward0``. It saves the input, as PyTorch's does, so changing the input in place
 before backward raises.

@@ -2,7 +2,7 @@
 
 Written step by step with Tensor ops, an LSTM over T steps records about 20 nodes per step, and a
 compiled program (``ag.compile``) unrolls all of them. Here the recurrence is two backend kernels,
-``lstm_forward`` and ``lstm_backward`` (``backends/reference.py`` has the loop in array-API code;
+``lstm_forward`` and ``lstm_backward`` (``backends/reference/recurrent.py`` has the loop in array-API code;
 jax runs one ``lax.scan`` each way), and autograd sees one node whose backward runs the recurrence
 backwards once and gets the recurrent weight's gradient as one matrix product over all steps.
 
