@@ -188,10 +188,20 @@ class NumpyBackend(Backend):
 
     def conv(self, x: Array, w: Array, stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
              dilation: tuple[int, ...], groups: int) -> Array:
-        n, o = x.shape[0], w.shape[0]
-        cols, out_sp = _conv_columns(np.asarray(x), tuple(w.shape[2:]), stride, padding, dilation, groups)
-        wg = np.asarray(w).reshape(groups, o // groups, -1)
-        out = self.xp.matmul(wg, cols)  # (N, groups, O/groups, prod(out)): row-major (N, O, *out)
+        x, w = np.asarray(x), np.asarray(w)
+        n, c, o = x.shape[0], x.shape[1], w.shape[0]
+        windows, out_sp = _conv_windows(x, tuple(w.shape[2:]), stride, padding, dilation)
+        wg = w.reshape(groups, o // groups, -1)
+        rows, positions = wg.shape[2], math.prod(out_sp)
+        out = np.empty((n, groups, o // groups, positions), dtype=np.result_type(x, w))
+        # a few samples at a time: their window matrix stays in cache and is never the whole batch's
+        chunk = _samples_per_chunk(n, c * math.prod(w.shape[2:]) * positions * x.dtype.itemsize)
+        cols = np.empty((chunk, groups, rows, positions), dtype=x.dtype)
+        for first in range(0, n, chunk):
+            part = slice(first, min(n, first + chunk))
+            m = part.stop - part.start
+            np.copyto(cols[:m].reshape(windows[part].shape), windows[part])
+            _matmul_into(self.xp.matmul, wg, cols[:m], out[part])
         return out.reshape((n, o) + out_sp)
 
     def conv_grad_input(self, g: Array, w: Array, x_shape: tuple[int, ...], stride: tuple[int, ...],
@@ -219,19 +229,33 @@ class NumpyBackend(Backend):
 
     def conv_grad_weight(self, x: Array, g: Array, w_shape: tuple[int, ...], stride: tuple[int, ...],
                          padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int) -> Array:
-        g = np.asarray(g)
-        n, o = g.shape[0], w_shape[0]
-        cols, _ = _conv_columns(np.asarray(x), tuple(w_shape[2:]), stride, padding, dilation, groups,
-                                batch_last=True)  # (groups, C/groups * prod(kernel), N * prod(out))
-        gg = g.reshape(n, groups, o // groups, -1).transpose(1, 2, 0, 3).reshape(groups, o // groups, -1)
-        if groups <= 4:
-            # a 2-d product per group with BLAS reading the transposed operand in place; computed as
-            # (columns @ g^T)^T, which OpenBLAS runs about twice as fast for these long, thin operands
-            out = np.empty((groups, o // groups, cols.shape[1]), dtype=np.result_type(cols, gg))
-            for i in range(groups):
-                out[i] = self.xp.matmul(cols[i], gg[i].T).T
-            return out.reshape(w_shape)
-        return self.xp.matmul(gg, cols.transpose(0, 2, 1)).reshape(w_shape)
+        x, g = np.asarray(x), np.asarray(g)
+        n, c, o, nd = g.shape[0], x.shape[1], w_shape[0], len(w_shape) - 2
+        windows, out_sp = _conv_windows(x, tuple(w_shape[2:]), stride, padding, dilation)
+        # (C, *kernel, N, *out): the batch joins the output positions as the products' inner dimension
+        windows = windows.transpose((1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd)))
+        rows, positions = (c // groups) * math.prod(w_shape[2:]), math.prod(out_sp)
+        g4 = g.reshape(n, groups, o // groups, positions)
+        acc = np.zeros((groups, o // groups, rows), dtype=np.result_type(x, g))
+        # a few samples at a time (the window matrix of the whole batch can be many times the input);
+        # each chunk's products are summed into the result
+        chunk = _samples_per_chunk(n, c * math.prod(w_shape[2:]) * positions * x.dtype.itemsize, least=8)
+        cols = np.empty(c * math.prod(w_shape[2:]) * chunk * positions, dtype=x.dtype)
+        for first in range(0, n, chunk):
+            part = slice(first, min(n, first + chunk))
+            m = part.stop - part.start
+            block = cols[:c * math.prod(w_shape[2:]) * m * positions].reshape((c,) + tuple(w_shape[2:]) + (m,) + out_sp)
+            np.copyto(block, windows[(slice(None),) * (1 + nd) + (part,)])
+            cg = block.reshape(groups, rows, m * positions)  # (groups, C/groups * prod(kernel), m * prod(out))
+            gg = g4[part].transpose(1, 2, 0, 3).reshape(groups, o // groups, m * positions)
+            if groups <= 4:
+                # a 2-d product per group with BLAS reading the transposed operand in place; computed as
+                # (columns @ g^T)^T, which OpenBLAS runs about twice as fast for these long, thin operands
+                for i in range(groups):
+                    acc[i] += self.xp.matmul(cg[i], gg[i].T).T
+            else:
+                acc += self.xp.matmul(gg, cg.transpose(0, 2, 1))
+        return acc.reshape(w_shape)
 
     def where_or_zero(self, mask: Array, x: Array) -> Array:
         x, mask = np.asarray(x), np.asarray(mask)
@@ -275,7 +299,7 @@ class NumpyBackend(Backend):
                 better |= np.isnan(value) & ~np.isnan(best)
             np.maximum(where, np.multiply(better, j, dtype=small), out=where)
             np.maximum(best, value, out=best)  # propagates NaN, as numpy's max
-        return best, where.astype(np.intp)
+        return best, where  # uint8 when the window has under 256 offsets: 1/8 of the memory saved for backward
 
     def max_pool_grad(self, g: Array, offsets: Array, x_shape: tuple[int, ...], kernel: tuple[int, ...],
                       stride: tuple[int, ...], padding: tuple[tuple[int, int], ...],
@@ -645,14 +669,11 @@ def _pool_key(offset: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[
         slice(k * d, k * d + s * (m - 1) + 1, s) for k, s, d, m in zip(offset, stride, dilation, out_sp))
 
 
-def _conv_columns(x: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],
-                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...], groups: int,
-                  batch_last: bool = False) -> tuple[np.ndarray, tuple[int, ...]]:
-    """The convolution windows of ``x`` (N, C, *spatial) as one contiguous matrix per group:
-    (N, groups, C/groups * prod(kernel), prod(out)), or with ``batch_last``
-    (groups, C/groups * prod(kernel), N * prod(out)); plus the output's spatial shape. The matrix is
-    a scratch buffer (``_buffer``): the next call on this thread overwrites it."""
-    n, c, nd = x.shape[0], x.shape[1], len(kernel)
+def _conv_windows(x: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],
+                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The convolution windows of ``x`` (N, C, *spatial) as a read-only strided view
+    (N, C, *kernel, *out) of the (zero-padded) input, and the output's spatial shape."""
+    n, c = x.shape[0], x.shape[1]
     if any(lo or hi for lo, hi in padding):
         padded = np.zeros((n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding)), dtype=x.dtype)
         padded[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding))] = x
@@ -662,17 +683,23 @@ def _conv_columns(x: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...
     view = np.lib.stride_tricks.as_strided(
         x, (n, c) + kernel + out_sp,
         x.strides[:2] + tuple(d * t for d, t in zip(dilation, sp_strides)) + tuple(s * t for s, t in zip(stride, sp_strides)),
-        writeable=False)  # (N, C, *kernel, *out): a view, no copy
-    rows, positions = (c // groups) * math.prod(kernel), math.prod(out_sp)
-    if batch_last:
-        # (C, *kernel, N, *out): the batch joins the output positions as the product's inner dimension
-        order = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
-        view = view.transpose(order)
-    cols = _buffer(view.shape, x.dtype, "conv_columns")
-    np.copyto(cols, view)
-    if batch_last:
-        return cols.reshape(groups, rows, n * positions), out_sp
-    return cols.reshape(n, groups, rows, positions), out_sp
+        writeable=False)
+    return view, out_sp
+
+
+def _samples_per_chunk(n: int, bytes_per_sample: int, least: int = 1) -> int:
+    """How many of ``n`` samples a kernel processes at once so that their scratch matrix stays within
+    ``_CACHE_BYTES`` (at least ``least``, at most ``n``)."""
+    return min(n, max(least, _CACHE_BYTES // max(1, bytes_per_sample)))
+
+
+def _matmul_into(matmul: Any, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """``out[...] = matmul(a, b)``, written in place where the dtypes allow (16-bit floats are
+    multiplied in float32 by the backend namespace's ``matmul`` and rounded)."""
+    if out.dtype.itemsize >= 4 and out.dtype == np.result_type(a, b):
+        matmul(a, b, out=out)
+    else:
+        out[...] = matmul(a, b)
 
 
 #: the size of the products ``_col2im_flat`` adds back in one pass (kept in cache)
@@ -698,10 +725,16 @@ def _col2im_flat(matmul: Any, wt: np.ndarray, g: np.ndarray, padded_shape: tuple
     # positions past the last output row only ever receive zeros; the slack holds them
     out = np.zeros((n, c, max(plane, starts[-1] + length)), dtype=g.dtype)
     # a few samples at a time, so that the products being added back stay in cache (_CACHE_BYTES)
-    chunk = max(1, _CACHE_BYTES // max(1, c * math.prod(kernel) * length * g.dtype.itemsize))
+    # (one buffer for all of them, so that two chunks' products are never alive at once)
+    chunk = min(n, max(1, _CACHE_BYTES // max(1, c * math.prod(kernel) * length * g.dtype.itemsize)))
+    products = np.empty((chunk, groups, wt.shape[1], length), dtype=np.result_type(wt, wide))
     for first in range(0, n, chunk):
         part = slice(first, min(n, first + chunk))
-        cols = matmul(wt, wide[part])  # (samples, groups, C/g * prod(k), length)
+        cols = products[:part.stop - part.start]
+        if g.dtype.itemsize >= 4:
+            matmul(wt, wide[part], out=cols)  # (samples, groups, C/g * prod(k), length)
+        else:  # 16-bit floats are multiplied in float32 and rounded
+            cols[...] = matmul(wt, wide[part])
         cols = cols.reshape((cols.shape[0], c, math.prod(kernel), length))
         target = out[part]
         for j, start in enumerate(starts):
