@@ -77,7 +77,10 @@ class ConvKernels:
 
     def max_pool(self, x: Array, kernel: tuple[int, ...], stride: tuple[int, ...],
                  padding: tuple[tuple[int, int], ...], dilation: tuple[int, ...]) -> tuple[Array, Array]:
-        """Window maxima and, per output, the window offset (0 .. prod(kernel)-1) of the first maximum."""
+        """Window maxima and, per output, the window offset (0 .. prod(kernel)-1) of the first maximum.
+
+        The offsets' integer dtype is the backend's choice; they go back only to the same backend's
+        ``max_pool_grad`` and ``pool_select``."""
         xp = self.xp
         xpad = _pad_value(self, x, padding, -math.inf)
         out_sp = _out_shape(tuple(xpad.shape[2:]), kernel, stride, dilation)
