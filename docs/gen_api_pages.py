@@ -88,7 +88,18 @@ def _group(obj: object, namespace: str) -> str:
     module = getattr(inspect.unwrap(obj), "__module__", None) or namespace  # a wrapper's module is where it is found
     if not (inspect.isclass(obj) or inspect.isfunction(obj) or inspect.isbuiltin(obj)):
         return "Constants and objects"
-    return module.rsplit(".", 1)[-1].lstrip("_").replace("_", " ")
+    *_, parent, leaf = ("." + module).split(".")
+    title = leaf.lstrip("_").replace("_", " ")
+    # a module of a split concept (``core.ops.binary``, ``nn.modules.loss.margin``) is titled with
+    # the concept too, unless the page is that concept's own (``optim.lr_scheduler``)
+    if parent not in _LAYERS and parent not in (leaf, namespace.rsplit(".", 1)[-1]):
+        return f"{parent.lstrip('_').replace('_', ' ').capitalize()}: {title}"
+    return title.capitalize()
+
+
+#: packages whose submodules are concepts of their own, not parts of one
+_LAYERS = {"", "arraygrad", "core", "nn", "modules", "functional", "backends", "lightning", "vision", "transforms",
+           "optim", "distributed", "utils", "data", "amp", "autograd", "parallel", "datasets", "models", "callbacks"}
 
 
 def page(namespace: str, title: str, intro: str) -> str:
