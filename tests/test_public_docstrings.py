@@ -67,8 +67,20 @@ def _parameters(obj: object) -> list[str]:
             and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
+def _variadic(obj: object) -> set[str]:
+    """The names of ``*args`` / ``**kwargs`` parameters, which an Args section may list."""
+    try:
+        sig = inspect.signature(obj.__init__ if inspect.isclass(obj) else obj)
+    except (TypeError, ValueError):
+        return set()
+    return {p.name for p in sig.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
 def problems(obj: object) -> list[str]:
-    """What the docstring of ``obj`` lacks under the rule (empty: it passes)."""
+    """What the docstring of ``obj`` lacks under the rule (empty: it passes). A property needs only
+    a docstring (what it is)."""
+    if isinstance(obj, property):
+        return [] if (obj.__doc__ or "").strip() else ["no docstring"]
     raw = obj.__doc__ if inspect.isclass(obj) else inspect.getdoc(obj)
     doc = inspect.cleandoc(raw) if raw else ""
     if not doc.strip():
@@ -85,7 +97,7 @@ def problems(obj: object) -> list[str]:
             found.append("no Args section")
         else:
             missing = [p for p in wanted if p not in listed]
-            unknown = [n for n in listed if n not in wanted]
+            unknown = [n for n in listed if n not in wanted and n not in _variadic(obj)]
             if missing:
                 found.append("Args lacks " + ", ".join(missing))
             if unknown:
@@ -113,7 +125,13 @@ def public_objects() -> dict[str, object]:
             seen.setdefault(f"{namespace}.{name}", obj)
             if inspect.isclass(obj):
                 for member, value in vars(obj).items():
-                    if member.startswith("_") or not inspect.isfunction(value):
+                    if isinstance(value, (staticmethod, classmethod)):
+                        value = value.__func__
+                    if member.startswith("_") or not (inspect.isfunction(value) or isinstance(value, property)):
+                        continue
+                    if isinstance(value, property):
+                        if value.fget is not None and (value.fget.__module__ or "").startswith("arraygrad"):
+                            seen.setdefault(f"{namespace}.{name}.{member}", value)
                         continue
                     if not (inspect.unwrap(value).__module__ or "").startswith("arraygrad"):
                         continue  # another package's method, wrapped (SummaryWriter's tensorboardX methods)

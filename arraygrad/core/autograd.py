@@ -645,6 +645,7 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """The tensors given to ``save_for_backward``, as ``torch.autograd.function.FunctionCtx.saved_tensors``."""
         if self._node is None:
             return getattr(self, "_to_save", ())
         return self._node.saved_tensors
@@ -733,14 +734,49 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        """Compute the outputs; subclasses define it (it runs with gradient recording off).
+
+        Args:
+            ctx: the context, for ``save_for_backward`` and attributes ``backward`` reads.
+            *args: the arguments given to ``apply``.
+            **kwargs: the keyword arguments given to ``apply``.
+
+        Returns:
+            A Tensor or a tuple of Tensors.
+
+        Raises:
+            NotImplementedError: the subclass does not define it.
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        """Compute the gradients of the inputs from those of the outputs; subclasses define it.
+
+        Args:
+            ctx: the context ``forward`` filled.
+            *grads: one gradient per output of ``forward``.
+
+        Returns:
+            One gradient per positional argument of ``forward`` (None for non-tensors and inputs
+            that need none); a single value when ``forward`` had one argument.
+
+        Raises:
+            NotImplementedError: the subclass does not define it.
+        """
         raise NotImplementedError
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` on the arguments and record one graph node whose backward is ``backward``.
+
+        Args:
+            *args: passed to ``forward`` after the context; tensors among them get gradients.
+            **kwargs: passed to ``forward``.
+
+        Returns:
+            What ``forward`` returned, with ``grad_fn`` set when an input requires grad.
+        """
 
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)

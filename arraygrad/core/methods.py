@@ -569,9 +569,11 @@ def _bind() -> None:
     T.to_sparse = _to_sparse
     T.view_as = _view_as
     T.reshape_as = _reshape_as
-    T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))))
-    T.mT = property(lambda a: shape.transpose(a, -2, -1))
-    T.H = T.T
+    T.T = property(lambda a: shape.permute(a, tuple(reversed(range(a.ndim)))),
+                   doc="The tensor with its dimensions reversed (a view), as ``torch.Tensor.T``.")
+    T.mT = property(lambda a: shape.transpose(a, -2, -1),
+                    doc="The tensor with its last two dimensions swapped (a view), as ``torch.Tensor.mT``.")
+    T.H = property(T.T.fget, doc="The conjugate transpose: for the real dtypes arraygrad has, the same as ``T``.")
     for method, dtype_name, what in (("float", "float32", "32-bit floating point"),
                                      ("double", "float64", "64-bit floating point"),
                                      ("half", "float16", "16-bit floating point"), ("bfloat16", "bfloat16", "bfloat16"),

@@ -306,6 +306,7 @@ class Tensor(_TensorMethods):
 
     @property
     def shape(self) -> Size:
+        """The size of every dimension, as ``torch.Tensor.shape`` (a ``Size``, a tuple of ints)."""
         return Size(self._storage.array.shape)
 
     def size(self, dim: int | None = None) -> Any:
@@ -329,6 +330,7 @@ class Tensor(_TensorMethods):
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions (0 for a scalar), as ``torch.Tensor.ndim``."""
         return self._storage.array.ndim
 
     def dim(self) -> int:
@@ -359,14 +361,17 @@ class Tensor(_TensorMethods):
 
     @property
     def dtype(self) -> dtypes.dtype:
+        """The element type (``ag.float32``, ``ag.int64``, ...), as ``torch.Tensor.dtype``."""
         return dtypes.BY_NAME[self._backend.dtype_names[self._storage.array.dtype]]
 
     @property
     def backend(self) -> Backend:
+        """The backend whose array holds the data (numpy, jax, cupy or array-api-strict)."""
         return self._backend
 
     @property
     def device(self) -> device:
+        """The device the data lives on (``device('cpu')``, ``device('cuda', 0)``), as ``torch.Tensor.device``."""
         return device(self._backend.device_of(self._storage.array))
 
     @property
@@ -422,6 +427,7 @@ class Tensor(_TensorMethods):
     # ------------------------------------------------------------------ autograd attributes
     @property
     def requires_grad(self) -> bool:
+        """Whether autograd records operations on this tensor; settable on leaves, as in PyTorch."""
         return self._rg
 
     @requires_grad.setter
@@ -484,6 +490,7 @@ class Tensor(_TensorMethods):
 
     @property
     def is_leaf(self) -> bool:
+        """Whether the tensor was not made by a recorded operation (``grad_fn`` is None)."""
         return self.grad_fn is None
 
     @property
@@ -549,6 +556,7 @@ class Tensor(_TensorMethods):
 
     @property
     def retains_grad(self) -> bool:
+        """Whether backward stores this non-leaf tensor's gradient in ``.grad`` (see ``retain_grad``)."""
         return self._retains
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:

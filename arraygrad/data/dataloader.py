@@ -217,6 +217,9 @@ class DataLoader(Generic[T_co]):
 
     @property
     def multiprocessing_context(self) -> Any:
+        """The ``multiprocessing`` context the workers start in, or None for the default.
+
+        A start-method name (``"spawn"``, ...) set here is turned into its context."""
         return self.__multiprocessing_context
 
     @multiprocessing_context.setter

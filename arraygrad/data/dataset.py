@@ -148,6 +148,14 @@ class ConcatDataset(Dataset[T_co]):
 
     @staticmethod
     def cumsum(sequence: Iterable[Any]) -> list[int]:
+        """The running totals of the datasets' lengths, as ``torch.utils.data.ConcatDataset.cumsum``.
+
+        Args:
+            sequence: the datasets.
+
+        Returns:
+            A list whose entry i is the total length of the first i + 1 datasets.
+        """
         return list(itertools.accumulate(len(e) for e in sequence))
 
     def __init__(self, datasets: Iterable[Dataset[Any]]) -> None:

@@ -82,6 +82,7 @@ class RandomSampler(Sampler[int]):
 
     @property
     def num_samples(self) -> int:
+        """How many indices one pass yields: ``num_samples`` when given, else the data source's current length."""
         # the data source may change size between iterations: look it up each time
         if self._num_samples is None:
             return len(self.data_source)

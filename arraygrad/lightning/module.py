@@ -105,6 +105,7 @@ class LightningModule(HyperparametersMixin, Module):
 
     @property
     def on_gpu(self) -> bool:
+        """Whether the module's parameters are on a CUDA device."""
         return bool(getattr(self.device, "type", "cpu") == "cuda")
 
     def print(self, *args: Any, **kwargs: Any) -> None:
@@ -455,6 +456,18 @@ class LightningModule(HyperparametersMixin, Module):
                              **kwargs: Any) -> Any:
         """A new module built from the checkpoint's hyperparameters (overridden by ``kwargs``) with its
         weights loaded.
+
+        Args:
+            checkpoint_path: the file ``Trainer.save_checkpoint`` or ``ModelCheckpoint`` wrote.
+            map_location: where the tensors go, as ``arraygrad.load``'s.
+            hparams_file: accepted for Lightning's signature; the hyperparameters come from the
+                checkpoint itself.
+            strict: whether every state-dict key must match (default True).
+            weights_only: as ``arraygrad.load``'s.
+            **kwargs: hyperparameters that replace the checkpoint's.
+
+        Returns:
+            The module, in eval mode.
 
         Raises:
             FileNotFoundError: no file at ``checkpoint_path``.

@@ -321,14 +321,17 @@ class Trainer(_StageRunner, _LoggerConnector, _DataConnector, _FitLoop, _Optimiz
 
     @property
     def model(self) -> LightningModule | None:
+        """The LightningModule being trained (``lightning_module``), or None before ``fit``/``validate``/``test``/``predict``."""
         return self.lightning_module
 
     @property
     def precision(self) -> str:
+        """The ``precision`` argument, normalised: ``"32-true"`` or ``"64-true"``."""
         return self._precision
 
     @property
     def strategy(self) -> str:
+        """The ``strategy`` argument (``"auto"``, ``"ddp"``, ...)."""
         return self._strategy
 
     @property
@@ -354,38 +357,46 @@ class Trainer(_StageRunner, _LoggerConnector, _DataConnector, _FitLoop, _Optimiz
 
     @property
     def checkpoint_callbacks(self) -> list[ModelCheckpoint]:
+        """Every ``ModelCheckpoint`` among the callbacks, in order."""
         return [cb for cb in self.callbacks if isinstance(cb, ModelCheckpoint)]
 
     @property
     def early_stopping_callback(self) -> EarlyStopping | None:
+        """The first ``EarlyStopping`` among the callbacks, or None."""
         found = [cb for cb in self.callbacks if isinstance(cb, EarlyStopping)]
         return found[0] if found else None
 
     @property
     def progress_bar_callback(self) -> ProgressBar | None:
+        """The first progress bar among the callbacks, or None."""
         found = [cb for cb in self.callbacks if isinstance(cb, ProgressBar)]
         return found[0] if found else None
 
     @property
     def global_rank(self) -> int:
+        """This process's rank among all processes (0 without ``arraygrad.distributed``)."""
         from arraygrad import distributed as dist
 
         return dist.get_rank() if dist.is_initialized() else 0
 
     @property
     def local_rank(self) -> int:
+        """This process's rank on its machine: ``LOCAL_RANK`` when set, else the global rank."""
         return int(os.environ.get("LOCAL_RANK", self.global_rank))
 
     @property
     def node_rank(self) -> int:
+        """The machine's rank among machines: always 0 (one machine)."""
         return 0
 
     @property
     def is_global_zero(self) -> bool:
+        """Whether this is the process of global rank 0, which logs and saves checkpoints."""
         return self.global_rank == 0
 
     @property
     def enable_validation(self) -> bool:
+        """Whether fitting runs validation: the module overrides ``validation_step`` and there are validation batches."""
         module = self.lightning_module
         return (module is not None and _overridden(module, "validation_step") and sum(self.num_val_batches) > 0)
 

@@ -330,6 +330,8 @@ class Module:
         setattr_(self, "_modules", {})
 
     forward: Callable[..., Any] = _forward_unimplemented
+    """The computation of the module, which every subclass defines. Call the module
+    (``module(x)``), not ``forward``, so that its hooks run."""
 
     # ------------------------------------------------------------------ registration
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:

@@ -138,6 +138,18 @@ class Embedding(_EmbeddingBase):
         """An ``Embedding`` whose table is ``embeddings`` (2-d; shared, not copied), frozen
         (no gradient) unless ``freeze=False``. The padding row is left as given.
 
+        Args:
+            embeddings: the (num_embeddings, embedding_dim) table.
+            freeze: whether the table gets no gradient (default True).
+            padding_idx: as ``Embedding``'s (default None).
+            max_norm: as ``Embedding``'s (default None).
+            norm_type: as ``Embedding``'s (default 2.0).
+            scale_grad_by_freq: as ``Embedding``'s (default False).
+            sparse: as ``Embedding``'s (default False).
+
+        Returns:
+            The new ``Embedding``.
+
         Raises:
             AssertionError: ``embeddings`` is not 2-d.
         """
@@ -244,6 +256,20 @@ class EmbeddingBag(_EmbeddingBase):
         padding_idx: int | None = None,
     ) -> EmbeddingBag:
         """An ``EmbeddingBag`` over the 2-d table ``embeddings``, frozen unless ``freeze=False``.
+
+        Args:
+            embeddings: the (num_embeddings, embedding_dim) table (shared, not copied).
+            freeze: whether the table gets no gradient (default True).
+            max_norm: as ``EmbeddingBag``'s (default None).
+            norm_type: as ``EmbeddingBag``'s (default 2.0).
+            scale_grad_by_freq: as ``EmbeddingBag``'s (default False).
+            mode: ``"sum"``, ``"mean"`` (default) or ``"max"``.
+            sparse: as ``EmbeddingBag``'s (default False).
+            include_last_offset: as ``EmbeddingBag``'s (default False).
+            padding_idx: as ``EmbeddingBag``'s (default None).
+
+        Returns:
+            The new ``EmbeddingBag``.
 
         Raises:
             AssertionError: ``embeddings`` is not 2-d.

@@ -505,7 +505,16 @@ class Transformer(Module):
 
     @staticmethod
     def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
-        """The ``(sz, sz)`` float causal mask: ``-inf`` above the diagonal, 0 elsewhere."""
+        """The ``(sz, sz)`` float causal mask: ``-inf`` above the diagonal, 0 elsewhere.
+
+        Args:
+            sz: the sequence length.
+            device: the device of the mask (default: the current default).
+            dtype: its floating dtype (default: the default dtype).
+
+        Returns:
+            The mask, for ``mask=`` / ``tgt_mask=`` of the transformer layers.
+        """
         return _generate_square_subsequent_mask(sz, device=device, dtype=dtype)
 
     def _reset_parameters(self) -> None:
