@@ -726,15 +726,12 @@ def _col2im_flat(matmul: Any, wt: np.ndarray, g: np.ndarray, padded_shape: tuple
     out = np.zeros((n, c, max(plane, starts[-1] + length)), dtype=g.dtype)
     # a few samples at a time, so that the products being added back stay in cache (_CACHE_BYTES)
     # (one buffer for all of them, so that two chunks' products are never alive at once)
-    chunk = min(n, max(1, _CACHE_BYTES // max(1, c * math.prod(kernel) * length * g.dtype.itemsize)))
+    chunk = _samples_per_chunk(n, c * math.prod(kernel) * length * g.dtype.itemsize)
     products = np.empty((chunk, groups, wt.shape[1], length), dtype=np.result_type(wt, wide))
     for first in range(0, n, chunk):
         part = slice(first, min(n, first + chunk))
         cols = products[:part.stop - part.start]
-        if g.dtype.itemsize >= 4:
-            matmul(wt, wide[part], out=cols)  # (samples, groups, C/g * prod(k), length)
-        else:  # 16-bit floats are multiplied in float32 and rounded
-            cols[...] = matmul(wt, wide[part])
+        _matmul_into(matmul, wt, wide[part], cols)  # (samples, groups, C/g * prod(k), length)
         cols = cols.reshape((cols.shape[0], c, math.prod(kernel), length))
         target = out[part]
         for j, start in enumerate(starts):
