@@ -87,7 +87,9 @@ def test_rotate_tensor_matches_torchvision(angle: float, mode: str) -> None:
                 TF.rotate(torch.tensor(U8), angle, TF.InterpolationMode(mode), center=[3, 4]), atol=1)
 
 
-@pytest.mark.parametrize("args", [(30, [2, -3], 1.2, [10, 5]), (-12, [0, 0], 0.8, 7.0), (45, [1, 1], 1.0, [0.0])])
+# 44 degrees, not 45: at 45 with an integer centre some source points fall exactly on a half pixel (y = 5.5),
+# where float32 rounding noise alone picks the nearest neighbour, on either side, in both libraries
+@pytest.mark.parametrize("args", [(30, [2, -3], 1.2, [10, 5]), (-12, [0, 0], 0.8, 7.0), (44, [1, 1], 1.0, [0.0])])
 @pytest.mark.parametrize("mode", ["nearest", "bilinear"])
 def test_affine_matches_torchvision(args: tuple[Any, ...], mode: str) -> None:
     torch, TF = oracle()
