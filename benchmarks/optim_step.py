@@ -90,7 +90,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(MODELS), default="mlp")
     parser.add_argument("--iters", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch intra-op threads and arraygrad's (ag.set_num_threads; default: each one's own)")
     parser.add_argument("--backend", default="numpy")
     parser.add_argument("--optim", nargs="+", choices=sorted(OPTIMIZERS), default=["sgd", "adam", "adamw"])
     args = parser.parse_args()
@@ -107,6 +108,8 @@ def main() -> None:
         print("pytorch not installed: skipping the PyTorch rows")
     if torch is not None and args.threads is not None:
         torch.set_num_threads(args.threads)
+    if args.threads is not None:
+        ag.set_num_threads(args.threads)
 
     shapes = MODELS[args.model]
     rng = np.random.default_rng(0)

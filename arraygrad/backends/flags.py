@@ -248,6 +248,18 @@ def set_num_threads(n: int) -> None:
     _state["num_threads"] = n
 
 
+def kernel_threads() -> int:
+    """The number of threads the numpy backend's elementwise kernels (the optimizer updates) split
+    their work over: the last :func:`set_num_threads`, else :func:`get_num_threads` read once (a
+    call to ``threadpoolctl.threadpool_info`` costs about a millisecond, too much for every step)."""
+    n = _state["num_threads"]
+    if n is None:
+        n = _state.get("started_threads")
+        if n is None:
+            n = _state["started_threads"] = get_num_threads()
+    return int(n)
+
+
 def get_num_threads() -> int:
     """Read the number of threads the CPU backends' BLAS uses.
 

@@ -3,13 +3,14 @@ kernels replace the reference ones where they are faster."""
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from typing import Any
 
 import numpy as np
 
-from arraygrad.backends import numpy_low_precision
+from arraygrad.backends import numpy_low_precision, numpy_parallel
 from arraygrad.backends.reference import (
     _KEY_PARITY,
     _MASK32,
@@ -583,37 +584,13 @@ class NumpyBackend(Backend):
                 and _writable(params, grads, momentum_buffers)):
             return super().sgd_update(params, grads, momentum_buffers, lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
-        new_buffers: list[Array | None] = []
-        for param, grad, buf in zip(params, grads, momentum_buffers):
-            tmp = _scratch(param, 0)
-            if maximize or weight_decay != 0:
-                g = _scratch(param, 1)
-                if maximize:
-                    np.negative(grad, out=g)
-                    grad = g
-                if weight_decay != 0:
-                    np.multiply(param, weight_decay, out=tmp)
-                    np.add(grad, tmp, out=g)
-                grad = g
-            if momentum != 0:
-                if buf is None:
-                    buf = np.array(grad, copy=True)  # memory of its own, written in place from the next step
-                else:
-                    buf *= momentum
-                    if dampening == 0:
-                        buf += grad
-                    else:
-                        np.multiply(grad, 1 - dampening, out=tmp)
-                        buf += tmp
-                if nesterov:
-                    np.multiply(buf, momentum, out=tmp)
-                    np.add(grad, tmp, out=tmp)
-                    grad = tmp
-                else:
-                    grad = buf
-            np.multiply(grad, lr, out=tmp)
-            param -= tmp
-            new_buffers.append(buf)
+        # a missing momentum buffer gets memory of its own here, and the first update copies into it
+        fresh = [momentum != 0 and buf is None for buf in momentum_buffers]
+        new_buffers = [np.empty_like(p) if new else buf for p, buf, new in zip(params, momentum_buffers, fresh)]
+        kernel = functools.partial(_sgd_one, lr=lr, momentum=momentum, dampening=dampening,
+                                   weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        numpy_parallel.for_each(kernel, [((p, g, buf), (new,))
+                                         for p, g, buf, new in zip(params, grads, new_buffers, fresh)])
         return list(params), new_buffers
 
     def adam_update(self, params: list[Array], grads: list[Array], exp_avgs: list[Array], exp_avg_sqs: list[Array],
@@ -627,38 +604,10 @@ class NumpyBackend(Backend):
             return super().adam_update(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr=lr, beta1=beta1,
                                        beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
-        for param, grad, exp_avg, exp_avg_sq, vmax, step in zip(params, grads, exp_avgs, exp_avg_sqs,
-                                                                 max_exp_avg_sqs, steps):
-            tmp = _scratch(param, 0)
-            if maximize or (weight_decay != 0 and not decoupled_weight_decay):
-                g = _scratch(param, 1)
-                if maximize:
-                    np.negative(grad, out=g)
-                    grad = g
-                if weight_decay != 0 and not decoupled_weight_decay:
-                    np.multiply(param, weight_decay, out=tmp)
-                    np.add(grad, tmp, out=g)
-                grad = g
-            if weight_decay != 0 and decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            np.subtract(grad, exp_avg, out=tmp)
-            tmp *= 1 - beta1
-            exp_avg += tmp
-            exp_avg_sq *= beta2
-            np.multiply(grad, grad, out=tmp)
-            tmp *= 1 - beta2
-            exp_avg_sq += tmp
-            second = exp_avg_sq
-            if amsgrad:
-                np.maximum(vmax, exp_avg_sq, out=vmax)
-                second = vmax
-            bias_correction1 = 1 - beta1**step
-            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-            np.sqrt(second, out=tmp)
-            tmp += eps * bias_correction2_sqrt
-            np.divide(exp_avg, tmp, out=tmp)
-            tmp *= lr * bias_correction2_sqrt / bias_correction1
-            param -= tmp
+        kernel = functools.partial(_adam_one, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                                   amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        numpy_parallel.for_each(kernel, [((p, g, m, v, vmax if amsgrad else None), (step,)) for p, g, m, v, vmax, step
+                                         in zip(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps)])
         return list(params), list(exp_avgs), list(exp_avg_sqs), list(max_exp_avg_sqs)
 
     def adamw_update(self, params: list[Array], grads: list[Array], exp_avgs: list[Array], exp_avg_sqs: list[Array],
@@ -672,6 +621,79 @@ class NumpyBackend(Backend):
 
 #: counter blocks per Threefry pass: 3 x 256 KiB of uint32 working arrays stay in the L2 cache
 _THREEFRY_CHUNK = 1 << 16
+def _sgd_one(param: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, fresh: bool, *, lr: float,
+             momentum: float, dampening: float, weight_decay: float, nesterov: bool, maximize: bool) -> None:
+    """One parameter's (or a flat slice of it) SGD update, ``param``, ``buf`` written in place as in
+    ``torch.optim.SGD``; ``fresh``: ``buf`` is new and takes the first gradient as it is."""
+    tmp = _scratch(param, 0)
+    if maximize or weight_decay != 0:
+        g = _scratch(param, 1)
+        if maximize:
+            np.negative(grad, out=g)
+            grad = g
+        if weight_decay != 0:
+            np.multiply(param, weight_decay, out=tmp)
+            np.add(grad, tmp, out=g)
+        grad = g
+    if momentum != 0:
+        assert buf is not None
+        if fresh:
+            np.copyto(buf, grad)
+        else:
+            buf *= momentum
+            if dampening == 0:
+                buf += grad
+            else:
+                np.multiply(grad, 1 - dampening, out=tmp)
+                buf += tmp
+        if nesterov:
+            np.multiply(buf, momentum, out=tmp)
+            np.add(grad, tmp, out=tmp)
+            grad = tmp
+        else:
+            grad = buf
+    np.multiply(grad, lr, out=tmp)
+    param -= tmp
+
+
+def _adam_one(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
+              vmax: np.ndarray | None, step: float, *, lr: float, beta1: float, beta2: float, eps: float,
+              weight_decay: float, amsgrad: bool, maximize: bool, decoupled_weight_decay: bool) -> None:
+    """One parameter's (or a flat slice of it) Adam / AdamW update, parameter and state written in
+    place as in ``torch.optim.Adam``'s foreach implementation."""
+    tmp = _scratch(param, 0)
+    if maximize or (weight_decay != 0 and not decoupled_weight_decay):
+        g = _scratch(param, 1)
+        if maximize:
+            np.negative(grad, out=g)
+            grad = g
+        if weight_decay != 0 and not decoupled_weight_decay:
+            np.multiply(param, weight_decay, out=tmp)
+            np.add(grad, tmp, out=g)
+        grad = g
+    if weight_decay != 0 and decoupled_weight_decay:
+        param *= 1 - lr * weight_decay
+    np.subtract(grad, exp_avg, out=tmp)
+    tmp *= 1 - beta1
+    exp_avg += tmp
+    exp_avg_sq *= beta2
+    np.multiply(grad, grad, out=tmp)
+    tmp *= 1 - beta2
+    exp_avg_sq += tmp
+    second = exp_avg_sq
+    if amsgrad:
+        assert vmax is not None
+        np.maximum(vmax, exp_avg_sq, out=vmax)
+        second = vmax
+    bias_correction1 = 1 - beta1**step
+    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+    np.sqrt(second, out=tmp)
+    tmp += eps * bias_correction2_sqrt
+    np.divide(exp_avg, tmp, out=tmp)
+    tmp *= lr * bias_correction2_sqrt / bias_correction1
+    param -= tmp
+
+
 def _times_sigmoid_grad_(d: np.ndarray, s: np.ndarray, tmp: np.ndarray) -> None:
     """``d *= s * (1 - s)`` in place (``s`` a sigmoid output), as the reference groups it."""
     np.subtract(1.0, s, out=tmp)

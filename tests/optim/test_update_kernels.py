@@ -200,3 +200,44 @@ def test_numpy_kernel_writes_only_when_allowed(in_place: bool) -> None:
     assert (new_p[0] is p and new_m[0] is m and new_v[0] is v) == in_place
     if not in_place:
         np.testing.assert_array_equal(p, before)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("config", CONFIGS, ids=_ids)
+def test_pieces_and_threads_give_the_same_bits(config: Any, threads: int, monkeypatch: Any) -> None:
+    """The numpy updates cut parameters into cache-sized pieces (one thread) or equal shares (more):
+    with pieces of two float64 elements and shares of any size, every update keeps its bits."""
+    from arraygrad.backends import flags, numpy_parallel
+
+    name, options = config
+    ref_params, ref_state = _run(name, options, ag.float64, in_place=False)
+    monkeypatch.setattr(numpy_parallel, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(numpy_parallel, "CHUNK_BYTES", 16)
+    monkeypatch.setattr(flags, "kernel_threads", lambda: threads)
+    got_params, got_state = _run(name, options, ag.float64)
+    for got, want in zip(got_params, ref_params):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(got_state, ref_state):
+        for key in got:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+
+
+def test_shares_cover_every_element_once() -> None:
+    """The thread shares hold every element of every parameter exactly once, in about equal parts;
+    arrays that are not C-contiguous go whole."""
+    from arraygrad.backends.numpy_parallel import _shares
+
+    arrays = [np.zeros(401), np.zeros(7), np.zeros((30, 20)).T, np.zeros(262), np.zeros(0), np.zeros(())]
+    total = sum(a.size for a in arrays)
+    for n in (2, 3, 5):
+        shares = _shares([((a,), (i,)) for i, a in enumerate(arrays)], n, total)
+        assert len(shares) <= n
+        seen = {i: 0 for i in range(len(arrays))}
+        for share in shares:
+            for (piece,), (i,) in share:
+                seen[i] += piece.size
+                if i == 2:
+                    assert piece is arrays[2]
+        assert seen == {i: a.size for i, a in enumerate(arrays)}
+        sizes = [sum(p[0][0].size for p in share) for share in shares]
+        assert max(sizes) <= -(-total // n) + 600  # the one whole (30, 20).T may overfill a share
