@@ -448,11 +448,7 @@ class NumpyBackend(Backend):
             np.matmul(dz, w_hh, out=dh_carry)
         rows = n_steps * n_batch
         # h_{t-1} of every step, in step order: the weight gradient is one product over all of them
-        if reverse:
-            h_prev = np.concatenate([hs[1:], h0[None]], axis=0)
-        else:
-            h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
-        dw = dxw.reshape(rows, 4 * n_hidden).T @ h_prev.reshape(rows, n_hidden)
+        dw = dxw.reshape(rows, 4 * n_hidden).T @ _previous_states(hs, h0, reverse).reshape(rows, n_hidden)
         return dxw, dh_carry, dc, dw
 
     # -- GRU over a whole sequence: the reference's recurrence with preallocated outputs and in-place
@@ -531,11 +527,7 @@ class NumpyBackend(Backend):
         rows = n_steps * n_batch
         flat = dhw.reshape(rows, 3 * n_hidden)
         # h_{t-1} of every step, in step order: the weight gradient is one product over all of them
-        if reverse:
-            h_prev_all = np.concatenate([hs[1:], h0[None]], axis=0)
-        else:
-            h_prev_all = np.concatenate([h0[None], hs[:-1]], axis=0)
-        dw = flat.T @ h_prev_all.reshape(rows, n_hidden)
+        dw = flat.T @ _previous_states(hs, h0, reverse).reshape(rows, n_hidden)
         db = flat.sum(axis=0)
         dxw = dhw  # becomes dxw: dn in place of dn * r
         dxw[:, :, two:] = dns
@@ -692,6 +684,15 @@ def _adam_one(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_
     np.divide(exp_avg, tmp, out=tmp)
     tmp *= lr * bias_correction2_sqrt / bias_correction1
     param -= tmp
+
+
+def _previous_states(hs: np.ndarray, h0: np.ndarray, reverse: bool) -> np.ndarray:
+    """The hidden state each step of a recurrence started from, at the step's own position: ``h0``
+    for the first step run (the last position when ``reverse``), the neighbouring step's state for
+    the others."""
+    if reverse:
+        return np.concatenate([hs[1:], h0[None]], axis=0)
+    return np.concatenate([h0[None], hs[:-1]], axis=0)
 
 
 def _times_sigmoid_grad_(d: np.ndarray, s: np.ndarray, tmp: np.ndarray) -> None:
